@@ -1,0 +1,53 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+
+export const API_PREFIX = 'api';
+
+/** Everything main.ts, the OpenAPI exporter and tests share, so they all see the same application. */
+export function configureGateway(app: NestExpressApplication): void {
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX);
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.enableShutdownHooks();
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, () => document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'Strata API',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Strata')
+    .setDescription(
+      'Geospatial and tabular data ingest. Every `/api` route except `/api/health/*` needs `Authorization: Bearer <token>` ' +
+        '(mint one with `npm run cli -- token:create`). Errors are RFC 9457 `application/problem+json`.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Opaque token from `npm run cli -- token:create`' })
+    .build();
+  return sortKeys(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    }),
+  );
+}
+
+/** Stable key order, so the committed openapi.json diffs cleanly. */
+function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    ) as T;
+  }
+  return value;
+}

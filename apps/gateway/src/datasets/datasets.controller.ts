@@ -1,0 +1,39 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '@app/common';
+import { DatasetRepository } from '@app/jobs';
+import { CurrentPrincipal, type Principal } from '@app/security';
+import { PaginationQueryDto } from '../common/pagination.dto.js';
+import { UuidParamPipe } from '../common/uuid-param.pipe.js';
+import { toDatasetResponse } from './dataset.mapper.js';
+import { DatasetListResponseDto, DatasetResponseDto } from './dto/dataset.response.dto.js';
+
+@ApiTags('datasets')
+@ApiBearerAuth()
+@Controller('datasets')
+export class DatasetsController {
+  constructor(private readonly datasets: DatasetRepository) {}
+
+  @Get()
+  @ApiOperation({ summary: "List the caller's datasets, newest first" })
+  @ApiOkResponse({ type: DatasetListResponseDto })
+  @ApiProblemResponses(400, 401)
+  async list(
+    @Query() query: PaginationQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DatasetListResponseDto> {
+    const [rows, total] = await this.datasets.listForOwner(principal.owner, query.page, query.per_page);
+    return { data: rows.map(toDatasetResponse), meta: { page: query.page, per_page: query.per_page, total } };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one dataset' })
+  @ApiOkResponse({ type: DatasetResponseDto })
+  @ApiProblemResponses(400, 401, 404)
+  async get(
+    @Param('id', UuidParamPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DatasetResponseDto> {
+    return toDatasetResponse(await this.datasets.getForOwner(id, principal.owner));
+  }
+}

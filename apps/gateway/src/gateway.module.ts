@@ -1,0 +1,45 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { json } from 'express';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ConfigModule } from '@app/config';
+import { ProblemDetailsFilter, ProblemValidationPipe, createLoggerModule } from '@app/common';
+import { JobsModule } from '@app/jobs';
+import { QueuesModule } from '@app/queues';
+import { AuthGuard, SecurityModule } from '@app/security';
+import { StorageModule } from '@app/storage';
+import { AdminApiModule } from './admin/admin.module.js';
+import { DatasetsApiModule } from './datasets/datasets.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IngestApiModule } from './ingest/ingest.module.js';
+import { JobsApiModule } from './jobs/jobs.module.js';
+
+@Module({
+  imports: [
+    ConfigModule,
+    createLoggerModule('gateway'),
+    JobsModule.forApp('strata-gateway'),
+    QueuesModule.forRoot(),
+    StorageModule.forRoot(),
+    SecurityModule,
+    HealthModule,
+    JobsApiModule,
+    DatasetsApiModule,
+    AdminApiModule,
+    IngestApiModule,
+  ],
+  providers: [
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_PIPE, useClass: ProblemValidationPipe },
+  ],
+})
+export class GatewayModule implements NestModule {
+  /**
+   * The JSON body parser runs as module middleware, after the request logger: a malformed body is then
+   * logged and answered with the request's id like every other error. (The app is created with
+   * `bodyParser: false`.) Multipart routes stream their bodies themselves.
+   */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(json({ limit: '1mb' })).forRoutes('*path');
+  }
+}

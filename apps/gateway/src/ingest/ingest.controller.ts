@@ -1,0 +1,145 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiProblemResponses } from '@app/common';
+import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
+import type { Request, Response } from 'express';
+import { RequestId } from '../common/request-id.decorator.js';
+import { UuidParamPipe } from '../common/uuid-param.pipe.js';
+import {
+  AbortUploadResponseDto,
+  CompleteUploadRequestDto,
+  PresignedUploadRequestDto,
+  PresignedUploadResponseDto,
+} from './dto/presigned.dto.js';
+import { PreviewQueryDto } from './dto/preview.query.dto.js';
+import { PreviewResponseDto } from './dto/preview.response.dto.js';
+import { UploadConfigResponseDto } from './dto/upload-config.response.dto.js';
+import { UploadResponseDto } from './dto/upload.response.dto.js';
+import { IngestConfigService } from './ingest-config.service.js';
+import { PresignedUploadService } from './presigned.service.js';
+import { PreviewService } from './preview.service.js';
+import { UploadService } from './upload.service.js';
+
+@ApiTags('ingest')
+@ApiBearerAuth()
+@RequireCapabilities(Capability.Upload)
+@Controller('ingest')
+export class IngestController {
+  constructor(
+    private readonly uploads: UploadService,
+    private readonly previews: PreviewService,
+    private readonly uploadConfig: IngestConfigService,
+    private readonly presigned: PresignedUploadService,
+  ) {}
+
+  @Get('upload/config')
+  @ApiOperation({ summary: 'Upload limits and options for clients' })
+  @ApiOkResponse({ type: UploadConfigResponseDto })
+  @ApiProblemResponses(401, 403)
+  config(): UploadConfigResponseDto {
+    return this.uploadConfig.describe();
+  }
+
+  @Post('upload')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Upload a file (multipart field `file`); creates a pending job',
+    description:
+      'The file is streamed to storage as it arrives: 413 the moment it passes the size limit (nothing is kept), 415/422 when the content does not match the extension or an archive fails the pre-flight (entry count, sizes, compression ratio, nested archives). The filename is reduced to a safe basename.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+  })
+  @ApiCreatedResponse({ type: UploadResponseDto })
+  @ApiProblemResponses(400, 401, 403, 413, 415, 422)
+  async upload(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string | null,
+  ): Promise<UploadResponseDto> {
+    try {
+      const job = await this.uploads.upload(req, principal, requestId);
+      return { job_id: job.id, status: 'pending', message: 'File uploaded and ready for preview.' };
+    } catch (error) {
+      // The client may still be sending: answer now and close the connection instead of reading the rest.
+      res.setHeader('Connection', 'close');
+      throw error;
+    }
+  }
+
+  @Post('upload/presigned')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Start a direct-to-S3 upload; creates a pending job',
+    description:
+      'Below the threshold: one presigned PUT URL. At or above it: a multipart upload with `part_size` and one presigned URL per part (PUT each part, keep each response ETag). URLs expire with the upload window. Size and extension are checked up front. 400 when storage is not S3.',
+  })
+  @ApiCreatedResponse({ type: PresignedUploadResponseDto })
+  @ApiProblemResponses(400, 401, 403, 413, 422, 502)
+  startPresigned(
+    @Body() body: PresignedUploadRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string | null,
+  ): Promise<PresignedUploadResponseDto> {
+    return this.presigned.start(body, principal, requestId);
+  }
+
+  @Post('upload/presigned/:job_id/complete')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Complete a presigned upload',
+    description:
+      'Assembles the parts (listed 1..n in order; none for a single PUT), checks the object size equals the declared size and its content matches the extension (ranged reads), copies it to a key no client can write, and binds it to the job. Repeating the same call returns the same 200; concurrent calls complete once. 502 on a transient storage failure (retry).',
+  })
+  @ApiOkResponse({ type: UploadResponseDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 415, 422, 502)
+  async completePresigned(
+    @Param('job_id', UuidParamPipe) jobId: string,
+    @Body() body: CompleteUploadRequestDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<UploadResponseDto> {
+    const job = await this.presigned.complete(jobId, body, principal);
+    return { job_id: job.id, status: 'pending', message: 'File uploaded and ready for preview.' };
+  }
+
+  @Post('upload/presigned/:job_id/abort')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Abort a presigned upload: discards staged bytes and fails the job' })
+  @ApiOkResponse({ type: AbortUploadResponseDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 502)
+  async abortPresigned(
+    @Param('job_id', UuidParamPipe) jobId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AbortUploadResponseDto> {
+    const job = await this.presigned.abort(jobId, principal);
+    return { job_id: job.id, status: 'failed', message: 'Upload aborted; staged bytes were deleted.' };
+  }
+
+  @Post('preview/:job_id')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Preview a staged file (runs on a worker)',
+    description:
+      'Vector: layers, columns, CRS, geometry type, feature count, up to 5 sample rows (geometry as WKT), and for CSV/XLSX the detected coordinate or WKT columns. Raster: size, bands, data type, nodata, resolution, compression and COG compliance. Stores the layer list on the job; commit and fan-out validate against it. 409 unless the job is pending; 504 when no worker answers in time.',
+  })
+  @ApiOkResponse({ type: PreviewResponseDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 422, 504)
+  preview(
+    @Param('job_id', UuidParamPipe) jobId: string,
+    @Query() query: PreviewQueryDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string | null,
+  ): Promise<PreviewResponseDto> {
+    return this.previews.preview(jobId, principal, query.layer_name, requestId);
+  }
+}

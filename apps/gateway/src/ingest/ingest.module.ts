@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { IngestConfigService } from './ingest-config.service.js';
+import { IngestController } from './ingest.controller.js';
+import { PresignedUploadService } from './presigned.service.js';
+import { PreviewService } from './preview.service.js';
+import { StoredObjectChecks } from './stored-object.checks.js';
+import { UploadService } from './upload.service.js';
+
+@Module({
+  controllers: [IngestController],
+  providers: [UploadService, PreviewService, PresignedUploadService, StoredObjectChecks, IngestConfigService],
+})
+export class IngestApiModule {}

@@ -1,0 +1,283 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig } from '@app/config';
+import { ConflictError, DomainError, ErrorCode, NotFoundError, UnprocessableError, describeError } from '@app/common';
+import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
+import type { Principal } from '@app/security';
+import {
+  InvalidUploadError,
+  Storage,
+  StorageUnavailableError,
+  UploadNotFoundError,
+  supportsPresignedUploads,
+  type PresignedUploads,
+} from '@app/storage';
+import type { DataSource } from 'typeorm';
+import type {
+  CompleteUploadRequestDto,
+  PresignedUploadRequestDto,
+  PresignedUploadResponseDto,
+} from './dto/presigned.dto.js';
+import { StoredObjectChecks, acceptFilename } from './stored-object.checks.js';
+import { PayloadTooLargeError } from './upload.service.js';
+
+const MAX_PARTS = 10_000;
+const MiB = 1024 * 1024;
+
+/** What a presigned job remembers about its upload (in `options.upload`; no secrets). */
+export interface PresignedUploadState {
+  incoming_key: string;
+  upload_id: string | null;
+  part_size: number | null;
+  part_count: number;
+  completion_digest?: string;
+}
+
+/** The configured part size, doubled until the file fits in S3's 10,000 parts. */
+export function choosePartSize(fileSize: number, base: number): number {
+  let size = Math.max(base, 5 * MiB);
+  while (Math.ceil(fileSize / size) > MAX_PARTS) size *= 2;
+  return size;
+}
+
+/** Gaps, duplicates and order, said precisely; null when `parts` are exactly 1..expected. */
+export function partsProblem(parts: { part_number: number }[], expected: number): string | null {
+  const numbers = parts.map((p) => p.part_number);
+  const seen = new Set<number>();
+  const duplicates = numbers.filter((n) => (seen.has(n) ? true : (seen.add(n), false)));
+  if (duplicates.length > 0) return `Duplicate part numbers: ${[...new Set(duplicates)].join(', ')}.`;
+  for (let i = 1; i < numbers.length; i += 1) {
+    if ((numbers[i] ?? 0) < (numbers[i - 1] ?? 0)) return 'Parts must be listed in ascending part_number order.';
+  }
+  const missing: number[] = [];
+  for (let n = 1; n <= expected && missing.length < 20; n += 1) if (!seen.has(n)) missing.push(n);
+  if (missing.length > 0)
+    return `Missing parts: ${missing.join(', ')}${missing.length === 20 ? '…' : ''} (expected 1..${expected}).`;
+  const extra = numbers.filter((n) => n > expected);
+  if (extra.length > 0) return `Unexpected parts beyond ${expected}: ${extra.slice(0, 20).join(', ')}.`;
+  return null;
+}
+
+function storageFailure(error: unknown): never {
+  if (error instanceof StorageUnavailableError) {
+    throw new DomainError(ErrorCode.UpstreamFailed, 'The storage service is unavailable right now; retry the request.');
+  }
+  if (error instanceof InvalidUploadError) throw new UnprocessableError(error.message);
+  throw error;
+}
+
+type Completion = { job: IngestJob } | { rejection: DomainError };
+
+/**
+ * Direct-to-S3 uploads: the gateway hands out presigned URLs, then on completion assembles the parts,
+ * checks size and content with ranged reads, and freezes the bytes under a key no client can write.
+ */
+@Injectable()
+export class PresignedUploadService {
+  private readonly logger = new Logger(PresignedUploadService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly storage: Storage,
+    private readonly jobs: JobRepository,
+    private readonly checks: StoredObjectChecks,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  private presigner(): Storage & PresignedUploads {
+    if (!supportsPresignedUploads(this.storage)) {
+      throw new DomainError(
+        ErrorCode.BadRequest,
+        'Presigned uploads need S3 storage (STORAGE_DRIVER=s3); use POST /api/ingest/upload instead.',
+      );
+    }
+    return this.storage;
+  }
+
+  async start(
+    request: PresignedUploadRequestDto,
+    principal: Principal,
+    requestId: string | null,
+  ): Promise<PresignedUploadResponseDto> {
+    const storage = this.presigner();
+    const filename = acceptFilename(request.filename, this.config.upload.allowedExtensions);
+    if (request.file_size > this.config.upload.maxFileSizeBytes)
+      throw new PayloadTooLargeError(this.config.upload.maxFileSizeBytes);
+
+    const jobId = randomUUID();
+    const incoming = `staging/${jobId}/incoming/${filename}`;
+    const window = this.config.upload.windowSeconds;
+    const expiresAt = new Date(Date.now() + window * 1000);
+    const multipart = request.file_size >= this.config.upload.presignedThresholdBytes;
+    const partSize = multipart ? choosePartSize(request.file_size, this.config.upload.partSizeBytes) : null;
+    const partCount = partSize ? Math.ceil(request.file_size / partSize) : 1;
+
+    const uploadId = multipart ? await storage.createMultipartUpload(incoming).catch(storageFailure) : null;
+    try {
+      const state: PresignedUploadState = {
+        incoming_key: incoming,
+        upload_id: uploadId,
+        part_size: partSize,
+        part_count: partCount,
+      };
+      await this.jobs.create({
+        id: jobId,
+        owner: principal.owner,
+        importer: 'dataset',
+        sourceType: 'presigned',
+        sourceFilename: filename,
+        sourceSize: request.file_size,
+        expiresAt,
+        requestId,
+        options: { upload: state, content_type: request.content_type ?? 'application/octet-stream' },
+      });
+      const urls = uploadId
+        ? await Promise.all(
+            Array.from({ length: partCount }, (_, i) => storage.presignPart(incoming, uploadId, i + 1, window)),
+          )
+        : [await storage.presignPut(incoming, window)];
+      return {
+        job_id: jobId,
+        urls,
+        s3_key: incoming,
+        ...(uploadId && partSize ? { upload_id: uploadId, part_size: partSize } : {}),
+        expires_at: expiresAt.toISOString(),
+      };
+    } catch (error) {
+      if (uploadId) await storage.abortMultipartUpload(incoming, uploadId).catch(() => undefined);
+      await this.jobs
+        .failPending(jobId, { code: 'presign-failed', message: 'The upload could not be prepared.' })
+        .catch(() => undefined);
+      return storageFailure(error);
+    }
+  }
+
+  /**
+   * Idempotent and serialised: the job row is locked for the whole completion, so concurrent calls
+   * queue up; once bound, the same parts get the same 200 and different parts a 409.
+   */
+  async complete(jobId: string, request: CompleteUploadRequestDto, principal: Principal): Promise<IngestJob> {
+    const storage = this.presigner();
+    const digest = createHash('sha256')
+      .update(JSON.stringify(request.parts.map((p) => [p.part_number, p.etag.replace(/"/g, '')])))
+      .digest('hex');
+    const outcome = await this.dataSource.transaction(async (manager): Promise<Completion> => {
+      const job = await this.jobs.lockForUpdate(jobId, manager);
+      if (!job || job.owner !== principal.owner) throw new NotFoundError('Job', jobId);
+      const state = this.uploadState(job);
+      if (job.sourceKey) {
+        if (state.completion_digest === digest) return { job };
+        throw new ConflictError('The upload was already completed with different parts.');
+      }
+      if (job.status !== JobStatus.Pending) {
+        throw new ConflictError(`Job is '${job.status}'; the upload can no longer be completed.`, {
+          current_status: job.status,
+        });
+      }
+      if (job.expiresAt && job.expiresAt.getTime() < Date.now())
+        throw new ConflictError("This upload's time window has closed.");
+
+      if (state.upload_id) {
+        const problem =
+          request.parts.length === 0
+            ? 'A multipart upload needs its parts listed.'
+            : partsProblem(request.parts, state.part_count);
+        if (problem) throw new UnprocessableError(problem);
+        try {
+          await storage.completeMultipartUpload(
+            state.incoming_key,
+            state.upload_id,
+            request.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
+          );
+        } catch (error) {
+          // A retry after a transient failure: the parts may already be assembled.
+          if (!(error instanceof UploadNotFoundError && (await storage.head(state.incoming_key)))) {
+            if (error instanceof UploadNotFoundError)
+              throw new ConflictError('The multipart upload no longer exists (aborted or expired).');
+            storageFailure(error);
+          }
+        }
+      } else if (request.parts.length > 0) {
+        throw new UnprocessableError('This upload was a single PUT: send an empty parts list.');
+      }
+
+      const info = await storage.head(state.incoming_key).catch(storageFailure);
+      if (!info) throw new UnprocessableError('No uploaded object was found; PUT the file to the URL first.');
+      const reject = async (rejection: DomainError, keys: string[]): Promise<Completion> => {
+        await Promise.all(keys.map((k) => storage.delete(k).catch(() => undefined)));
+        await this.jobs.failPending(job.id, { code: 'upload-rejected', message: rejection.message }, manager);
+        return { rejection };
+      };
+      if (info.size !== job.sourceSize) {
+        return reject(
+          new UnprocessableError(
+            `The uploaded object has ${info.size} bytes but ${job.sourceSize ?? 0} were declared.`,
+          ),
+          [state.incoming_key],
+        );
+      }
+      // Freeze: the client still holds a valid PUT URL for the incoming key, so it could swap the bytes later.
+      const frozen = `staging/${job.id}/${job.sourceFilename ?? 'upload'}`;
+      await storage.copy(state.incoming_key, frozen).catch(storageFailure);
+      await storage
+        .delete(state.incoming_key)
+        .catch((e: unknown) => this.logger.warn({ err: describeError(e) }, 'could not delete an incoming object'));
+      try {
+        await this.checks.verify(frozen, job.sourceFilename ?? '', info.size);
+      } catch (error) {
+        if (error instanceof DomainError) return reject(error, [frozen]);
+        throw error;
+      }
+      const bound = await this.jobs.bindSource(
+        job.id,
+        frozen,
+        { upload: { ...state, completion_digest: digest } },
+        manager,
+      );
+      if (!bound) throw new ConflictError('The job changed while the upload was being completed.');
+      return { job: bound };
+    });
+    if ('rejection' in outcome) throw outcome.rejection;
+    return outcome.job;
+  }
+
+  async abort(jobId: string, principal: Principal): Promise<IngestJob> {
+    const storage = this.presigner();
+    return this.dataSource.transaction(async (manager) => {
+      const job = await this.jobs.lockForUpdate(jobId, manager);
+      if (!job || job.owner !== principal.owner) throw new NotFoundError('Job', jobId);
+      const state = this.uploadState(job);
+      if (job.sourceKey) throw new ConflictError('The upload is already complete; cancel the job instead.');
+      if (job.status !== JobStatus.Pending) {
+        throw new ConflictError(`Job is '${job.status}'; the upload can no longer be aborted.`, {
+          current_status: job.status,
+        });
+      }
+      await this.discard(storage, state);
+      const failed = await this.jobs.failPending(
+        job.id,
+        { code: 'aborted', message: 'The upload was aborted.' },
+        manager,
+      );
+      if (!failed) throw new ConflictError('The job changed while the upload was being aborted.');
+      return failed;
+    });
+  }
+
+  private uploadState(job: IngestJob): PresignedUploadState {
+    const state = job.options.upload as PresignedUploadState | undefined;
+    if (job.sourceType !== 'presigned' || !state)
+      throw new DomainError(ErrorCode.BadRequest, 'Job is not a presigned upload.');
+    return state;
+  }
+
+  private async discard(storage: Storage & PresignedUploads, state: PresignedUploadState): Promise<void> {
+    if (state.upload_id) {
+      await storage.abortMultipartUpload(state.incoming_key, state.upload_id).catch((error: unknown) => {
+        if (!(error instanceof UploadNotFoundError)) storageFailure(error);
+      });
+    }
+    await storage.delete(state.incoming_key).catch(storageFailure);
+  }
+}

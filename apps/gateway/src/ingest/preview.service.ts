@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { ConflictError, DomainError, ErrorCode, UnprocessableError } from '@app/common';
+import { JobRepository, JobStatus } from '@app/jobs';
+import { JobName, JobProducer, QueueName, redisConnectionOptions, type PreviewOutcome } from '@app/queues';
+import type { Principal } from '@app/security';
+import { QueueEvents } from 'bullmq';
+import type { PreviewResponseDto } from './dto/preview.response.dto.js';
+
+/** A layer name GDAL's argument parser could mistake for an option. */
+export function assertSafeLayerName(name: string | undefined): void {
+  if (name?.startsWith('-')) {
+    throw new UnprocessableError("Layer names starting with '-' are not accepted.", { layer_name: name });
+  }
+}
+
+/**
+ * Previews run on a worker (the gateway never opens files with GDAL); the gateway waits for the answer
+ * up to PREVIEW_TIMEOUT_MS, then answers 504 and the job stays previewable.
+ */
+@Injectable()
+export class PreviewService implements OnModuleDestroy {
+  private events: QueueEvents | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jobs: JobRepository,
+    private readonly producer: JobProducer,
+  ) {}
+
+  private queueEvents(): QueueEvents {
+    this.events ??= new QueueEvents(QueueName.Preview, {
+      connection: redisConnectionOptions(this.config),
+      prefix: this.config.redis.prefix,
+    });
+    return this.events;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.events?.close();
+  }
+
+  async preview(
+    jobId: string,
+    principal: Principal,
+    layerName: string | undefined,
+    requestId: string | null,
+  ): Promise<PreviewResponseDto> {
+    assertSafeLayerName(layerName);
+    const job = await this.jobs.getForOwner(jobId, principal.owner);
+    if (job.status !== JobStatus.Pending) {
+      throw new ConflictError(`Job is '${job.status}'; only a pending job can be previewed.`, {
+        current_status: job.status,
+      });
+    }
+    if (!job.sourceKey) throw new ConflictError('The upload for this job has not been completed yet.');
+    if (layerName && job.allLayers && !job.allLayers.includes(layerName)) {
+      throw new UnprocessableError(`The file has no layer named '${layerName}'.`, {
+        unknown_layers: [layerName],
+        available_layers: job.allLayers,
+      });
+    }
+    const events = this.queueEvents();
+    await events.waitUntilReady();
+    const bullJob = await this.producer.queue(QueueName.Preview).add(
+      JobName.Preview,
+      { jobId, requestId, layerName: layerName ?? null },
+      {
+        jobId: `${jobId}-preview-${randomUUID()}`,
+        attempts: 1,
+        removeOnComplete: { age: 3600 },
+        removeOnFail: { age: 24 * 3600 },
+      },
+    );
+    let outcome: PreviewOutcome;
+    try {
+      outcome = (await bullJob.waitUntilFinished(events, this.config.upload.previewTimeoutMs)) as PreviewOutcome;
+    } catch (error) {
+      if (error instanceof Error && /timed out/i.test(error.message)) {
+        await bullJob.remove().catch(() => undefined);
+        throw new DomainError(
+          ErrorCode.Timeout,
+          `No worker answered the preview within ${Math.round(this.config.upload.previewTimeoutMs / 1000)} s; the job is unchanged and can be previewed again.`,
+        );
+      }
+      throw new DomainError(ErrorCode.UpstreamFailed, 'The preview failed on the worker; try again.');
+    }
+    if (!outcome.ok)
+      throw new UnprocessableError(outcome.refusal.message, {
+        code: outcome.refusal.code,
+        ...outcome.refusal.extensions,
+      });
+    const { driver: _driver, ...inspection } = outcome.inspection;
+    return { job_id: job.id, source_filename: job.sourceFilename, ...inspection };
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { describeError } from '@app/common';
+import { loadConfig } from '@app/config';
+import { selectQueues } from '@app/queues';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { WorkerModule } from './worker.module.js';
+
+const config = loadConfig();
+const queues = selectQueues(config.worker.queues);
+const app = await NestFactory.createApplicationContext(WorkerModule.register(queues), { bufferLogs: true });
+app.useLogger(app.get(PinoNestLogger));
+const logger = new Logger('WorkerMain');
+
+// Shutdown waits for active jobs (BullMQ's worker.close() in the shutdown hooks), then exits 0. Past the
+// limit it exits anyway; BullMQ's stalled-job check then hands the interrupted jobs to another worker.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.log({ signal, timeout_ms: config.worker.shutdownTimeoutMs }, 'shutting down; waiting for active jobs');
+    setTimeout(() => {
+      logger.error('active jobs did not finish in time; exiting');
+      process.exit(1);
+    }, config.worker.shutdownTimeoutMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: describeError(error) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
+await app.init();
+logger.log({ queues, pid: process.pid }, 'worker started');

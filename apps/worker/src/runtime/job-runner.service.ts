@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { describeError } from '@app/common';
+import {
+  JobRepository,
+  JobStatus,
+  type CompletionUpdate,
+  type IngestJob,
+  type JobWarning,
+  type ProgressUpdate,
+} from '@app/jobs';
+import type { BasePayload } from '@app/queues';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { JobCancelledError, StaleAttemptError, isTransient, toUserSafeError } from './job-errors.js';
+
+/** What a handler gets: its job, a logger bound to it, and checkpoints that enforce cancel and fencing. */
+export interface JobContext {
+  readonly job: IngestJob;
+  readonly attemptToken: string;
+  readonly log: Logger;
+  /** 1-based delivery number and whether no retry follows this one. */
+  readonly attempt: number;
+  readonly isLastAttempt: boolean;
+  /** Throws JobCancelledError when a cancel was requested. */
+  checkpoint(): Promise<void>;
+  /** Records progress; also a checkpoint. */
+  progress(update: ProgressUpdate): Promise<void>;
+  warn(warning: JobWarning): Promise<void>;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<CompletionUpdate>;
+
+export interface RunOutcome {
+  outcome: 'completed' | 'cancelled' | 'stale' | 'skipped';
+  status?: JobStatus;
+}
+
+/**
+ * The lifecycle every domain job shares: claim with a fresh attempt token, run the handler, write the
+ * terminal state once (fenced by the token). Transient errors propagate so BullMQ retries with backoff;
+ * permanent ones, and transient ones on the last attempt, fail the job and stop retries.
+ */
+@Injectable()
+export class JobRunner {
+  constructor(private readonly jobs: JobRepository) {}
+
+  async run(bullJob: Job<BasePayload>, handler: JobHandler): Promise<RunOutcome> {
+    const { jobId, requestId } = bullJob.data;
+    const attemptToken = randomUUID();
+    const attempt = bullJob.attemptsMade + 1;
+    const maxAttempts = bullJob.opts.attempts ?? 1;
+    const log = PinoLogger.root.child({
+      job_id: jobId,
+      request_id: requestId,
+      queue: bullJob.queueName,
+      job_name: bullJob.name,
+      attempt,
+    });
+
+    const job = await this.jobs.markStarted(jobId, attemptToken);
+    if (!job) return this.notRunnable(jobId, log);
+    log.info('job started');
+
+    const assertCurrent = async (stillOurs: boolean): Promise<void> => {
+      if (stillOurs) return;
+      throw (await this.jobs.isCancelRequested(jobId)) ? new JobCancelledError() : new StaleAttemptError();
+    };
+    const ctx: JobContext = {
+      job,
+      attemptToken,
+      log,
+      attempt,
+      isLastAttempt: attempt >= maxAttempts,
+      checkpoint: async () => {
+        if (await this.jobs.isCancelRequested(jobId)) throw new JobCancelledError();
+      },
+      progress: async (update) => assertCurrent(await this.jobs.reportProgress(jobId, attemptToken, update)),
+      warn: (warning) => this.jobs.addWarning(jobId, attemptToken, warning),
+    };
+
+    try {
+      const completion = await handler(ctx);
+      const done = await this.jobs.complete(jobId, attemptToken, completion);
+      if (!done) {
+        await assertCurrent(false);
+      }
+      log.info({ status: completion.status }, 'job finished');
+      return { outcome: 'completed', status: completion.status };
+    } catch (error) {
+      return this.handleFailure(error, { jobId, attemptToken, log, lastAttempt: attempt >= maxAttempts });
+    }
+  }
+
+  private async handleFailure(
+    error: unknown,
+    a: { jobId: string; attemptToken: string; log: Logger; lastAttempt: boolean },
+  ): Promise<RunOutcome> {
+    if (error instanceof JobCancelledError) {
+      await this.jobs.markCancelled(a.jobId, a.attemptToken);
+      a.log.info('job cancelled at a checkpoint');
+      return { outcome: 'cancelled', status: JobStatus.Cancelled };
+    }
+    if (error instanceof StaleAttemptError) {
+      a.log.warn('attempt superseded by a newer delivery; stopping without writing');
+      return { outcome: 'stale' };
+    }
+    const transient = isTransient(error);
+    if (transient && !a.lastAttempt) {
+      a.log.warn({ err: describeError(error) }, 'transient failure; BullMQ will retry with backoff');
+      await this.jobs.reportProgress(a.jobId, a.attemptToken, { step: 'retrying' }).catch(() => false);
+      throw error;
+    }
+    const safe = toUserSafeError(error, a.jobId);
+    a.log.error({ err: describeError(error), code: safe.code }, 'job failed');
+    await this.jobs.fail(a.jobId, a.attemptToken, safe);
+    throw new UnrecoverableError(safe.message);
+  }
+
+  /** The claim lost: the job was cancelled, finished, or deleted. A cancel that raced a crash is finished here. */
+  private async notRunnable(jobId: string, log: Logger): Promise<RunOutcome> {
+    const current = await this.jobs.findById(jobId);
+    if (current?.status === JobStatus.Processing && current.cancelRequestedAt) {
+      await this.jobs.finishCancellation(jobId);
+      log.info('cancel requested while no attempt was running; job cancelled');
+      return { outcome: 'cancelled', status: JobStatus.Cancelled };
+    }
+    log.info({ status: current?.status ?? 'missing' }, 'job not runnable; acknowledging delivery');
+    return { outcome: 'skipped', ...(current ? { status: current.status } : {}) };
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppConfig } from '@app/config';
+import { sleep, withTimeout } from '@app/common';
+import { GdalService } from '@app/gdal';
+import { pingDatabase } from '@app/jobs';
+import { RedisClient } from '@app/queues';
+import { Storage } from '@app/storage';
+import type { DataSource } from 'typeorm';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+/** Blocks job consumption until PostgreSQL, Redis, storage and GDAL all answer. */
+@Injectable()
+export class ReadinessService {
+  private readonly logger = new Logger(ReadinessService.name);
+  private stopped = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly redis: RedisClient,
+    private readonly storage: Storage,
+    private readonly gdal: GdalService,
+  ) {}
+
+  /** Names of the dependencies that are down right now. */
+  async failingChecks(): Promise<string[]> {
+    const checks: [string, () => Promise<unknown>][] = [
+      ['database', () => pingDatabase(this.dataSource)],
+      ['redis', () => this.redis.ping()],
+      ['storage', () => this.storage.check()],
+      ['gdal', async () => this.gdal.roundTrip(4)],
+    ];
+    const results = await Promise.all(
+      checks.map(async ([name, check]) =>
+        withTimeout(check(), CHECK_TIMEOUT_MS, name).then(
+          () => null,
+          () => name,
+        ),
+      ),
+    );
+    return results.filter((r): r is string => r !== null);
+  }
+
+  /** Resolves true once everything is up; false if the process began shutting down first. */
+  async waitUntilReady(): Promise<boolean> {
+    for (let round = 0; !this.stopped; round += 1) {
+      const failing = await this.failingChecks();
+      if (failing.length === 0) {
+        this.logger.log({ gdal: this.gdal.info().version }, 'dependencies ready');
+        return true;
+      }
+      this.logger.warn({ failing, round }, 'waiting for dependencies before taking jobs');
+      await sleep(this.config.worker.readinessRetryMs);
+    }
+    return false;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}

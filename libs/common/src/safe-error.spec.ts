@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { describeError, scrubSecrets } from './safe-error.js';
+
+/** Shaped like TypeORM's QueryFailedError: the SQL text, bound values and driver error are enumerable props. */
+class QueryFailedError extends Error {
+  readonly code: string;
+  constructor(
+    readonly query: string,
+    readonly parameters: unknown[],
+    readonly driverError: { code: string; detail: string },
+  ) {
+    super('duplicate key value violates unique constraint "uq_api_token_hash"');
+    this.name = 'QueryFailedError';
+    this.code = driverError.code;
+  }
+}
+
+describe('describeError', () => {
+  it('keeps only type, message, code and stack of a query error', () => {
+    const error = new QueryFailedError(
+      'INSERT INTO "api_token"("hash", "owner") VALUES ($1, $2)',
+      ['c2VjcmV0LWhhc2g=', 'alice@example.com'],
+      { code: '23505', detail: 'Key (hash)=(c2VjcmV0LWhhc2g=) already exists.' },
+    );
+    const safe = describeError(error);
+
+    expect(Object.keys(safe).sort()).toEqual(['code', 'message', 'stack', 'type']);
+    expect(safe).toMatchObject({
+      type: 'QueryFailedError',
+      message: 'duplicate key value violates unique constraint "uq_api_token_hash"',
+      code: '23505',
+    });
+    const json = JSON.stringify(safe);
+    for (const leak of ['INSERT INTO', 'c2VjcmV0LWhhc2g=', 'alice@example.com', 'already exists']) {
+      expect(json).not.toContain(leak);
+    }
+  });
+
+  it('drops a non-string code and any other extra property', () => {
+    const error = Object.assign(new Error('read failed'), { code: 8006, parameters: ['p'], query: 'SELECT 1' });
+    const safe = describeError(error);
+    expect(safe).not.toHaveProperty('code');
+    expect(safe).not.toHaveProperty('query');
+    expect(safe).not.toHaveProperty('parameters');
+    expect(safe.type).toBe('Error');
+  });
+
+  it('omits the stack when there is none', () => {
+    const error = new Error('no stack');
+    error.stack = undefined;
+    expect(describeError(error)).toEqual({ type: 'Error', message: 'no stack' });
+  });
+
+  it('scrubs secrets from the message and the stack', () => {
+    const error = new Error('cannot connect to postgres://strata:hunter2@db:5432/strata');
+    const safe = describeError(error);
+    expect(safe.message).toBe('cannot connect to postgres://***@db:5432/strata');
+    expect(safe.stack).toContain('postgres://***@db:5432/strata');
+    expect(safe.stack).not.toContain('hunter2');
+  });
+
+  it.each([
+    { thrown: 'postgres://strata:hunter2@db/strata', type: 'string' },
+    { thrown: { password: 'hunter2' }, type: 'object' },
+    { thrown: 42, type: 'number' },
+    { thrown: undefined, type: 'undefined' },
+  ])('describes a thrown $type without its content', ({ thrown, type }) => {
+    const safe = describeError(thrown);
+    expect(safe).toEqual({ type, message: 'Non-error value thrown' });
+  });
+});
+
+describe('scrubSecrets', () => {
+  it.each([
+    ['postgres://strata:hunter2@db:5432/strata', 'postgres://***@db:5432/strata'],
+    [
+      'see https://user:p%40ss@example.com/path and s3://AKIA:wJalr@bucket/key',
+      'see https://***@example.com/path and s3://***@bucket/key',
+    ],
+    // Password-only credentials, the usual form of a Redis URL.
+    ['redis://:s3cret@cache:6379/0', 'redis://***@cache:6379/0'],
+    // A token as the whole user part.
+    ['https://ghp_abc123@github.com/org/repo.git', 'https://***@github.com/org/repo.git'],
+    ['password=hunter2', 'password=***'],
+    ['login failed; Password = hunter2 for user x', 'login failed; Password = *** for user x'],
+    ['token: abc.def.ghi', 'token: ***'],
+    ['api_token=abc123&x=1', 'api_token=***'],
+    ['client secret: xyz', 'client secret: ***'],
+    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig', 'Authorization: ***'],
+    ['authorization: Basic dXNlcjpwYXNz', 'authorization: ***'],
+    ['{"user":"bob","password":"hunter2"}', '{"user":"bob","password":"***'],
+  ])('%s → %s', (input, expected) => {
+    expect(scrubSecrets(input)).toBe(expected);
+  });
+
+  it.each([
+    'Job 3f2a was not found.',
+    'connect ECONNREFUSED 127.0.0.1:5432',
+    'https://example.com/path?q=1',
+    'user@example.com',
+  ])('leaves %j alone', (text) => {
+    expect(scrubSecrets(text)).toBe(text);
+  });
+
+  it('scrubs every occurrence', () => {
+    const text = 'a password=one b password=two c postgres://u:three@h/d d redis://:four@h';
+    const scrubbed = scrubSecrets(text);
+    for (const secret of ['one', 'two', 'three', 'four']) expect(scrubbed).not.toContain(secret);
+  });
+});

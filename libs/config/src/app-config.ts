@@ -1,0 +1,106 @@
+import { NodeEnv, StorageDriverName, type EnvSchema } from './env.schema.js';
+
+export interface DatabaseConfig {
+  url: string;
+  poolSize: number;
+}
+
+export interface RedisConfig {
+  url: string;
+  prefix: string;
+}
+
+export interface LocalStorageConfig {
+  driver: StorageDriverName.Local;
+  root: string;
+}
+
+export interface S3StorageConfig {
+  driver: StorageDriverName.S3;
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  forcePathStyle: boolean;
+}
+
+export type StorageConfig = LocalStorageConfig | S3StorageConfig;
+
+export interface WorkerConfig {
+  /** Queue names to consume; empty means every queue. */
+  queues: string[];
+  concurrency: number;
+  lockMs: number;
+  shutdownTimeoutMs: number;
+  readinessRetryMs: number;
+  sweeperIntervalMs: number;
+  sweeperGraceMs: number;
+}
+
+export interface UploadConfig {
+  maxFileSizeBytes: number;
+  allowedExtensions: string[];
+  presignedThresholdBytes: number;
+  partSizeBytes: number;
+  windowSeconds: number;
+  previewTimeoutMs: number;
+}
+
+export interface JobPolicyConfig {
+  attempts: number;
+  backoffMs: number;
+}
+
+/** Typed, validated configuration. Injected everywhere by class token; nothing else reads `process.env`. */
+export class AppConfig {
+  readonly env: NodeEnv;
+  readonly http: { port: number; host: string };
+  readonly log: { level: string; pretty: boolean };
+  readonly database: DatabaseConfig;
+  readonly redis: RedisConfig;
+  readonly storage: StorageConfig;
+  readonly worker: WorkerConfig;
+  readonly jobs: JobPolicyConfig;
+  readonly upload: UploadConfig;
+
+  constructor(e: EnvSchema) {
+    this.env = e.NODE_ENV;
+    this.http = { port: e.PORT, host: e.HOST };
+    this.log = { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? e.NODE_ENV === NodeEnv.Development };
+    this.database = { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
+    this.redis = { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX };
+    this.storage =
+      e.STORAGE_DRIVER === StorageDriverName.S3
+        ? {
+            driver: StorageDriverName.S3,
+            endpoint: e.S3_ENDPOINT,
+            region: e.S3_REGION,
+            bucket: e.S3_BUCKET,
+            accessKeyId: e.S3_ACCESS_KEY_ID,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : { driver: StorageDriverName.Local, root: e.STORAGE_LOCAL_ROOT };
+    this.worker = {
+      queues: e.WORKER_QUEUES.split(',')
+        .map((q) => q.trim())
+        .filter((q) => q.length > 0),
+      concurrency: e.WORKER_CONCURRENCY,
+      lockMs: e.WORKER_LOCK_MS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      readinessRetryMs: e.READINESS_RETRY_MS,
+      sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
+      sweeperGraceMs: e.SWEEPER_GRACE_MS,
+    };
+    this.jobs = { attempts: e.JOB_ATTEMPTS, backoffMs: e.JOB_BACKOFF_MS };
+    this.upload = {
+      maxFileSizeBytes: e.UPLOAD_MAX_FILE_SIZE_BYTES,
+      allowedExtensions: [...new Set(e.UPLOAD_ALLOWED_EXTENSIONS.split(',').map((x) => x.trim().toLowerCase()))],
+      presignedThresholdBytes: e.PRESIGNED_THRESHOLD_BYTES,
+      partSizeBytes: e.PRESIGNED_PART_SIZE_BYTES,
+      windowSeconds: e.UPLOAD_WINDOW_SECONDS,
+      previewTimeoutMs: e.PREVIEW_TIMEOUT_MS,
+    };
+  }
+}

@@ -1,0 +1,190 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export enum NodeEnv {
+  Development = 'development',
+  Production = 'production',
+  Test = 'test',
+}
+
+export enum StorageDriverName {
+  Local = 'local',
+  S3 = 's3',
+}
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+
+/**
+ * Every environment variable Strata reads, with its default. Validated once at boot; a bad value stops the
+ * process with a list of what is wrong. The README's configuration table mirrors this class.
+ */
+export class EnvSchema {
+  @IsEnum(NodeEnv)
+  NODE_ENV: NodeEnv = NodeEnv.Development;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Address the gateway binds to. */
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Human-readable logs instead of JSON lines (defaults to on in development). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  LOG_PRETTY?: boolean;
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://strata:strata@127.0.0.1:5432/strata';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Key prefix for every BullMQ key; lets several deployments (or test runs) share one Redis. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/)
+  QUEUE_PREFIX = 'strata';
+
+  @IsEnum(StorageDriverName)
+  STORAGE_DRIVER: StorageDriverName = StorageDriverName.Local;
+
+  /** Root directory of the local storage driver. */
+  @IsString()
+  @MinLength(1)
+  STORAGE_LOCAL_ROOT = './var/storage';
+
+  @IsOptional()
+  @IsString()
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  @IsString()
+  S3_BUCKET = 'strata';
+
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = true;
+
+  /** Largest file accepted by uploads (streamed and presigned). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  UPLOAD_MAX_FILE_SIZE_BYTES = 2 * 1024 ** 3;
+
+  /** Comma-separated file extensions uploads may have. */
+  @IsString()
+  @Matches(/^\s*\.[a-z0-9]+(\s*,\s*\.[a-z0-9]+)*\s*$/, { message: 'UPLOAD_ALLOWED_EXTENSIONS must be like .gpkg,.zip' })
+  UPLOAD_ALLOWED_EXTENSIONS = '.gpkg,.zip,.geojson,.json,.csv,.xlsx,.tif,.tiff,.fgb,.kml';
+
+  /** Presigned uploads at or above this size use S3 multipart. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(5 * 1024 ** 2)
+  PRESIGNED_THRESHOLD_BYTES = 100 * 1024 ** 2;
+
+  /** Part size of presigned multipart uploads (grown when a file would need more than 10,000 parts). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(5 * 1024 ** 2)
+  PRESIGNED_PART_SIZE_BYTES = 10 * 1024 ** 2;
+
+  /** How long a presigned upload may take; its URLs expire with it (SigV4 allows at most 7 days). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(604800)
+  UPLOAD_WINDOW_SECONDS = 3600;
+
+  /** How long the gateway waits for a worker's preview before answering 504. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  PREVIEW_TIMEOUT_MS = 30000;
+
+  /** Comma-separated queue names this worker consumes; empty means all of them. */
+  @IsString()
+  WORKER_QUEUES = '';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY = 2;
+
+  /**
+   * How long a worker's lock on a running job lasts (renewed at half this while the worker lives). A
+   * worker that dies loses its jobs to another worker after about this long plus one stalled check.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  WORKER_LOCK_MS = 30000;
+
+  /** Delivery attempts for a job that keeps failing with transient errors. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  JOB_ATTEMPTS = 5;
+
+  /** First retry delay; doubles on each further attempt. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  JOB_BACKOFF_MS = 2000;
+
+  /** How often a worker looks for queued jobs whose queue entry vanished. 0 turns the sweeper off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SWEEPER_INTERVAL_MS = 30000;
+
+  /** A queued job must be at least this old before the sweeper re-enqueues it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SWEEPER_GRACE_MS = 10000;
+
+  /** How long a worker waits for its active jobs on SIGTERM before giving up. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 60000;
+
+  /** How often a worker retries its dependency checks before it starts consuming. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  READINESS_RETRY_MS = 2000;
+}

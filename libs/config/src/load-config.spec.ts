@@ -1,0 +1,238 @@
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, parseConfig } from './load-config.js';
+
+/** Runs parseConfig expecting a validation failure and returns the error. */
+function configError(env: Record<string, string | undefined>): ConfigValidationError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error;
+    throw error;
+  }
+  throw new Error('parseConfig accepted an invalid environment');
+}
+
+describe('parseConfig', () => {
+  it('fills every setting with its default from an empty environment', () => {
+    // A subset match, so a newly added setting does not break this test; its default deserves its own line here.
+    expect(parseConfig({})).toMatchObject({
+      env: 'development',
+      http: { port: 3000, host: '0.0.0.0' },
+      log: { level: 'info', pretty: true },
+      database: { url: 'postgres://strata:strata@127.0.0.1:5432/strata', poolSize: 10 },
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'strata' },
+      storage: { driver: 'local', root: './var/storage' },
+      worker: {
+        queues: [],
+        concurrency: 2,
+        shutdownTimeoutMs: 60000,
+        readinessRetryMs: 2000,
+        sweeperIntervalMs: 30000,
+        sweeperGraceMs: 10000,
+      },
+      jobs: { attempts: 5, backoffMs: 2000 },
+    });
+  });
+
+  it('treats undefined entries as absent and ignores unrelated variables', () => {
+    const config = parseConfig({ PORT: undefined, PATH: '/usr/bin', HOME: '/root', DATABASE_POOL_SIZE: undefined });
+    expect(config.http.port).toBe(3000);
+    expect(config.database.poolSize).toBe(10);
+  });
+
+  it('coerces numeric settings from strings', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      DATABASE_POOL_SIZE: '25',
+      WORKER_CONCURRENCY: '8',
+      JOB_ATTEMPTS: '3',
+      JOB_BACKOFF_MS: '500',
+      SWEEPER_INTERVAL_MS: '0',
+      SWEEPER_GRACE_MS: '1500',
+      SHUTDOWN_TIMEOUT_MS: '120000',
+      READINESS_RETRY_MS: '250',
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.database.poolSize).toBe(25);
+    expect(config.worker).toMatchObject({
+      concurrency: 8,
+      sweeperIntervalMs: 0,
+      sweeperGraceMs: 1500,
+      shutdownTimeoutMs: 120000,
+      readinessRetryMs: 250,
+    });
+    expect(config.jobs).toEqual({ attempts: 3, backoffMs: 500 });
+  });
+
+  it('passes strings through', () => {
+    const config = parseConfig({
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgresql://app:pw@db:5432/strata',
+      REDIS_URL: 'rediss://cache:6380/2',
+      QUEUE_PREFIX: 'strata-staging',
+      STORAGE_LOCAL_ROOT: '/data/strata',
+    });
+    expect(config.http.host).toBe('127.0.0.1');
+    expect(config.log.level).toBe('debug');
+    expect(config.database.url).toBe('postgresql://app:pw@db:5432/strata');
+    expect(config.redis).toEqual({ url: 'rediss://cache:6380/2', prefix: 'strata-staging' });
+    expect(config.storage).toEqual({ driver: 'local', root: '/data/strata' });
+  });
+
+  describe('booleans', () => {
+    it.each([
+      { value: 'true', expected: true },
+      { value: 'TRUE', expected: true },
+      { value: '1', expected: true },
+      { value: 'yes', expected: true },
+      { value: ' on ', expected: true },
+      { value: 'false', expected: false },
+      { value: 'False', expected: false },
+      { value: '0', expected: false },
+      { value: 'no', expected: false },
+      { value: 'off', expected: false },
+      { value: '', expected: false },
+    ])('LOG_PRETTY=$value → $expected', ({ value, expected }) => {
+      expect(parseConfig({ NODE_ENV: 'production', LOG_PRETTY: value }).log.pretty).toBe(expected);
+      expect(parseConfig({ NODE_ENV: 'development', LOG_PRETTY: value }).log.pretty).toBe(expected);
+    });
+
+    it.each([
+      { value: 'true', expected: true },
+      { value: '0', expected: false },
+      { value: 'off', expected: false },
+    ])('S3_FORCE_PATH_STYLE=$value → $expected', ({ value, expected }) => {
+      const config = parseConfig({
+        STORAGE_DRIVER: 's3',
+        S3_ACCESS_KEY_ID: 'key',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: value,
+      });
+      expect(config.storage).toMatchObject({ driver: 's3', forcePathStyle: expected });
+    });
+
+    it.each(['maybe', '2', 'enabled'])('rejects %j as a boolean', (value) => {
+      expect(configError({ LOG_PRETTY: value }).problems).toEqual(['LOG_PRETTY: isBoolean']);
+    });
+  });
+
+  describe('LOG_PRETTY default', () => {
+    it.each([
+      { NODE_ENV: 'development', pretty: true },
+      { NODE_ENV: 'production', pretty: false },
+      { NODE_ENV: 'test', pretty: false },
+    ])('is $pretty when NODE_ENV=$NODE_ENV', ({ NODE_ENV, pretty }) => {
+      const config = parseConfig({ NODE_ENV });
+      expect(config.env).toBe(NODE_ENV);
+      expect(config.log.pretty).toBe(pretty);
+    });
+  });
+
+  describe('WORKER_QUEUES', () => {
+    it.each([
+      { value: '', queues: [] },
+      { value: 'ingest', queues: ['ingest'] },
+      { value: 'ingest,vrt', queues: ['ingest', 'vrt'] },
+      { value: ' ingest , vrt ,, system ,', queues: ['ingest', 'vrt', 'system'] },
+      { value: ' , ', queues: [] },
+    ])('$value → $queues', ({ value, queues }) => {
+      expect(parseConfig({ WORKER_QUEUES: value }).worker.queues).toEqual(queues);
+    });
+  });
+
+  describe('S3 storage', () => {
+    it('builds the S3 settings when both keys are present', () => {
+      const config = parseConfig({
+        STORAGE_DRIVER: 's3',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_REGION: 'eu-west-1',
+        S3_BUCKET: 'geo',
+        S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI',
+      });
+      expect(config.storage).toEqual({
+        driver: 's3',
+        endpoint: 'http://minio:9000',
+        region: 'eu-west-1',
+        bucket: 'geo',
+        accessKeyId: 'AKIAEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI',
+        forcePathStyle: true,
+      });
+    });
+
+    it.each([
+      { keys: {} },
+      { keys: { S3_ACCESS_KEY_ID: 'AKIAEXAMPLE' } },
+      { keys: { S3_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI' } },
+    ])('requires both keys (given $keys)', ({ keys }) => {
+      const error = configError({ STORAGE_DRIVER: 's3', ...keys });
+      expect(error.problems).toEqual(['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required when STORAGE_DRIVER=s3']);
+      expect(error.message).not.toContain('AKIAEXAMPLE');
+      expect(error.message).not.toContain('wJalrXUtnFEMI');
+    });
+
+    it('does not need S3 keys for local storage', () => {
+      expect(parseConfig({ STORAGE_DRIVER: 'local' }).storage.driver).toBe('local');
+    });
+  });
+
+  describe('invalid values', () => {
+    it.each([
+      { name: 'NODE_ENV', value: 'staging' },
+      { name: 'PORT', value: 'eighty' },
+      { name: 'PORT', value: '0' },
+      { name: 'PORT', value: '70000' },
+      { name: 'PORT', value: '80.5' },
+      { name: 'LOG_LEVEL', value: 'verbose' },
+      { name: 'DATABASE_URL', value: 'mysql://root:hunter2@db/strata' },
+      { name: 'DATABASE_POOL_SIZE', value: '201' },
+      { name: 'REDIS_URL', value: 'http://cache:6379' },
+      { name: 'QUEUE_PREFIX', value: 'has space' },
+      { name: 'STORAGE_DRIVER', value: 'gcs' },
+      { name: 'STORAGE_LOCAL_ROOT', value: '' },
+      { name: 'WORKER_CONCURRENCY', value: '65' },
+      { name: 'JOB_ATTEMPTS', value: '0' },
+      { name: 'JOB_BACKOFF_MS', value: '5' },
+      { name: 'SWEEPER_INTERVAL_MS', value: '-1' },
+      { name: 'READINESS_RETRY_MS', value: '99' },
+    ])('$name=$value is reported by name', ({ name, value }) => {
+      const error = configError({ [name]: value });
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      expect(error.name).toBe('ConfigValidationError');
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(new RegExp(`^${name}: `));
+      expect(error.message).toContain(name);
+    });
+
+    it('never puts values in the message, even a database password', () => {
+      const error = configError({
+        DATABASE_URL: 'mysql://root:Sup3r-S3cret-Pw@db.internal:3306/strata',
+        REDIS_URL: 'http://:redis-token-xyz@cache.internal',
+        PORT: 'not-a-port-1234',
+      });
+      const text = `${error.message}\n${error.problems.join('\n')}\n${String(error.stack)}`;
+      for (const leaked of [
+        'Sup3r-S3cret-Pw',
+        'db.internal',
+        'mysql://',
+        'redis-token-xyz',
+        'cache.internal',
+        '1234',
+      ]) {
+        expect(text).not.toContain(leaked);
+      }
+    });
+
+    it('lists every wrong variable at once', () => {
+      const error = configError({ PORT: 'x', LOG_LEVEL: 'loud', STORAGE_DRIVER: 's3' });
+      expect(error.problems).toHaveLength(3);
+      expect(error.problems[0]).toMatch(/^PORT: /);
+      expect(error.problems[1]).toMatch(/^LOG_LEVEL: /);
+      expect(error.problems[2]).toMatch(/^S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required/);
+      expect(error.message).toMatch(/^Invalid configuration:\n {2}- PORT: /);
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { AppConfig } from './app-config.js';
+import { EnvSchema } from './env.schema.js';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Keys that only make sense together with another setting. */
+function crossFieldProblems(env: EnvSchema): string[] {
+  const problems: string[] = [];
+  if (env.STORAGE_DRIVER === 's3') {
+    if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY) {
+      problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required when STORAGE_DRIVER=s3');
+    }
+  }
+  return problems;
+}
+
+/**
+ * Builds the typed configuration from an environment map. Values never appear in error messages, only
+ * the names of the variables that are wrong, so a misconfigured secret cannot leak into a log.
+ */
+export function parseConfig(source: Record<string, string | undefined>): AppConfig {
+  const plain = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined));
+  const env = plainToInstance(EnvSchema, plain, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: true });
+  const problems = errors.map((e) => `${e.property}: ${Object.keys(e.constraints ?? {}).join(', ') || 'invalid'}`);
+  problems.push(...crossFieldProblems(env));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return new AppConfig(env);
+}
+
+let cached: AppConfig | undefined;
+
+/** Reads `.env` (if present) and the process environment once. */
+export function loadConfig(): AppConfig {
+  if (!cached) {
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    cached = parseConfig(process.env);
+  }
+  return cached;
+}

@@ -1,0 +1,3 @@
+export * from './gdal.module.js';
+export * from './gdal.service.js';
+export * from './inspection.js';

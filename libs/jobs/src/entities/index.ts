@@ -1,0 +1,13 @@
+import { ApiToken } from './api-token.entity.js';
+import { Dataset } from './dataset.entity.js';
+import { IngestJob } from './ingest-job.entity.js';
+import { IngestRow } from './ingest-row.entity.js';
+import { VrtLink } from './vrt-link.entity.js';
+
+export * from './api-token.entity.js';
+export * from './dataset.entity.js';
+export * from './ingest-job.entity.js';
+export * from './ingest-row.entity.js';
+export * from './vrt-link.entity.js';
+
+export const ENTITIES = [IngestJob, IngestRow, Dataset, VrtLink, ApiToken];

@@ -1,0 +1,56 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  type Relation,
+} from 'typeorm';
+import { IngestJob } from './ingest-job.entity.js';
+
+export enum RowStatus {
+  Succeeded = 'succeeded',
+  Failed = 'failed',
+  Skipped = 'skipped',
+}
+
+export interface RowError {
+  field: string | null;
+  message: string;
+  type: string;
+}
+
+/** One source row of an importer run. Failed rows are always kept; successful ones optionally. */
+@Entity('ingest_rows')
+@Unique('ux_ingest_rows_job_row', ['jobId', 'rowNumber'])
+@Check('ck_ingest_rows_status', `"status" IN ('succeeded', 'failed', 'skipped')`)
+export class IngestRow {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  jobId!: string;
+
+  @ManyToOne(() => IngestJob, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'job_id' })
+  job?: Relation<IngestJob>;
+
+  /** 1-based row number in the original source; retries keep it. */
+  @Column({ type: 'integer' })
+  rowNumber!: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: RowStatus;
+
+  @Column({ type: 'jsonb' })
+  data!: Record<string, unknown>;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  errors!: RowError[];
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

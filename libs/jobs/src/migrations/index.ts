@@ -1,0 +1,7 @@
+import type { MigrationInterface } from 'typeorm';
+import { Init1795333618324 } from './1795333618324-Init.js';
+
+type MigrationClass = new () => MigrationInterface;
+
+/** Every migration, oldest first. `npm run migration:generate -- <Name>` appends here. */
+export const MIGRATIONS: MigrationClass[] = [Init1795333618324];

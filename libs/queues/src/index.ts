@@ -1,0 +1,6 @@
+export * from './dispatch.js';
+export * from './job-producer.js';
+export * from './queue-names.js';
+export * from './queues.module.js';
+export * from './redis.js';
+export * from './preview-result.js';

@@ -1,0 +1,63 @@
+/** Every BullMQ queue. Workers pick a subset with WORKER_QUEUES. */
+export enum QueueName {
+  /** File → dataset ingests (GDAL heavy). */
+  Ingest = 'ingest',
+  /** Previews awaited by the gateway. */
+  Preview = 'preview',
+  /** VRT mosaic (re)generation. */
+  Vrt = 'vrt',
+  /** Row importers. */
+  Import = 'import',
+  /** Pipeline diagnostics and housekeeping. */
+  System = 'system',
+}
+
+export enum JobName {
+  /** Exercises a worker end to end: dependencies, GDAL, progress, cancellation checkpoints. */
+  Diagnostics = 'diagnostics',
+  /** Inspects a staged file for the gateway, which awaits the answer. */
+  Preview = 'preview',
+}
+
+/** The payload every job carries: the domain job id and the request that caused it. Never bytes or secrets. */
+export interface BasePayload {
+  jobId: string;
+  requestId: string | null;
+}
+
+export interface DiagnosticsPayload extends BasePayload {
+  steps: number;
+  stepMs: number;
+  /** Make one step fail: `transient` fails until the last attempt, `permanent` fails at once. */
+  failWith: 'transient' | 'permanent' | null;
+}
+
+export interface PreviewPayload extends BasePayload {
+  layerName: string | null;
+}
+
+export interface JobPayloads {
+  [JobName.Diagnostics]: DiagnosticsPayload;
+  [JobName.Preview]: PreviewPayload;
+}
+
+export const JOB_REGISTRY: { readonly [N in JobName]: { queue: QueueName } } = {
+  [JobName.Diagnostics]: { queue: QueueName.System },
+  [JobName.Preview]: { queue: QueueName.Preview },
+};
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+
+export function isQueueName(value: string): value is QueueName {
+  return (ALL_QUEUES as readonly string[]).includes(value);
+}
+
+/** Parses WORKER_QUEUES; empty means every queue, unknown names are a configuration error. */
+export function selectQueues(names: string[]): QueueName[] {
+  if (names.length === 0) return [...ALL_QUEUES];
+  const unknown = names.filter((n) => !isQueueName(n));
+  if (unknown.length > 0) {
+    throw new Error(`WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${ALL_QUEUES.join(', ')})`);
+  }
+  return [...new Set(names)] as QueueName[];
+}

@@ -1,0 +1,105 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Storage, assertSafeKey, ObjectNotFoundError, type ByteRange, type ObjectInfo } from '../storage.js';
+
+/**
+ * Filesystem driver: the embedded default. Writes go to a temporary sibling and are renamed into place,
+ * so readers never see a half-written object and a failed write leaves nothing.
+ */
+export class LocalStorage extends Storage {
+  readonly driver = 'local' as const;
+  private readonly root: string;
+
+  constructor(root: string) {
+    super();
+    this.root = resolve(root);
+  }
+
+  private pathOf(key: string): string {
+    assertSafeKey(key);
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new ObjectNotFoundError();
+    return path;
+  }
+
+  async write(key: string, body: Readable): Promise<number> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${randomUUID()}.part`;
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    try {
+      await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return bytes;
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.pathOf(key);
+    const info = await this.head(key);
+    if (!info) throw new ObjectNotFoundError();
+    return createReadStream(path, range ? { start: range.start, end: range.end } : {});
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const s = await stat(this.pathOf(key));
+      return s.isFile() ? { key, size: s.size, lastModified: s.mtime } : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const from = this.pathOf(fromKey);
+    const to = this.pathOf(toKey);
+    if (!(await this.head(fromKey))) throw new ObjectNotFoundError();
+    await mkdir(dirname(to), { recursive: true });
+    const temp = `${to}.${randomUUID()}.part`;
+    await copyFile(from, temp);
+    await rename(temp, to);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      },
+    );
+    const keys = entries
+      .filter((e) => e.isFile() && !e.name.endsWith('.part'))
+      .map((e) => relative(this.root, join(e.parentPath, e.name)).split(sep).join('/'))
+      .filter((key) => key.startsWith(prefix))
+      .sort();
+    for (const key of keys) {
+      const info = await this.head(key);
+      if (info) yield info;
+    }
+  }
+
+  gdalPath(key: string): string {
+    return this.pathOf(key);
+  }
+
+  async check(): Promise<void> {
+    const key = `.health/${randomUUID()}`;
+    await this.write(key, Readable.from([Buffer.from('ok')]));
+    await this.delete(key);
+  }
+}

@@ -1,0 +1,123 @@
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+  etag?: string;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number;
+  /** Last byte, inclusive. */
+  end: number;
+}
+
+/**
+ * Where staged files, COGs and VRTs live. Keys are `/`-separated relative paths; drivers refuse keys
+ * that try to leave their root. All transfers stream.
+ */
+export abstract class Storage {
+  abstract readonly driver: 'local' | 's3';
+
+  /** Writes a stream to `key`; returns the bytes written. A failed write leaves no object behind. */
+  abstract write(key: string, body: Readable, options?: { contentType?: string }): Promise<number>;
+
+  abstract read(key: string, range?: ByteRange): Promise<Readable>;
+
+  /** Object metadata, or null when it does not exist. */
+  abstract head(key: string): Promise<ObjectInfo | null>;
+
+  abstract copy(fromKey: string, toKey: string): Promise<void>;
+
+  /** Deletes; deleting a missing object is not an error. */
+  abstract delete(key: string): Promise<void>;
+
+  abstract list(prefix: string): AsyncIterable<ObjectInfo>;
+
+  /** A path or URI GDAL can open (`/vsis3/…` or a local file path). Worker-side only. */
+  abstract gdalPath(key: string): string;
+
+  /** Round-trips a tiny object to prove the store is reachable and writable (readiness checks). */
+  abstract check(): Promise<void>;
+}
+
+const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** Refuses absolute keys, `..`, empty segments and characters outside a conservative set. */
+export function assertSafeKey(key: string): void {
+  const segments = key.split('/');
+  const ok =
+    key.length > 0 &&
+    key.length <= 1024 &&
+    segments.every((s) => s.length > 0 && s !== '.' && s !== '..' && SAFE_SEGMENT.test(s));
+  if (!ok) throw new InvalidStorageKeyError();
+}
+
+export class InvalidStorageKeyError extends Error {
+  constructor() {
+    super('Invalid storage key');
+    this.name = 'InvalidStorageKeyError';
+  }
+}
+
+export class ObjectNotFoundError extends Error {
+  constructor() {
+    super('Stored object not found');
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
+/** Reads `[start, end]` (inclusive) of an object into memory; for headers and directories, never whole files. */
+export async function readRange(storage: Storage, key: string, start: number, end: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await storage.read(key, { start, end })) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/**
+ * Direct-to-store uploads (S3 only): the client PUTs bytes to presigned URLs, the gateway never sees them.
+ * URLs carry no checksum parameters (real S3 rejects a checksum computed over an empty body).
+ */
+export interface PresignedUploads {
+  presignPut(key: string, expiresInSeconds: number): Promise<string>;
+  createMultipartUpload(key: string): Promise<string>;
+  presignPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  completeMultipartUpload(key: string, uploadId: string, parts: UploadedPart[]): Promise<void>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+  listParts(key: string, uploadId: string): Promise<(UploadedPart & { size: number })[]>;
+}
+
+export function supportsPresignedUploads(storage: Storage): storage is Storage & PresignedUploads {
+  return 'presignPut' in storage && 'completeMultipartUpload' in storage;
+}
+
+/** The store could not be reached or failed transiently; worth retrying (maps to 502 at the API). */
+export class StorageUnavailableError extends Error {
+  constructor(message = 'Storage service unavailable', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/** The store refused a multipart completion (a part is missing, too small or has the wrong ETag). */
+export class InvalidUploadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidUploadError';
+  }
+}
+
+/** The multipart upload no longer exists (completed or aborted). */
+export class UploadNotFoundError extends Error {
+  constructor() {
+    super('Multipart upload not found');
+    this.name = 'UploadNotFoundError';
+  }
+}

@@ -1,0 +1,273 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { Pool, type QueryResultRow } from 'pg';
+
+const execFileAsync = promisify(execFile);
+
+export const GATEWAY_ENTRY = 'dist/apps/gateway/apps/gateway/src/main.js';
+export const WORKER_ENTRY = 'dist/apps/worker/apps/worker/src/main.js';
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A gateway or worker process with its captured output. */
+export class AppProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    const capture = (chunk: Buffer): void => {
+      this.output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Structured (JSON) log lines. */
+  logs(): Record<string, unknown>[] {
+    return this.output.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async waitForLog(
+    predicate: (entry: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.logs().find(predicate);
+      if (found) return found;
+      if (!this.running) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${this.name}: expected log line not seen. Last lines:\n${this.output.slice(-15).join('\n')}`);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The built gateway and worker(s) as real child processes, sharing the test database and a queue prefix
+ * of their own. Tests talk to them only over HTTP (plus direct reads of Postgres/Redis to check state).
+ */
+export class Stack {
+  readonly workers: AppProcess[] = [];
+  gateway!: AppProcess;
+  baseUrl = '';
+  readonly env: Record<string, string>;
+  private readonly db: Pool;
+
+  private constructor(env: Record<string, string>) {
+    this.env = env;
+    this.db = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+  }
+
+  /** Starts a gateway and, unless `workers: 0`, one worker. */
+  static async start(
+    options: { workers?: number; env?: Record<string, string>; workerEnv?: Record<string, string> } = {},
+  ): Promise<Stack> {
+    for (const entry of [GATEWAY_ENTRY, WORKER_ENTRY]) {
+      if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` (npm test does this) first`);
+    }
+    const base = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    const stack = new Stack({
+      ...base,
+      QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'strata-test'}-${randomUUID().slice(0, 8)}`,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      READINESS_RETRY_MS: '300',
+      ...options.env,
+    });
+    await stack.startGateway();
+    for (let i = 0; i < (options.workers ?? 1); i += 1) await stack.startWorker(options.workerEnv);
+    return stack;
+  }
+
+  private async startGateway(): Promise<void> {
+    const port = await freePort();
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.gateway = this.spawn('gateway', GATEWAY_ENTRY, { PORT: String(port), HOST: '127.0.0.1' });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${this.baseUrl}/api/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return;
+      if (!this.gateway.running) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`gateway did not become ready:\n${this.gateway.output.slice(-20).join('\n')}`);
+  }
+
+  /** Starts a worker and waits until it consumes (or, with `waitUntilConsuming: false`, only until it boots). */
+  async startWorker(
+    env: Record<string, string> = {},
+    options: { waitUntilConsuming?: boolean } = {},
+  ): Promise<AppProcess> {
+    const worker = this.spawn(`worker-${this.workers.length + 1}`, WORKER_ENTRY, env);
+    this.workers.push(worker);
+    if (options.waitUntilConsuming === false) {
+      await worker.waitForLog((l) => l.msg === 'worker started');
+    } else {
+      await worker.waitForLog((l) => l.msg === 'dependencies ready');
+    }
+    return worker;
+  }
+
+  private spawn(name: string, entry: string, env: Record<string, string>): AppProcess {
+    const child = spawn(process.execPath, [entry], { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new AppProcess(name, child);
+  }
+
+  /** Mints a token with the operator CLI, exactly as the README tells a user to. */
+  async mintToken(owner: string, capabilities: string[]): Promise<string> {
+    const { stdout } = await this.cli('token:create', '--user', owner, '--capabilities', capabilities.join(','));
+    const token = stdout.trim().split('\n').at(-1) ?? '';
+    if (!/^stk_/.test(token)) throw new Error(`unexpected CLI output: ${stdout}`);
+    return token;
+  }
+
+  async cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    return execFileAsync(process.execPath, ['scripts/cli.mjs', ...args], { env: this.env });
+  }
+
+  async api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) {
+      body = options.rawBody;
+      headers['content-type'] ??= 'application/json';
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (e.g. the Swagger UI page)
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  /** POST /api/ingest/upload with a multipart `file` part, as a browser form would send it. */
+  async upload<T = Record<string, unknown>>(
+    token: string,
+    file: { name: string; data: Buffer | Uint8Array },
+    field = 'file',
+  ): Promise<ApiResponse<T>> {
+    const form = new FormData();
+    form.append(field, new Blob([file.data]), file.name);
+    const res = await fetch(`${this.baseUrl}/api/ingest/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // keep text
+    }
+    return { status: res.status, headers: res.headers, body: body as T, text };
+  }
+
+  /** Polls GET /api/jobs/{id} until `until` holds. */
+  async waitForJob(
+    token: string,
+    id: string,
+    until: (job: Record<string, unknown>) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    let last: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      const res = await this.api('GET', `/api/jobs/${id}`, { token });
+      last = res.body;
+      if (res.status === 200 && until(last)) return last;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`job ${id} did not reach the expected state; last seen: ${JSON.stringify(last)}`);
+  }
+
+  async sql<T extends QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(text, params)).rows;
+  }
+
+  /** A Redis connection, for checking or deliberately damaging this stack's queue state. */
+  redis(): Redis {
+    return new Redis(this.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  }
+
+  /** Deletes every BullMQ key of this stack, as a Redis flush or failover would. */
+  async flushQueues(): Promise<number> {
+    const redis = this.redis();
+    try {
+      let cursor = '0';
+      let deleted = 0;
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.env.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+        if (keys.length > 0) deleted += await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      return deleted;
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.map((w) => w.stop()), this.gateway?.stop()]);
+    await this.db.end();
+  }
+}
+
+export const uniqueOwner = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
