@@ -32,7 +32,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['apps/**/*.int-spec.ts', 'libs/**/*.int-spec.ts', 'test/integration/**/*.int-spec.ts'],
+          include: [
+            'apps/**/*.int-spec.ts',
+            'libs/**/*.int-spec.ts',
+            'test/integration/**/*.int-spec.ts',
+            'test/fixtures/**/*.int-spec.ts',
+          ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -1,3 +1,4 @@
 export * from './gdal.module.js';
 export * from './gdal.service.js';
 export * from './inspection.js';
+export * from './gdal-storage.js';

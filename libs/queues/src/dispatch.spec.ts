@@ -12,7 +12,7 @@ const job = (overrides: Partial<DispatchableJob> = {}): DispatchableJob => ({
 
 function diagnosticsPayload(stored: DispatchableJob): DiagnosticsPayload {
   const dispatch = dispatchFor(stored);
-  if (dispatch.name !== JobName.Diagnostics) throw new Error(`expected a diagnostics job, got '${String(dispatch.name)}'`);
+  if (dispatch.name !== JobName.Diagnostics) throw new Error('expected a diagnostics job');
   return dispatch.payload;
 }
 

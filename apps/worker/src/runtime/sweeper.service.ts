@@ -58,7 +58,12 @@ export class QueueSweeper implements OnApplicationShutdown {
   async sweep(): Promise<SweepReport> {
     const cutoff = new Date(Date.now() - this.config.worker.sweeperGraceMs);
     const stranded = await this.jobs.findStranded(cutoff);
-    const report: SweepReport = { checked: stranded.length, requeued: [], failed: [], expired: await this.reapExpiredUploads() };
+    const report: SweepReport = {
+      checked: stranded.length,
+      requeued: [],
+      failed: [],
+      expired: await this.reapExpiredUploads(),
+    };
     for (const job of stranded) {
       const action = await this.rescue(job);
       if (action === 'requeued') report.requeued.push(job.id);
@@ -82,7 +87,10 @@ export class QueueSweeper implements OnApplicationShutdown {
           }
           await this.storage.delete(upload.incoming_key);
         }
-        const failed = await this.jobs.failPending(job.id, { code: 'upload-expired', message: 'The upload window closed before the upload was completed.' });
+        const failed = await this.jobs.failPending(job.id, {
+          code: 'upload-expired',
+          message: 'The upload window closed before the upload was completed.',
+        });
         if (failed) reaped.push(job.id);
       } catch (error) {
         this.logger.warn({ job_id: job.id, err: describeError(error) }, 'could not reap an expired upload; will retry');

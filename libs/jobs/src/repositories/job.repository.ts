@@ -340,13 +340,21 @@ export class JobRepository {
 
   /** Reads the job and locks its row until the surrounding transaction ends (serialises completions). */
   async lockForUpdate(id: string, manager: EntityManager): Promise<IngestJob | null> {
-    const rows = (await manager.query('SELECT * FROM ingest_jobs WHERE id = $1 FOR UPDATE', [id])) as Record<string, unknown>[];
+    const rows = (await manager.query('SELECT * FROM ingest_jobs WHERE id = $1 FOR UPDATE', [id])) as Record<
+      string,
+      unknown
+    >[];
     const raw = rows[0];
     return raw ? hydrate<IngestJob>(this.repo.metadata, raw) : null;
   }
 
   /** Binds verified source bytes to a pending job (once: a bound job keeps its key). */
-  async bindSource(id: string, key: string, options: Record<string, unknown>, manager: EntityManager): Promise<IngestJob | null> {
+  async bindSource(
+    id: string,
+    key: string,
+    options: Record<string, unknown>,
+    manager: EntityManager,
+  ): Promise<IngestJob | null> {
     const rows = (await manager.query(
       `UPDATE ingest_jobs SET source_key = $2, options = options || $3::jsonb, updated_at = now()
        WHERE id = $1 AND status = 'pending' AND source_key IS NULL RETURNING *`,
@@ -361,7 +369,11 @@ export class JobRepository {
     return this.transition(
       id,
       JobStatus.Failed,
-      { from: [JobStatus.Pending], set: { completed_at: 'now()', step: `'failed'`, error: '$4::jsonb' }, params: [JSON.stringify(error)] },
+      {
+        from: [JobStatus.Pending],
+        set: { completed_at: 'now()', step: `'failed'`, error: '$4::jsonb' },
+        params: [JSON.stringify(error)],
+      },
       manager,
     );
   }
