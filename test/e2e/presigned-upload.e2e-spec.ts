@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../fixtures/fixtures.js';
 import { Stack, uniqueOwner } from './support/stack.js';
+import { SwitchableProxy } from './support/switchable-proxy.js';
 
 type Body = Record<string, unknown>;
 const MiB = 1024 * 1024;
@@ -309,5 +310,80 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
         .status,
     ).toBe(404);
     expect((await stack.api('POST', `/api/ingest/upload/presigned/${jobId}/abort`, { token: other })).status).toBe(404);
+  });
+});
+
+describe('presigned completion while the S3 server is unreachable', () => {
+  let stack: Stack;
+  let token: string;
+  let proxy: SwitchableProxy;
+  let s3: S3Client;
+  const bucket = `strata-e2e-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    const env = s3TestEnv();
+    const target = new URL(env.endpoint);
+    proxy = await SwitchableProxy.start({ host: target.hostname, port: Number(target.port) });
+    s3 = new S3Client({
+      endpoint: env.endpoint,
+      region: env.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    stack = await Stack.start({
+      env: {
+        STORAGE_DRIVER: 's3',
+        S3_ENDPOINT: proxy.url,
+        S3_REGION: env.region,
+        S3_BUCKET: bucket,
+        S3_ACCESS_KEY_ID: env.accessKeyId,
+        S3_SECRET_ACCESS_KEY: env.secretAccessKey,
+        S3_FORCE_PATH_STYLE: 'true',
+      },
+    });
+    token = await stack.mintToken(uniqueOwner('flaky'), ['upload']);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    proxy?.restore();
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    for (const object of listed.Contents ?? [])
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+    await proxy?.stop();
+  });
+
+  it('answers 502 with a problem body, keeps the job pending, and completes when retried', async () => {
+    const data = Buffer.from('{"type":"FeatureCollection","features":[]}');
+    const started = await stack.api<Body>('POST', '/api/ingest/upload/presigned', {
+      token,
+      body: { filename: 'later.geojson', file_size: data.length, content_type: 'application/geo+json' },
+    });
+    expect(started.status).toBe(201);
+    const [url] = started.body.urls as string[];
+    expect((await fetch(String(url), { method: 'PUT', body: data })).status).toBe(200);
+    const jobId = String(started.body.job_id);
+
+    proxy.cut();
+    const failed = await stack.api<Body>('POST', `/api/ingest/upload/presigned/${jobId}/complete`, {
+      token,
+      body: { parts: [] },
+    });
+    expect(failed.status).toBe(502);
+    expect(failed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(failed.body.detail).toBe('The storage service is unavailable right now; retry the request.');
+    expect(JSON.stringify(failed.body)).not.toContain(String(proxy.port));
+    expect((await stack.api<Body>('GET', `/api/jobs/${jobId}`, { token })).body.status).toBe('pending');
+
+    proxy.restore();
+    const retried = await stack.api<Body>('POST', `/api/ingest/upload/presigned/${jobId}/complete`, {
+      token,
+      body: { parts: [] },
+    });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ job_id: jobId, status: 'pending' });
   });
 });
