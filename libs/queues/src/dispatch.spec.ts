@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UndispatchableJobError, dispatchFor, type DispatchableJob } from './dispatch.js';
-import { JobName, type DiagnosticsPayload } from './queue-names.js';
+import { JOB_REGISTRY, JobName, QueueName, type DiagnosticsPayload } from './queue-names.js';
 
 const job = (overrides: Partial<DispatchableJob> = {}): DispatchableJob => ({
   id: '3f2a9c1e-0b1d-4c8e-9a7b-5d6e7f8a9b0c',
@@ -76,6 +76,14 @@ describe('dispatchFor', () => {
   it('gives the same payload every time for the same job (enqueue, retry and sweeper agree)', () => {
     const stored = job({ options: { steps: 4, step_ms: 25, fail_with: 'transient' } });
     expect(dispatchFor(stored)).toEqual(dispatchFor(structuredClone(stored)));
+  });
+
+  it('sends a dataset ingest to the ingest queue with ids only', () => {
+    expect(dispatchFor(job({ importer: 'dataset', options: { title: 'Roads', layer_name: 'roads' } }))).toEqual({
+      name: JobName.IngestDataset,
+      payload: { jobId: '3f2a9c1e-0b1d-4c8e-9a7b-5d6e7f8a9b0c', requestId: 'req-1' },
+    });
+    expect(JOB_REGISTRY[JobName.IngestDataset].queue).toBe(QueueName.Ingest);
   });
 
   it.each(['no-such-importer', 'Diagnostics', 'diagnostics ', ''])('refuses importer %j', (importer) => {

@@ -39,6 +39,8 @@ export function dispatchFor(job: DispatchableJob): Dispatch {
         },
       };
     }
+    case 'dataset':
+      return { name: JobName.IngestDataset, payload: { jobId: job.id, requestId: job.requestId } };
     default:
       throw new UndispatchableJobError(job.importer);
   }

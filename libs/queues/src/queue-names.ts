@@ -17,6 +17,8 @@ export enum JobName {
   Diagnostics = 'diagnostics',
   /** Inspects a staged file for the gateway, which awaits the answer. */
   Preview = 'preview',
+  /** Turns a committed file (one layer of it) into a dataset: a PostGIS table or a COG. */
+  IngestDataset = 'ingest-dataset',
 }
 
 /** The payload every job carries: the domain job id and the request that caused it. Never bytes or secrets. */
@@ -36,14 +38,19 @@ export interface PreviewPayload extends BasePayload {
   layerName: string | null;
 }
 
+/** Everything else the ingest needs (layer, title, options) is on the job row, written at commit. */
+export type IngestDatasetPayload = BasePayload;
+
 export interface JobPayloads {
   [JobName.Diagnostics]: DiagnosticsPayload;
   [JobName.Preview]: PreviewPayload;
+  [JobName.IngestDataset]: IngestDatasetPayload;
 }
 
 export const JOB_REGISTRY: { readonly [N in JobName]: { queue: QueueName } } = {
   [JobName.Diagnostics]: { queue: QueueName.System },
   [JobName.Preview]: { queue: QueueName.Preview },
+  [JobName.IngestDataset]: { queue: QueueName.Ingest },
 };
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

@@ -82,6 +82,8 @@ export class Dataset {
   @Column({ type: 'jsonb', nullable: true })
   raster!: RasterInfo | null;
 
+  /** One dataset per job at most: a repeated or raced publish cannot make a second one. */
+  @Index('ux_datasets_source_job', { unique: true, where: '"source_job_id" IS NOT NULL' })
   @Column({ type: 'uuid', nullable: true })
   sourceJobId!: string | null;
 

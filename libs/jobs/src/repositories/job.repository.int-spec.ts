@@ -131,12 +131,13 @@ describe('JobRepository (PostgreSQL)', () => {
 
   describe('claimForCommit', () => {
     it('moves pending → queued once; a second claim is a 409 naming the current status', async () => {
-      const job = await newJob();
-      const claimed = await jobs.claimForCommit(job.id, owner, { title: 'Roads' });
+      const job = await newJob({ sourceKey: 'staging/x/roads.gpkg', options: { source_kind: 'vector' } });
+      const claimed = await jobs.claimForCommit(job.id, owner, { commit: { title: 'Roads' } }, 'roads');
       expect(claimed.status).toBe(JobStatus.Queued);
       expect(claimed.step).toBe('queued');
       expect(claimed.queuedAt).toBeInstanceOf(Date);
-      expect(claimed.options).toEqual({ title: 'Roads' });
+      expect(claimed.options).toEqual({ source_kind: 'vector', commit: { title: 'Roads' } });
+      expect(claimed.layerName).toBe('roads');
 
       const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner));
       expect(error.status).toBe(409);
@@ -147,9 +148,88 @@ describe('JobRepository (PostgreSQL)', () => {
     });
 
     it("is a 404 on another owner's job and leaves it pending", async () => {
-      const job = await newJob();
+      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
       expect(await rejectionOf(jobs.claimForCommit(job.id, stranger))).toBeInstanceOf(NotFoundError);
       expect((await reload(job.id)).status).toBe(JobStatus.Pending);
+    });
+
+    it('is a 409 saying why while the upload is not complete', async () => {
+      const job = await newJob();
+      const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner));
+      expect(error.message).toBe('The upload for this job has not been completed yet.');
+      expect((await reload(job.id)).status).toBe(JobStatus.Pending);
+    });
+
+    it('lets exactly one of 20 concurrent commits win', async () => {
+      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => jobs.claimForCommit(job.id, owner, { commit: { title: `t${i}` } })),
+      );
+      expect(fulfilled(results)).toHaveLength(1);
+      expect(rejected(results).every((e) => e instanceof InvalidTransitionError)).toBe(true);
+      const winner = fulfilled(results)[0]!;
+      expect((await reload(job.id)).options).toEqual(winner.options);
+    });
+  });
+
+  describe('fan-out', () => {
+    it('lets one of two fan-outs and a commit racing for the same job win', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const parent = await newJob({ sourceKey: 'staging/p/three.gpkg' });
+        const claims = await Promise.allSettled([
+          jobs.claimForFanOut(parent.id, owner),
+          jobs.claimForCommit(parent.id, owner),
+          jobs.claimForFanOut(parent.id, owner),
+        ]);
+        expect(fulfilled(claims)).toHaveLength(1);
+        expect(rejected(claims).every((e) => e instanceof InvalidTransitionError)).toBe(true);
+        expect((await reload(parent.id)).status).toBe(fulfilled(claims)[0]!.status);
+      }
+    });
+
+    it('inserts children in request order and ends the parent fanned_out', async () => {
+      const parent = await newJob({ sourceKey: 'staging/p/three.gpkg', sourceFilename: 'three.gpkg' });
+      const claimed = await jobs.claimForFanOut(parent.id, owner);
+      expect(claimed.status).toBe(JobStatus.FanningOut);
+      const children = await jobs.createFanOutChildren(claimed, [
+        { layerName: 'b', options: { commit: { title: 'B' } } },
+        { layerName: 'a', options: { commit: { title: 'A' } } },
+      ]);
+      expect(children.map((c) => [c.layerName, c.status, c.parentId, c.sourceKey, c.options.commit])).toEqual([
+        ['b', JobStatus.Queued, parent.id, 'staging/p/three.gpkg', { title: 'B' }],
+        ['a', JobStatus.Queued, parent.id, 'staging/p/three.gpkg', { title: 'A' }],
+      ]);
+      expect((await jobs.finishFanOut(parent.id, true))?.status).toBe(JobStatus.FannedOut);
+      expect(await jobs.finishFanOut(parent.id, true)).toBeNull();
+      const [listed, total] = await jobs.listChildren(parent.id, 1, 10);
+      expect(total).toBe(2);
+      expect(listed.map((c) => c.id).sort()).toEqual(children.map((c) => c.id).sort());
+    });
+
+    it('returns the parent to pending when no child could be queued', async () => {
+      const parent = await newJob({ sourceKey: 'staging/p/one.gpkg' });
+      await jobs.claimForFanOut(parent.id, owner);
+      expect((await jobs.finishFanOut(parent.id, false))?.status).toBe(JobStatus.Pending);
+    });
+
+    it('refuses a job that is not pending, and hides other owners’ jobs', async () => {
+      const parent = await newJob({ sourceKey: 'staging/p/q.gpkg', status: JobStatus.Queued });
+      expect((await invalidTransitionOf(jobs.claimForFanOut(parent.id, owner))).current).toBe(JobStatus.Queued);
+      expect(await rejectionOf(jobs.claimForFanOut(parent.id, stranger))).toBeInstanceOf(NotFoundError);
+    });
+  });
+
+  describe('lockAttempt', () => {
+    it('locks only for the current attempt, and not once a cancel was requested', async () => {
+      const job = await runningJob();
+      await dataSource.transaction(async (manager) => {
+        expect((await jobs.lockAttempt(job.id, job.attemptToken!, manager))?.id).toBe(job.id);
+        expect(await jobs.lockAttempt(job.id, randomUUID(), manager)).toBeNull();
+      });
+      await jobs.requestCancel(job.id, owner);
+      await dataSource.transaction(async (manager) => {
+        expect(await jobs.lockAttempt(job.id, job.attemptToken!, manager)).toBeNull();
+      });
     });
   });
 
@@ -388,6 +468,13 @@ describe('JobRepository (PostgreSQL)', () => {
       },
     );
 
+    it('is a 409 for a job that failed before it was ever committed', async () => {
+      const job = await newJob();
+      await jobs.failPending(job.id, { code: 'aborted', message: 'Upload aborted.' });
+      const error = await invalidTransitionOf(jobs.claimForRetry(job.id, owner));
+      expect(error.message).toBe('This job failed before it was committed; upload the file again.');
+    });
+
     it("is a 404 on another owner's failed job", async () => {
       const job = await runningJob();
       await jobs.fail(job.id, job.attemptToken!, { code: 'boom', message: 'it broke' });
@@ -446,7 +533,7 @@ describe('JobRepository (PostgreSQL)', () => {
 
   describe('concurrency', () => {
     it('two concurrent commits of one job: exactly one wins, the other gets a 409', async () => {
-      const job = await newJob();
+      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
       const results = await Promise.allSettled([
         jobs.claimForCommit(job.id, owner),
         jobs.claimForCommit(job.id, owner),
@@ -462,7 +549,7 @@ describe('JobRepository (PostgreSQL)', () => {
       // Whichever runs first, the job ends cancelled: a commit after the cancel is a 409, a cancel after
       // the commit cancels the queued job.
       for (let i = 0; i < 10; i += 1) {
-        const job = await newJob();
+        const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
         const [commit, cancel] = await Promise.allSettled([
           jobs.claimForCommit(job.id, owner),
           jobs.requestCancel(job.id, owner),
@@ -482,7 +569,7 @@ describe('JobRepository (PostgreSQL)', () => {
     });
 
     it('20 concurrent commits of one pending job: 1 success, 19 conflicts, ends queued', async () => {
-      const job = await newJob();
+      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => jobs.claimForCommit(job.id, owner)));
 
       expect(fulfilled(results)).toHaveLength(1);

@@ -137,21 +137,125 @@ export class JobRepository {
     throw new InvalidTransitionError(id, current.status, attempted, message?.(current.status));
   }
 
-  /** `pending → queued`, for the owner. A concurrent or repeated commit gets 409. */
-  async claimForCommit(id: string, owner: string, options?: Record<string, unknown>): Promise<IngestJob> {
+  /**
+   * `pending → queued`, for the owner, recording the commit's options (merged into `options`) and the
+   * layer to ingest. A concurrent or repeated commit gets 409.
+   */
+  async claimForCommit(
+    id: string,
+    owner: string,
+    options?: Record<string, unknown>,
+    layerName?: string | null,
+  ): Promise<IngestJob> {
     const job = await this.transition(id, JobStatus.Queued, {
       from: [JobStatus.Pending],
       set: {
         queued_at: 'now()',
         step: `'queued'`,
-        ...(options ? { options: `options || $5::jsonb` } : {}),
+        options: `options || $5::jsonb`,
+        layer_name: 'coalesce($6::varchar, layer_name)',
       },
-      where: ['owner = $4'],
-      params: options ? [owner, JSON.stringify(options)] : [owner],
+      where: ['owner = $4', 'source_key IS NOT NULL'],
+      params: [owner, JSON.stringify(options ?? {}), layerName ?? null],
+    });
+    if (job) return job;
+    const current = await this.getForOwner(id, owner);
+    if (current.status === JobStatus.Pending) {
+      throw new InvalidTransitionError(
+        id,
+        current.status,
+        JobStatus.Queued,
+        'The upload for this job has not been completed yet.',
+      );
+    }
+    throw new InvalidTransitionError(
+      id,
+      current.status,
+      JobStatus.Queued,
+      `Job is '${current.status}'; only a pending job can be committed.`,
+    );
+  }
+
+  /** `pending → fanning_out`: the parent is claimed before any child exists, so a racing commit or fan-out gets 409. */
+  async claimForFanOut(id: string, owner: string): Promise<IngestJob> {
+    const job = await this.transition(id, JobStatus.FanningOut, {
+      from: [JobStatus.Pending],
+      set: { step: `'fanning_out'` },
+      where: ['owner = $4', 'source_key IS NOT NULL'],
+      params: [owner],
     });
     return (
-      job ?? this.explainLoss(id, owner, JobStatus.Queued, (s) => `Job is '${s}'; only a pending job can be committed.`)
+      job ??
+      this.explainLoss(id, owner, JobStatus.FanningOut, (s) =>
+        s === JobStatus.Pending
+          ? 'The upload for this job has not been completed yet.'
+          : `Job is '${s}'; only a pending job can be fanned out.`,
+      )
     );
+  }
+
+  /** Inserts every child of a claimed fan-out parent in one transaction, `queued`, in the given order. */
+  async createFanOutChildren(
+    parent: IngestJob,
+    children: { layerName: string; options: Record<string, unknown> }[],
+  ): Promise<IngestJob[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const created: IngestJob[] = [];
+      for (const child of children) {
+        created.push(
+          await this.create(
+            {
+              owner: parent.owner,
+              importer: parent.importer,
+              status: JobStatus.Queued,
+              sourceType: parent.sourceType,
+              sourceFilename: parent.sourceFilename,
+              sourceKey: parent.sourceKey,
+              sourceSize: parent.sourceSize,
+              layerName: child.layerName,
+              options: { ...parent.options, ...child.options },
+              parentId: parent.id,
+              requestId: parent.requestId,
+            },
+            manager,
+          ),
+        );
+      }
+      return created;
+    });
+  }
+
+  /** Ends a fan-out: `fanned_out` (terminal) when a child was queued, else back to `pending` for another try. */
+  async finishFanOut(id: string, anyQueued: boolean): Promise<IngestJob | null> {
+    return anyQueued
+      ? this.transition(id, JobStatus.FannedOut, {
+          from: [JobStatus.FanningOut],
+          set: { step: `'fanned_out'`, completed_at: 'now()', progress: '1' },
+        })
+      : this.transition(id, JobStatus.Pending, { from: [JobStatus.FanningOut], set: { step: `'pending'` } });
+  }
+
+  /** A queued job that could not be put on a queue: `queued → failed`, retryable later. */
+  async failUndispatched(id: string, error: JobErrorInfo): Promise<IngestJob | null> {
+    return this.transition(id, JobStatus.Failed, {
+      from: [JobStatus.Queued],
+      set: { completed_at: 'now()', step: `'failed'`, error: '$4::jsonb' },
+      params: [JSON.stringify(error)],
+    });
+  }
+
+  /**
+   * Locks a running attempt's row for its publishing transaction: null unless `attemptToken` still owns
+   * the job and no cancel was requested (so a superseded or cancelled attempt can never publish).
+   */
+  async lockAttempt(id: string, attemptToken: string, manager: EntityManager): Promise<IngestJob | null> {
+    const rows = (await manager.query(
+      `SELECT * FROM ingest_jobs WHERE id = $1 AND status = 'processing' AND attempt_token = $2
+         AND cancel_requested_at IS NULL FOR UPDATE`,
+      [id, attemptToken],
+    )) as Record<string, unknown>[];
+    const raw = rows[0];
+    return raw ? hydrate<IngestJob>(this.repo.metadata, raw) : null;
   }
 
   /**
@@ -307,7 +411,10 @@ export class JobRepository {
     return !job || job.cancelRequestedAt !== null || job.status === JobStatus.Cancelled;
   }
 
-  /** `failed → queued` with a clean slate; the next delivery gets a new attempt token. */
+  /**
+   * `failed → queued` with a clean slate; the next delivery gets a new attempt token. Only jobs that were
+   * committed once (an upload that failed before its commit has nothing to run).
+   */
   async claimForRetry(id: string, owner: string): Promise<IngestJob> {
     const job = await this.transition(id, JobStatus.Queued, {
       from: [JobStatus.Failed],
@@ -320,11 +427,16 @@ export class JobRepository {
         completed_at: 'NULL',
         cancel_requested_at: 'NULL',
       },
-      where: ['owner = $4'],
+      where: ['owner = $4', 'queued_at IS NOT NULL'],
       params: [owner],
     });
     return (
-      job ?? this.explainLoss(id, owner, JobStatus.Queued, (s) => `Job is '${s}'; only a failed job can be retried.`)
+      job ??
+      this.explainLoss(id, owner, JobStatus.Queued, (s) =>
+        s === JobStatus.Failed
+          ? 'This job failed before it was committed; upload the file again.'
+          : `Job is '${s}'; only a failed job can be retried.`,
+      )
     );
   }
 
