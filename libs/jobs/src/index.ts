@@ -5,3 +5,4 @@ export * from './jobs.module.js';
 export * from './naming.strategy.js';
 export * from './repositories/dataset.repository.js';
 export * from './repositories/job.repository.js';
+export * from './commit-options.js';

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
@@ -24,6 +25,8 @@ import { PreviewResponseDto } from './dto/preview.response.dto.js';
 import { UploadConfigResponseDto } from './dto/upload-config.response.dto.js';
 import { UploadResponseDto } from './dto/upload.response.dto.js';
 import { IngestConfigService } from './ingest-config.service.js';
+import { CommitService } from './commit.service.js';
+import { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
 import { PresignedUploadService } from './presigned.service.js';
 import { PreviewService } from './preview.service.js';
 import { UploadService } from './upload.service.js';
@@ -38,6 +41,7 @@ export class IngestController {
     private readonly previews: PreviewService,
     private readonly uploadConfig: IngestConfigService,
     private readonly presigned: PresignedUploadService,
+    private readonly commits: CommitService,
   ) {}
 
   @Get('upload/config')
@@ -141,5 +145,41 @@ export class IngestController {
     @RequestId() requestId: string | null,
   ): Promise<PreviewResponseDto> {
     return this.previews.preview(jobId, principal, query.layer_name, requestId);
+  }
+
+  @Post('commit/:job_id')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Commit a previewed file: ingest it into a dataset (one layer)',
+    description:
+      "Atomically moves the job `pending → queued` (a repeated or concurrent commit gets 409, never a second dataset) and queues the ingest: vector layers become a PostGIS table, rasters a Cloud-Optimized GeoTIFF. Vector fields apply to vector files and raster fields to rasters (422 otherwise); `layer_name` must be one of the preview's layers (422 listing `unknown_layers` and `available_layers`). A job not yet previewed is previewed first (504 if no worker answers in time). Follow progress at GET /api/jobs/{job_id}.",
+  })
+  @ApiAcceptedResponse({ type: CommitResponseDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 422, 504)
+  commit(
+    @Param('job_id', UuidParamPipe) jobId: string,
+    @Body() body: CommitRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string | null,
+  ): Promise<CommitResponseDto> {
+    return this.commits.commit(jobId, principal, body, requestId);
+  }
+
+  @Post('commit-fan-out/:job_id')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Commit several layers of a file at once: one child job and dataset per layer',
+    description:
+      "1 to 50 distinct layers, each in the preview's layer list (422 listing every `unknown_layers` with the `available_layers`; 422 for repeated names or a count outside 1..50). The job is claimed `pending → fanning_out` before any child exists (a concurrent fan-out or commit gets 409); the children are created in one transaction and queued. The job ends `fanned_out` when at least one child was queued, otherwise it returns to `pending`. Results keep request order; follow the children at GET /api/jobs/{fan_out_id}/children.",
+  })
+  @ApiAcceptedResponse({ type: FanOutResponseDto })
+  @ApiProblemResponses(400, 401, 403, 404, 409, 422, 504)
+  fanOut(
+    @Param('job_id', UuidParamPipe) jobId: string,
+    @Body() body: FanOutRequestDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestId() requestId: string | null,
+  ): Promise<FanOutResponseDto> {
+    return this.commits.fanOut(jobId, principal, body, requestId);
   }
 }

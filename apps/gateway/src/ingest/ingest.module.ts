@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CommitService } from './commit.service.js';
 import { IngestConfigService } from './ingest-config.service.js';
 import { IngestController } from './ingest.controller.js';
 import { PresignedUploadService } from './presigned.service.js';
@@ -8,6 +9,13 @@ import { UploadService } from './upload.service.js';
 
 @Module({
   controllers: [IngestController],
-  providers: [UploadService, PreviewService, PresignedUploadService, StoredObjectChecks, IngestConfigService],
+  providers: [
+    CommitService,
+    UploadService,
+    PreviewService,
+    PresignedUploadService,
+    StoredObjectChecks,
+    IngestConfigService,
+  ],
 })
 export class IngestApiModule {}

@@ -146,6 +146,7 @@ export class JobRepository {
     owner: string,
     options?: Record<string, unknown>,
     layerName?: string | null,
+    requestId?: string | null,
   ): Promise<IngestJob> {
     const job = await this.transition(id, JobStatus.Queued, {
       from: [JobStatus.Pending],
@@ -154,9 +155,11 @@ export class JobRepository {
         step: `'queued'`,
         options: `options || $5::jsonb`,
         layer_name: 'coalesce($6::varchar, layer_name)',
+        // The commit is what starts the work: its request id follows the job into the worker's logs.
+        request_id: 'coalesce($7::varchar, request_id)',
       },
       where: ['owner = $4', 'source_key IS NOT NULL'],
-      params: [owner, JSON.stringify(options ?? {}), layerName ?? null],
+      params: [owner, JSON.stringify(options ?? {}), layerName ?? null, requestId ?? null],
     });
     if (job) return job;
     const current = await this.getForOwner(id, owner);

@@ -1,0 +1,202 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConflictError, UnprocessableError, describeError } from '@app/common';
+import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
+import { JobProducer, dispatchFor } from '@app/queues';
+import type { Principal } from '@app/security';
+import type { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
+import { PreviewService, assertSafeLayerName } from './preview.service.js';
+
+const VECTOR_FIELDS = ['layer_name', 'x_column', 'y_column', 'geom_column'] as const;
+const RASTER_FIELDS = ['compression', 'resampling', 'nodata_override', 'strict_cog'] as const;
+export const MAX_FAN_OUT_LAYERS = 50;
+
+type Kind = 'vector' | 'raster';
+
+/** Fields of the other kind of file are refused, so a client never believes an option took effect. */
+export function misplacedFields(kind: Kind, body: Partial<Record<string, unknown>>): string[] {
+  const foreign = kind === 'vector' ? RASTER_FIELDS : VECTOR_FIELDS;
+  return foreign.filter((field) => body[field] !== undefined);
+}
+
+/** Every requested layer that is not in the file, in request order, without repeats. */
+export function unknownLayers(requested: string[], available: readonly string[]): string[] {
+  return [...new Set(requested.filter((name) => !available.includes(name)))];
+}
+
+export function duplicateLayers(requested: string[]): string[] {
+  const seen = new Set<string>();
+  const dupes = new Set<string>();
+  for (const name of requested) (seen.has(name) ? dupes : seen).add(name);
+  return [...dupes];
+}
+
+function unknownLayerError(unknown: string[], available: readonly string[]): UnprocessableError {
+  return new UnprocessableError(
+    unknown.length === 1
+      ? `The file has no layer named '${unknown[0]}'.`
+      : `The file has no layers named ${unknown.map((n) => `'${n}'`).join(', ')}.`,
+    { unknown_layers: unknown, available_layers: [...available].sort() },
+  );
+}
+
+/** What a failed fan-out layer tells the user: never a path, host or SQL. */
+const DISPATCH_FAILED = 'The layer could not be queued right now; retry it with POST /api/jobs/{id}/retry.';
+
+/**
+ * Commit and fan-out: the job is claimed with one guarded update (`pending → queued`, or `pending →
+ * fanning_out` before any child exists), so racing requests get 409 and never a second dataset.
+ */
+@Injectable()
+export class CommitService {
+  private readonly logger = new Logger(CommitService.name);
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly previews: PreviewService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  async commit(
+    jobId: string,
+    principal: Principal,
+    body: CommitRequestDto,
+    requestId: string | null,
+  ): Promise<CommitResponseDto> {
+    assertSafeLayerName(body.layer_name);
+    const job = await this.previewed(jobId, principal, body.layer_name, requestId);
+    const kind: Kind = job.options.source_kind === 'raster' ? 'raster' : 'vector';
+    const misplaced = misplacedFields(kind, body as unknown as Record<string, unknown>);
+    if (misplaced.length > 0) {
+      throw new UnprocessableError(
+        `This file is a ${kind}; these fields do not apply to it: ${misplaced.join(', ')}.`,
+        {
+          errors: misplaced.map((field) => ({
+            loc: ['body', field],
+            msg: `only applies to ${kind === 'vector' ? 'raster' : 'vector'} files`,
+            type: 'not_applicable',
+          })),
+        },
+      );
+    }
+    if ((body.x_column === undefined) !== (body.y_column === undefined)) {
+      throw new UnprocessableError('x_column and y_column must be given together.');
+    }
+    const available = job.allLayers ?? [];
+    let layerName: string | null = null;
+    if (kind === 'vector') {
+      layerName = body.layer_name ?? available[0] ?? null;
+      if (body.layer_name !== undefined && !available.includes(body.layer_name)) {
+        throw unknownLayerError([body.layer_name], available);
+      }
+    }
+    const { layer_name: _layer, ...options } = body;
+    const claimed = await this.jobs.claimForCommit(jobId, principal.owner, { commit: options }, layerName, requestId);
+    await this.enqueue(claimed);
+    return {
+      job_id: claimed.id,
+      status: 'queued',
+      message: `Ingest queued; follow it at GET /api/jobs/${claimed.id}.`,
+    };
+  }
+
+  async fanOut(
+    jobId: string,
+    principal: Principal,
+    body: FanOutRequestDto,
+    requestId: string | null,
+  ): Promise<FanOutResponseDto> {
+    const names = body.layers.map((l) => l.layer_name);
+    if (names.length === 0 || names.length > MAX_FAN_OUT_LAYERS) {
+      throw new UnprocessableError(`A fan-out takes 1 to ${MAX_FAN_OUT_LAYERS} layers; ${names.length} were given.`, {
+        errors: [{ loc: ['body', 'layers'], msg: `must hold 1 to ${MAX_FAN_OUT_LAYERS} layers`, type: 'array_size' }],
+      });
+    }
+    for (const name of names) assertSafeLayerName(name);
+    const duplicates = duplicateLayers(names);
+    if (duplicates.length > 0) {
+      throw new UnprocessableError(
+        `Each layer may appear once; repeated: ${duplicates.map((d) => `'${d}'`).join(', ')}.`,
+        {
+          duplicate_layers: duplicates,
+        },
+      );
+    }
+    const job = await this.previewed(jobId, principal, undefined, requestId);
+    if (job.options.source_kind === 'raster') {
+      throw new UnprocessableError('A raster has no layers to fan out; commit it instead.', {
+        unknown_layers: names,
+        available_layers: [],
+      });
+    }
+    const available = job.allLayers ?? [];
+    const unknown = unknownLayers(names, available);
+    if (unknown.length > 0) throw unknownLayerError(unknown, available);
+
+    const parent = await this.jobs.claimForFanOut(jobId, principal.owner);
+    let children: IngestJob[];
+    try {
+      children = await this.jobs.createFanOutChildren(
+        { ...parent, requestId: requestId ?? parent.requestId },
+        body.layers.map((layer) => ({
+          layerName: layer.layer_name,
+          options: { commit: { title: layer.title ?? `${baseName(parent.sourceFilename)}: ${layer.layer_name}` } },
+        })),
+      );
+    } catch (error) {
+      // Nothing was created: the parent goes back to pending so the user can try again.
+      await this.jobs.finishFanOut(parent.id, false);
+      throw error;
+    }
+    const results: FanOutResponseDto['results'] = [];
+    for (const child of children) {
+      const queued = await this.enqueue(child);
+      if (!queued) await this.jobs.failUndispatched(child.id, { code: 'not-dispatched', message: DISPATCH_FAILED });
+      results.push({
+        layer_name: child.layerName ?? '',
+        status: queued ? 'queued' : 'failed',
+        new_job_id: child.id,
+        dataset_id: null,
+        error: queued ? null : DISPATCH_FAILED,
+      });
+    }
+    await this.jobs.finishFanOut(
+      parent.id,
+      results.some((r) => r.status === 'queued'),
+    );
+    return { fan_out_id: parent.id, results };
+  }
+
+  /** The job, previewed: a commit of a job nobody previewed runs the preview first (awaited, as the route would). */
+  private async previewed(
+    jobId: string,
+    principal: Principal,
+    layerName: string | undefined,
+    requestId: string | null,
+  ): Promise<IngestJob> {
+    const job = await this.jobs.getForOwner(jobId, principal.owner);
+    if (job.status !== JobStatus.Pending) {
+      throw new ConflictError(`Job is '${job.status}'; only a pending job can be committed.`, {
+        current_status: job.status,
+      });
+    }
+    if (!job.sourceKey) throw new ConflictError('The upload for this job has not been completed yet.');
+    if (job.options.source_kind !== undefined) return job;
+    await this.previews.preview(jobId, principal, layerName, requestId);
+    return this.jobs.getForOwner(jobId, principal.owner);
+  }
+
+  /** Persisted first, then enqueued: if Redis refuses now, the sweeper enqueues the queued job later. */
+  private async enqueue(job: IngestJob): Promise<boolean> {
+    try {
+      await this.producer.enqueue(dispatchFor(job));
+      return true;
+    } catch (error) {
+      this.logger.warn({ job_id: job.id, err: describeError(error) }, 'enqueue failed');
+      return false;
+    }
+  }
+}
+
+function baseName(filename: string | null): string {
+  return (filename ?? 'dataset').replace(/\.[^.]+$/, '');
+}
