@@ -2,3 +2,4 @@ export * from './gdal.module.js';
 export * from './gdal.service.js';
 export * from './inspection.js';
 export * from './gdal-storage.js';
+export * from './raster-cog.js';
