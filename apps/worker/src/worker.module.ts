@@ -10,6 +10,9 @@ import { JobRunner } from './runtime/job-runner.service.js';
 import { ReadinessService } from './runtime/readiness.service.js';
 import { QueueSweeper } from './runtime/sweeper.service.js';
 import { PROCESSORS, WorkerStarter } from './runtime/worker-starter.service.js';
+import { DatasetIngestService } from './ingest/dataset-ingest.service.js';
+import { GdalTaskRunner } from './ingest/gdal-task.runner.js';
+import { IngestProcessor } from './ingest/ingest.processor.js';
 import { PreviewProcessor } from './preview/preview.processor.js';
 import { PreviewService } from './preview/preview.service.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
@@ -19,6 +22,7 @@ import { SystemProcessor } from './system/system.processor.js';
 const PROCESSOR_FOR: Partial<Record<QueueName, Type<WorkerHost>>> = {
   [QueueName.System]: SystemProcessor,
   [QueueName.Preview]: PreviewProcessor,
+  [QueueName.Ingest]: IngestProcessor,
 };
 
 @Module({})
@@ -43,6 +47,8 @@ export class WorkerModule {
         WorkerStarter,
         DiagnosticsService,
         PreviewService,
+        GdalTaskRunner,
+        DatasetIngestService,
         ...processors,
         { provide: PROCESSORS, useFactory: (...hosts: WorkerHost[]) => hosts, inject: processors },
       ],

@@ -133,10 +133,12 @@ export class CommitService {
     if (unknown.length > 0) throw unknownLayerError(unknown, available);
 
     const parent = await this.jobs.claimForFanOut(jobId, principal.owner);
+    // The children run because of this request: its id follows them into the worker's logs.
+    parent.requestId = requestId ?? parent.requestId;
     let children: IngestJob[];
     try {
       children = await this.jobs.createFanOutChildren(
-        { ...parent, requestId: requestId ?? parent.requestId },
+        parent,
         body.layers.map((layer) => ({
           layerName: layer.layer_name,
           options: { commit: { title: layer.title ?? `${baseName(parent.sourceFilename)}: ${layer.layer_name}` } },

@@ -11,6 +11,8 @@ import {
 } from '@app/jobs';
 import type { BasePayload } from '@app/queues';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { JobCancelledError, StaleAttemptError, isTransient, toUserSafeError } from './job-errors.js';
@@ -30,7 +32,18 @@ export interface JobContext {
   warn(warning: JobWarning): Promise<void>;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<CompletionUpdate>;
+/**
+ * What a handler returns. `publish`, when given, runs in the transaction that completes the job, after
+ * the job row is locked for this attempt: what it writes (a renamed table, a dataset row) becomes
+ * visible together with `completed`, or not at all when the attempt was superseded or cancelled.
+ */
+export interface HandlerResult extends CompletionUpdate {
+  publish?: (manager: EntityManager) => Promise<string | null>;
+  /** Runs after the completion was written or refused (`published` says which): temp files, staged leftovers. */
+  afterwards?: (published: boolean) => Promise<void>;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<HandlerResult>;
 
 export interface RunOutcome {
   outcome: 'completed' | 'cancelled' | 'stale' | 'skipped';
@@ -44,7 +57,10 @@ export interface RunOutcome {
  */
 @Injectable()
 export class JobRunner {
-  constructor(private readonly jobs: JobRepository) {}
+  constructor(
+    private readonly jobs: JobRepository,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   async run(bullJob: Job<BasePayload>, handler: JobHandler): Promise<RunOutcome> {
     const { jobId, requestId } = bullJob.data;
@@ -81,8 +97,17 @@ export class JobRunner {
     };
 
     try {
-      const completion = await handler(ctx);
-      const done = await this.jobs.complete(jobId, attemptToken, completion);
+      const { publish, afterwards, ...completion } = await handler(ctx);
+      let done: IngestJob | null = null;
+      try {
+        done = publish
+          ? await this.publishAndComplete(jobId, attemptToken, completion, publish)
+          : await this.jobs.complete(jobId, attemptToken, completion);
+      } finally {
+        await afterwards?.(done !== null).catch((error: unknown) =>
+          log.warn({ err: describeError(error) }, 'clean-up after the job failed'),
+        );
+      }
       if (!done) {
         await assertCurrent(false);
       }
@@ -91,6 +116,28 @@ export class JobRunner {
     } catch (error) {
       return this.handleFailure(error, { jobId, attemptToken, log, lastAttempt: attempt >= maxAttempts });
     }
+  }
+
+  /** Publishes and completes in one transaction; null (and nothing written) when the attempt lost the job. */
+  private async publishAndComplete(
+    jobId: string,
+    attemptToken: string,
+    completion: CompletionUpdate,
+    publish: (manager: EntityManager) => Promise<string | null>,
+  ): Promise<IngestJob | null> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await this.jobs.lockAttempt(jobId, attemptToken, manager))) return null;
+      const datasetId = await publish(manager);
+      const done = await this.jobs.complete(
+        jobId,
+        attemptToken,
+        { ...completion, datasetId: datasetId ?? completion.datasetId ?? null },
+        manager,
+      );
+      // Cannot happen while the row is locked for this attempt; if it does, roll the publish back.
+      if (!done) throw new StaleAttemptError();
+      return done;
+    });
   }
 
   private async handleFailure(

@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { CogResult, VectorLoadResult } from '@app/gdal';
+import { datasetTableName } from '@app/gdal';
+import {
+  DATA_SCHEMA,
+  Dataset,
+  DatasetKind,
+  JobStatus,
+  commitOptionsOf,
+  type RasterCommitOptions,
+  type VectorCommitOptions,
+  type IngestJob,
+  type JobWarning,
+} from '@app/jobs';
+import { Storage } from '@app/storage';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { HandlerResult, JobContext } from '../runtime/job-runner.service.js';
+import { PermanentJobError, TransientJobError } from '../runtime/job-errors.js';
+import { gdalSourcePath } from '../preview/preview.service.js';
+import type { RasterTask, VectorTask } from './gdal-task.protocol.js';
+import { GdalTaskError, GdalTaskRunner } from './gdal-task.runner.js';
+
+/** How often a running GDAL step reports progress, heartbeats, and looks for a cancel request. */
+const TICK_MS = 1000;
+
+/** GDAL's share of the job's progress bar; reading and publishing take the rest. */
+const GDAL_FROM = 0.05;
+const GDAL_TO = 0.9;
+
+const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+/** Attempt-scoped staging tables: `stg_<job>_<attempt>`, so two attempts never share one. */
+export function stagingPrefix(jobId: string): string {
+  return `stg_${jobId.replace(/-/g, '').slice(0, 20)}_`;
+}
+
+export function stagingTable(jobId: string, attemptToken: string): string {
+  return `${stagingPrefix(jobId)}${attemptToken.replace(/-/g, '').slice(0, 12)}`;
+}
+
+/** Titles of fan-out children and commits without one: "<file name without extension>: <layer>". */
+export function defaultTitle(job: Pick<IngestJob, 'sourceFilename' | 'layerName'>): string {
+  const base = (job.sourceFilename ?? 'dataset').replace(/\.[^.]+$/, '');
+  return job.layerName ? `${base}: ${job.layerName}` : base;
+}
+
+const INTERNAL_TRANSIENT =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08\w{3}|53\w{3}|57P0[1-3])$/;
+const MESSAGE_TRANSIENT = /could not connect|connection refused|PQconnectdb|server closed the connection|timed out/i;
+
+/**
+ * File → dataset. Vector layers load into an attempt-scoped staging table that is renamed to its live
+ * name in the transaction that completes the job; rasters become a COG under an immutable key that a
+ * dataset row points to. The GDAL step runs in a child process, killed at once on cancel or takeover.
+ */
+@Injectable()
+export class DatasetIngestService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly runner: GdalTaskRunner,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async run(ctx: JobContext): Promise<HandlerResult> {
+    const job = ctx.job;
+    if (!job.sourceKey) throw new PermanentJobError('no-source', 'The job has no uploaded file to ingest.');
+    const options = commitOptionsOf(job.options);
+    await ctx.progress({ step: 'reading', progress: 0.01 });
+    const sourcePath = gdalSourcePath(this.storage.gdalPath(job.sourceKey), job.sourceFilename);
+    return options.kind === 'raster' ? this.raster(ctx, sourcePath, options) : this.vector(ctx, sourcePath, options);
+  }
+
+  private async vector(ctx: JobContext, sourcePath: string, options: VectorCommitOptions): Promise<HandlerResult> {
+    const job = ctx.job;
+    // Holding the newest attempt token, this attempt owns the job: earlier attempts' tables are leftovers.
+    await this.dropStagingTables(stagingPrefix(job.id));
+    const staging = stagingTable(job.id, ctx.attemptToken);
+    const task: VectorTask = {
+      kind: 'vector',
+      sourcePath,
+      layerName: job.layerName,
+      schema: DATA_SCHEMA,
+      table: staging,
+      sridOverride: options.srid_override ?? null,
+      xColumn: options.x_column ?? null,
+      yColumn: options.y_column ?? null,
+      geomColumn: options.geom_column ?? null,
+    };
+    let loaded: VectorLoadResult;
+    try {
+      loaded = await this.runGdal<VectorLoadResult>(ctx, task, 'loading');
+    } catch (error) {
+      await this.dropTable(staging);
+      throw error;
+    }
+    const title = options.title ?? defaultTitle(job);
+    return {
+      status: JobStatus.Completed,
+      rowsProcessed: loaded.featureCount,
+      warnings: loaded.warnings,
+      result: { feature_count: loaded.featureCount, geometry_type: loaded.geometryType, crs: loaded.srid },
+      publish: async (manager) => {
+        await ctx.progress({ step: 'finalizing', progress: 0.95 });
+        return this.publishTable(manager, job, staging, title, options.summary ?? null, loaded);
+      },
+      afterwards: async (published) => {
+        if (!published) await this.dropTable(staging);
+      },
+    };
+  }
+
+  private async raster(ctx: JobContext, sourcePath: string, options: RasterCommitOptions): Promise<HandlerResult> {
+    const job = ctx.job;
+    const datasetId = randomUUID();
+    const output = join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
+    const task: RasterTask = {
+      kind: 'raster',
+      sourcePath,
+      outputPath: output,
+      compression: options.compression ?? 'DEFLATE',
+      resampling: options.resampling ?? null,
+      nodataOverride: options.nodata_override ?? null,
+      strictCog: options.strict_cog ?? false,
+      sridOverride: options.srid_override ?? null,
+    };
+    const removeTemp = (): Promise<void> => rm(output, { force: true });
+    let cog: CogResult;
+    try {
+      cog = await this.runGdal<CogResult>(ctx, task, 'converting');
+    } catch (error) {
+      await removeTemp();
+      throw error;
+    }
+    const key = `datasets/${datasetId}/${(job.sourceFilename ?? 'raster').replace(/\.[^.]+$/, '')}.tif`;
+    try {
+      await ctx.progress({ step: 'storing', progress: 0.92 });
+      if (cog.converted) await this.storage.write(key, createReadStream(output), { contentType: 'image/tiff' });
+      else await this.storage.copy(job.sourceKey!, key);
+    } catch (error) {
+      await removeTemp();
+      await this.storage.delete(key).catch(() => undefined);
+      throw error;
+    }
+    await removeTemp();
+    const warnings: JobWarning[] = cog.converted
+      ? [{ code: 'converted-to-cog', message: `Converted to a Cloud-Optimized GeoTIFF: ${cog.issues.join('; ')}.` }]
+      : [];
+    return {
+      status: JobStatus.Completed,
+      warnings,
+      result: { converted: cog.converted, storage_key: key },
+      publish: async (manager) => {
+        await manager.getRepository(Dataset).insert({
+          id: datasetId,
+          owner: job.owner,
+          kind: DatasetKind.Raster,
+          title: options.title ?? defaultTitle(job),
+          summary: options.summary ?? null,
+          tableName: null,
+          storageKey: key,
+          crs: cog.crs,
+          geometryType: null,
+          featureCount: null,
+          extent: cog.extent,
+          columns: [],
+          raster: cog.raster,
+          sourceJobId: job.id,
+        });
+        return datasetId;
+      },
+      afterwards: async (published) => {
+        // The COG stays only if a dataset points at it.
+        if (!published) await this.storage.delete(key).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Runs the GDAL step in a child process. Every tick it records progress, which doubles as a heartbeat
+   * and as the check for a cancel request or a newer attempt: either kills the child at once.
+   */
+  private async runGdal<T>(ctx: JobContext, task: VectorTask | RasterTask, firstStep: string): Promise<T> {
+    let step = firstStep;
+    let fraction = 0;
+    const running = this.runner.start<T>(task, {
+      onProgress: (f) => {
+        fraction = Math.max(fraction, Math.min(1, f));
+      },
+      onStep: (s) => {
+        step = s;
+      },
+    });
+    await ctx.progress({ step, progress: GDAL_FROM });
+    let stop: unknown;
+    let ticking = false;
+    const timer = setInterval(() => {
+      if (ticking || stop) return;
+      ticking = true;
+      ctx
+        .progress({ step, progress: GDAL_FROM + fraction * (GDAL_TO - GDAL_FROM) })
+        .catch((error: unknown) => {
+          stop = error;
+          running.kill();
+        })
+        .finally(() => {
+          ticking = false;
+        });
+    }, TICK_MS);
+    try {
+      const result = await running.result;
+      if (stop) throw stop;
+      return result;
+    } catch (error) {
+      if (stop) throw stop;
+      throw this.mapGdalError(error);
+    } finally {
+      clearInterval(timer);
+      running.kill();
+    }
+  }
+
+  private mapGdalError(error: unknown): unknown {
+    if (error instanceof GdalTaskError) {
+      const { failure } = error;
+      if (failure.kind === 'user') return new PermanentJobError(failure.code, failure.message);
+      if (INTERNAL_TRANSIENT.test(failure.code) || MESSAGE_TRANSIENT.test(failure.message)) {
+        return new TransientJobError('The database or storage was unavailable during the GDAL step.', { cause: error });
+      }
+    }
+    return error;
+  }
+
+  private async publishTable(
+    manager: EntityManager,
+    job: IngestJob,
+    staging: string,
+    title: string,
+    summary: string | null,
+    loaded: VectorLoadResult,
+  ): Promise<string> {
+    // Serialises naming: two publishes cannot pick the same free name.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${DATA_SCHEMA}.table-names`]);
+    const name = await datasetTableName(title, async (candidate) => {
+      const rows = (await manager.query(
+        `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relname = $2
+         UNION ALL SELECT 1 FROM datasets WHERE table_name = $3`,
+        [DATA_SCHEMA, candidate, `${DATA_SCHEMA}.${candidate}`],
+      )) as unknown[];
+      return rows.length > 0;
+    });
+    await manager.query(`ALTER TABLE ${quote(DATA_SCHEMA)}.${quote(staging)} RENAME TO ${quote(name)}`);
+    // Index (and sequence) names follow the table, so the staging name leaves no trace.
+    const relations = (await manager.query(
+      `SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relname LIKE $2 AND c.relkind IN ('i', 'S')`,
+      [DATA_SCHEMA, `${staging}%`],
+    )) as { relname: string; relkind: string }[];
+    for (const relation of relations) {
+      const renamed = `${name}${relation.relname.slice(staging.length)}`.slice(0, 63);
+      const kind = relation.relkind === 'i' ? 'INDEX' : 'SEQUENCE';
+      await manager.query(`ALTER ${kind} ${quote(DATA_SCHEMA)}.${quote(relation.relname)} RENAME TO ${quote(renamed)}`);
+    }
+    const inserted = await manager.getRepository(Dataset).insert({
+      owner: job.owner,
+      kind: DatasetKind.Vector,
+      title,
+      summary,
+      tableName: `${DATA_SCHEMA}.${name}`,
+      storageKey: null,
+      crs: loaded.srid,
+      geometryType: loaded.geometryType,
+      featureCount: loaded.featureCount,
+      extent: loaded.extent,
+      columns: loaded.columns,
+      raster: null,
+      sourceJobId: job.id,
+    });
+    return (inserted.identifiers[0] as { id: string }).id;
+  }
+
+  private async dropStagingTables(prefix: string): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = $1 AND starts_with(tablename, $2)`,
+      [DATA_SCHEMA, prefix],
+    )) as { tablename: string }[];
+    for (const row of rows) await this.dropTable(row.tablename);
+  }
+
+  private async dropTable(table: string): Promise<void> {
+    await this.dataSource.query(`DROP TABLE IF EXISTS ${quote(DATA_SCHEMA)}.${quote(table)} CASCADE`);
+  }
+}

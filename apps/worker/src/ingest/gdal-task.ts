@@ -1,0 +1,89 @@
+/**
+ * Child-process entry point for one GDAL step of an ingest (forked by GdalTaskRunner). It reads the same
+ * environment as the worker, receives one task over IPC, reports progress, sends the result and exits.
+ * It exits at once when the worker goes away (IPC disconnect), so a killed worker leaves no GDAL behind.
+ */
+import 'reflect-metadata';
+import { scrubSecrets } from '@app/common';
+import { loadConfig } from '@app/config';
+import { RasterIngestError, VectorIngestError, configureGdalForStorage, loadVectorLayer, produceCog } from '@app/gdal';
+import type { ChildMessage, GdalTask, TaskFailure } from './gdal-task.protocol.js';
+import { pgTargetFromUrl } from './pg-target.js';
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) {
+      resolve();
+      return;
+    }
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'internal';
+}
+
+function failureOf(error: unknown): TaskFailure {
+  if (error instanceof VectorIngestError || error instanceof RasterIngestError) {
+    return { kind: 'user', code: error.code, message: error.message };
+  }
+  // For the worker's log only (never the user): GDAL and driver messages may name paths, hosts or
+  // connection strings, so credentials and absolute paths are masked.
+  const raw = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+  const detail = scrubSecrets(raw)
+    .replace(/(?:\/vsi\w+)?\/[^\s'",]+/g, '<path>')
+    .slice(0, 500);
+  return { kind: 'internal', code: codeOf(error), message: detail };
+}
+
+async function run(task: GdalTask): Promise<unknown> {
+  const config = loadConfig();
+  configureGdalForStorage(config);
+  let lastSent = 0;
+  const onProgress = (fraction: number): void => {
+    const now = Date.now();
+    if (now - lastSent < 250 && fraction < 1) return;
+    lastSent = now;
+    void send({ type: 'progress', fraction });
+  };
+  if (task.kind === 'vector') {
+    return loadVectorLayer({
+      sourcePath: task.sourcePath,
+      layerName: task.layerName,
+      target: pgTargetFromUrl(config.database.url),
+      schema: task.schema,
+      table: task.table,
+      sridOverride: task.sridOverride,
+      xColumn: task.xColumn,
+      yColumn: task.yColumn,
+      geomColumn: task.geomColumn,
+      onProgress,
+      onStep: (step) => void send({ type: 'step', step }),
+    });
+  }
+  return produceCog({
+    sourcePath: task.sourcePath,
+    outputPath: task.outputPath,
+    compression: task.compression,
+    ...(task.resampling ? { resampling: task.resampling } : {}),
+    nodataOverride: task.nodataOverride,
+    strictCog: task.strictCog,
+    sridOverride: task.sridOverride,
+    onProgress,
+  });
+}
+
+process.on('disconnect', () => process.exit(1));
+process.once('message', (task: GdalTask) => {
+  run(task)
+    .then(async (result) => {
+      await send({ type: 'done', result });
+      process.exit(0);
+    })
+    .catch(async (error: unknown) => {
+      await send({ type: 'failed', failure: failureOf(error) });
+      process.exit(0);
+    });
+});
