@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,14 +8,17 @@ import { Ajv } from 'ajv';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { StorageDriverName, parseConfig } from '@app/config';
 
 /**
  * Static checks of docker-compose.yml (no Docker engine needed):
  * - it validates against the Compose Specification JSON schema (the copy dclint ships) and passes
  *   dclint's error-level rules;
  * - the Strata services only set variables that libs/config/src/env.schema.ts declares;
+ * - gateway and workers use the S3 driver against the compose MinIO, with MinIO's own credentials and
+ *   the bucket minio-init creates, and keep nothing on a local volume (so workers can run anywhere);
  * - workers scale (no published ports, no container_name) and shut down within their grace period;
- * - start-up order: postgis healthy → migrate completed → gateway and workers.
+ * - start-up order: postgis healthy → migrate completed, minio-init completed → gateway and workers.
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -172,9 +176,8 @@ describe('docker-compose.yml', () => {
       expect(unknown).toEqual([]);
     });
 
-    it('the commented-out S3 settings use declared names too', () => {
+    it('commented-out settings use declared names too', () => {
       const commented = [...composeText.matchAll(/^\s*#\s+([A-Z][A-Z0-9_]*):\s/gm)].map((m) => m[1] ?? '');
-      expect(commented).toEqual(expect.arrayContaining(['STORAGE_DRIVER', 'S3_ENDPOINT', 'S3_BUCKET']));
       expect(commented.filter((key) => !declared.has(key))).toEqual([]);
     });
 
@@ -199,14 +202,52 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('gateway and workers share one storage volume at STORAGE_LOCAL_ROOT (the local driver)', () => {
+    it('gateway and workers share the MinIO bucket through the S3 driver', () => {
+      const minio = environmentOf('minio');
+      const bucket = environmentOf('minio-init').BUCKET;
+      expect(bucket).toBeTruthy();
       for (const name of ['gateway', ...WORKER_SERVICES]) {
         const env = environmentOf(name);
-        // The S3 driver does not exist in this build; the apps refuse STORAGE_DRIVER=s3 at boot.
-        expect(env.STORAGE_DRIVER).toBe('local');
-        expect(service(name).volumes).toContain(`storage:${env.STORAGE_LOCAL_ROOT}`);
+        expect(env.STORAGE_DRIVER, name).toBe('s3');
+        const endpoint = new URL(env.S3_ENDPOINT ?? '');
+        expect(endpoint.hostname).toBe('minio');
+        expect(endpoint.port).toBe('9000');
+        // MinIO serves buckets path-style only (no wildcard DNS on the compose network).
+        expect(env.S3_FORCE_PATH_STYLE).toBe('true');
+        expect(env.S3_BUCKET).toBe(bucket);
+        expect(env.S3_ACCESS_KEY_ID).toBe(minio.MINIO_ROOT_USER);
+        expect(env.S3_SECRET_ACCESS_KEY).toBe(minio.MINIO_ROOT_PASSWORD);
+        expect(env.S3_REGION).toBe('us-east-1');
       }
-      expect(compose.volumes).toHaveProperty('storage');
+    });
+
+    it.each(STRATA_SERVICES)("%s's environment passes the apps' own configuration check", (name) => {
+      const config = parseConfig(environmentOf(name));
+      expect(config.storage).toMatchObject({
+        driver: StorageDriverName.S3,
+        endpoint: 'http://minio:9000',
+        forcePathStyle: true,
+      });
+    });
+
+    it('minio-init creates the bucket with the credentials MinIO starts with', () => {
+      const minio = environmentOf('minio');
+      const init = environmentOf('minio-init');
+      expect(minio.MINIO_ROOT_USER).toBe('strata');
+      expect(minio.MINIO_ROOT_PASSWORD).toBe('strata-secret');
+      expect(init.MINIO_ROOT_USER).toBe(minio.MINIO_ROOT_USER);
+      expect(init.MINIO_ROOT_PASSWORD).toBe(minio.MINIO_ROOT_PASSWORD);
+      const script = ([] as string[]).concat(service('minio-init').command ?? []).join(' ');
+      expect(script).toContain('http://minio:9000');
+      expect(script).toMatch(/mc mb --ignore-existing "local\/\$\$BUCKET"/);
+    });
+
+    it('keeps no files on a local volume: the apps hold nothing a second host would miss', () => {
+      for (const name of STRATA_SERVICES) {
+        expect(service(name).volumes, name).toBeUndefined();
+        expect(environmentOf(name)).not.toHaveProperty('STORAGE_LOCAL_ROOT');
+      }
+      expect(compose.volumes).not.toHaveProperty('storage');
     });
   });
 
@@ -270,12 +311,16 @@ describe('docker-compose.yml', () => {
       expect(dependenciesOf('migrate')).toMatchObject({ postgis: 'service_healthy' });
     });
 
-    it.each(['gateway', ...WORKER_SERVICES])('%s waits for finished migrations and a healthy Redis', (name) => {
-      expect(dependenciesOf(name)).toMatchObject({
-        migrate: 'service_completed_successfully',
-        redis: 'service_healthy',
-      });
-    });
+    it.each(['gateway', ...WORKER_SERVICES])(
+      '%s waits for finished migrations, the bucket and a healthy Redis',
+      (name) => {
+        expect(dependenciesOf(name)).toMatchObject({
+          migrate: 'service_completed_successfully',
+          'minio-init': 'service_completed_successfully',
+          redis: 'service_healthy',
+        });
+      },
+    );
 
     it('minio-init waits for a healthy MinIO', () => {
       expect(dependenciesOf('minio-init')).toMatchObject({ minio: 'service_healthy' });
@@ -296,6 +341,7 @@ describe('docker-compose.yml', () => {
       expect(order.indexOf('postgis')).toBeLessThan(order.indexOf('migrate'));
       for (const name of ['gateway', ...WORKER_SERVICES]) {
         expect(order.indexOf('migrate')).toBeLessThan(order.indexOf(name));
+        expect(order.indexOf('minio-init')).toBeLessThan(order.indexOf(name));
       }
     });
 
