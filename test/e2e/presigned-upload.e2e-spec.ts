@@ -189,12 +189,13 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     for (const r of results)
       expect(r.body).toEqual({ job_id: jobId, status: 'pending', message: 'File uploaded and ready for preview.' });
-    expect(await objectKeys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/race.geojson`]);
+    // A completed multipart object is immutable (its part URLs died with the upload id): kept in place.
+    expect(await objectKeys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/incoming/race.geojson`]);
     const [row] = await stack.sql<{ status: string; source_key: string }>(
       'SELECT status, source_key FROM ingest_jobs WHERE id = $1',
       [jobId],
     );
-    expect(row).toEqual({ status: 'pending', source_key: `staging/${jobId}/race.geojson` });
+    expect(row).toEqual({ status: 'pending', source_key: `staging/${jobId}/incoming/race.geojson` });
   });
 
   it('refuses bad part lists, parts on a single PUT, and wrong ETags', async () => {

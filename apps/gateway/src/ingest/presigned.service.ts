@@ -217,12 +217,18 @@ export class PresignedUploadService {
           [state.incoming_key],
         );
       }
-      // Freeze: the client still holds a valid PUT URL for the incoming key, so it could swap the bytes later.
-      const frozen = `staging/${job.id}/${job.sourceFilename ?? 'upload'}`;
-      await storage.copy(state.incoming_key, frozen).catch(storageFailure);
-      await storage
-        .delete(state.incoming_key)
-        .catch((e: unknown) => this.logger.warn({ err: describeError(e) }, 'could not delete an incoming object'));
+      // Freeze. A single-PUT client still holds a valid PUT URL for the incoming key and could swap the
+      // bytes later, so those (small) objects are copied to a key no URL was issued for. A completed
+      // multipart object is already frozen: its part URLs only work for an upload id that no longer
+      // exists, so it stays where it is (no copy, which would cost time proportional to its size).
+      let frozen = state.incoming_key;
+      if (!state.upload_id) {
+        frozen = `staging/${job.id}/${job.sourceFilename ?? 'upload'}`;
+        await storage.copy(state.incoming_key, frozen).catch(storageFailure);
+        await storage
+          .delete(state.incoming_key)
+          .catch((e: unknown) => this.logger.warn({ err: describeError(e) }, 'could not delete an incoming object'));
+      }
       try {
         await this.checks.verify(frozen, job.sourceFilename ?? '', info.size);
       } catch (error) {

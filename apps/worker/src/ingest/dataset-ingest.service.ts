@@ -51,7 +51,7 @@ export function defaultTitle(job: Pick<IngestJob, 'sourceFilename' | 'layerName'
 }
 
 const INTERNAL_TRANSIENT =
-  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08\w{3}|53\w{3}|57P0[1-3])$/;
+  /^(unavailable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08\w{3}|53\w{3}|57P0[1-3])$/;
 const MESSAGE_TRANSIENT = /could not connect|connection refused|PQconnectdb|server closed the connection|timed out/i;
 
 /**
@@ -95,6 +95,9 @@ export class DatasetIngestService {
     let loaded: VectorLoadResult;
     try {
       loaded = await this.runGdal<VectorLoadResult>(ctx, task, 'loading');
+      // Reported before publishing: the publish transaction holds this job's row lock, so a progress
+      // write from inside it (on another connection) would wait for itself.
+      await ctx.progress({ step: 'finalizing', progress: 0.95 });
     } catch (error) {
       await this.dropTable(staging);
       throw error;
@@ -106,7 +109,6 @@ export class DatasetIngestService {
       warnings: loaded.warnings,
       result: { feature_count: loaded.featureCount, geometry_type: loaded.geometryType, crs: loaded.srid },
       publish: async (manager) => {
-        await ctx.progress({ step: 'finalizing', progress: 0.95 });
         return this.publishTable(manager, job, staging, title, options.summary ?? null, loaded);
       },
       afterwards: async (published) => {

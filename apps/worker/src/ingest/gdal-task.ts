@@ -6,7 +6,14 @@
 import 'reflect-metadata';
 import { scrubSecrets } from '@app/common';
 import { loadConfig } from '@app/config';
-import { RasterIngestError, VectorIngestError, configureGdalForStorage, loadVectorLayer, produceCog } from '@app/gdal';
+import {
+  RasterIngestError,
+  VectorIngestError,
+  VectorLoadUnavailableError,
+  configureGdalForStorage,
+  loadVectorLayer,
+  produceCog,
+} from '@app/gdal';
 import type { ChildMessage, GdalTask, TaskFailure } from './gdal-task.protocol.js';
 import { pgTargetFromUrl } from './pg-target.js';
 
@@ -28,6 +35,9 @@ function codeOf(error: unknown): string {
 function failureOf(error: unknown): TaskFailure {
   if (error instanceof VectorIngestError || error instanceof RasterIngestError) {
     return { kind: 'user', code: error.code, message: error.message };
+  }
+  if (error instanceof VectorLoadUnavailableError) {
+    return { kind: 'internal', code: 'unavailable', message: 'The database or storage could not be reached.' };
   }
   // For the worker's log only (never the user): GDAL and driver messages may name paths, hosts or
   // connection strings, so credentials and absolute paths are masked.

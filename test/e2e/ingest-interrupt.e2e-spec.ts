@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLargePoints } from '../fixtures/large.js';
+import { Stack, uniqueOwner } from './support/stack.js';
+
+type Body = Record<string, unknown>;
+
+/** Large enough that loading it takes seconds, so it can be interrupted half-way. */
+const POINTS = 1_000_000;
+
+/** Process ids of `pid`'s direct children (the GDAL child of a worker). */
+async function childrenOf(pid: number): Promise<number[]> {
+  try {
+    const tasks = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return tasks.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat); // a zombie is dead
+  } catch {
+    return false;
+  }
+}
+
+describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
+  let stack: Stack;
+  let token: string;
+  let data: Buffer;
+
+  beforeAll(async () => {
+    data = await readFile(await ensureLargePoints(POINTS));
+    // Short locks so BullMQ notices a dead worker within seconds; no sweeper, so recovery is BullMQ's.
+    stack = await Stack.start({
+      env: {
+        WORKER_LOCK_MS: '1500',
+        SWEEPER_INTERVAL_MS: '0',
+        STORAGE_LOCAL_ROOT: `${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`,
+      },
+    });
+    token = await stack.mintToken(uniqueOwner('interrupter'), ['upload']);
+  }, 300_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const committed = async (title: string): Promise<string> => {
+    const up = await stack.upload<Body>(token, { name: 'points.gpkg', data });
+    expect(up.status, up.text).toBe(201);
+    const jobId = String(up.body.job_id);
+    const res = await stack.api('POST', `/api/ingest/commit/${jobId}`, { token, body: { title } });
+    expect(res.status, res.text).toBe(202);
+    return jobId;
+  };
+
+  /** Waits until GDAL is loading rows (past the reading step). */
+  const loading = (jobId: string) =>
+    stack.waitForJob(token, jobId, (j) => j.status === 'processing' && j.step === 'loading', 60_000);
+
+  const stagingTablesOf = async (jobId: string): Promise<string[]> =>
+    (
+      await stack.sql<{ tablename: string }>(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'strata_data' AND starts_with(tablename, $1)`,
+        [`stg_${jobId.replace(/-/g, '').slice(0, 20)}_`],
+      )
+    ).map((r) => r.tablename);
+
+  it('cancels a running load within seconds, leaving no table and no dataset', async () => {
+    const jobId = await committed('To be cancelled');
+    await loading(jobId);
+    const worker = stack.workers[0]!;
+    const gdalChildren = await childrenOf(worker.child.pid!);
+    expect(gdalChildren.length).toBeGreaterThan(0);
+
+    const asked = Date.now();
+    const res = await stack.api<Body>('POST', `/api/jobs/${jobId}/cancel`, { token });
+    expect(res.status).toBe(200);
+    const job = await stack.waitForJob(token, jobId, (j) => j.status === 'cancelled', 15_000);
+    const tookMs = Date.now() - asked;
+    expect(tookMs).toBeLessThan(15_000);
+    expect(job).toMatchObject({ status: 'cancelled', dataset_id: null });
+    expect(await stagingTablesOf(jobId)).toEqual([]);
+    expect(await stack.sql('SELECT id FROM datasets WHERE source_job_id = $1', [jobId])).toEqual([]);
+    for (const pid of gdalChildren) expect(await alive(pid)).toBe(false);
+    expect(worker.running).toBe(true);
+  });
+
+  it('finishes on another worker after kill -9 mid-load, with exactly the source features', async () => {
+    const jobId = await committed('Survives a crash');
+    await loading(jobId);
+    const victim = stack.workers[0]!;
+    const gdalChildren = await childrenOf(victim.child.pid!);
+    expect(gdalChildren.length).toBeGreaterThan(0);
+    expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
+
+    // The GDAL child notices its worker is gone and exits too.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await Promise.all(gdalChildren.map(alive))).some(Boolean)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const pid of gdalChildren) expect(await alive(pid)).toBe(false);
+
+    await stack.startWorker();
+    const done = await stack.waitForJob(token, jobId, (j) => j.status !== 'processing', 180_000);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', rows_processed: POINTS });
+    expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
+
+    const datasets = await stack.sql<{ table_name: string; feature_count: string }>(
+      'SELECT table_name, feature_count FROM datasets WHERE source_job_id = $1',
+      [jobId],
+    );
+    expect(datasets).toHaveLength(1);
+    expect(Number(datasets[0]!.feature_count)).toBe(POINTS);
+    const [schema, table] = datasets[0]!.table_name.split('.');
+    const [rows] = await stack.sql<{ n: string; ids: string }>(
+      `SELECT count(*) AS n, count(DISTINCT gid) AS ids FROM "${schema}"."${table}"`,
+    );
+    expect(Number(rows!.n)).toBe(POINTS);
+    expect(Number(rows!.ids)).toBe(POINTS);
+    expect(await stagingTablesOf(jobId)).toEqual([]);
+  });
+});
