@@ -103,7 +103,7 @@ export class IngestController {
   @ApiOperation({
     summary: 'Complete a presigned upload',
     description:
-      'Assembles the parts (listed 1..n in order; none for a single PUT), checks the object size equals the declared size and its content matches the extension (ranged reads), copies it to a key no client can write, and binds it to the job. Repeating the same call returns the same 200; concurrent calls complete once. 502 on a transient storage failure (retry).',
+      'Assembles the parts (listed 1..n in order; none for a single PUT), checks the object size equals the declared size and its content matches the extension (ranged reads), freezes it (a single-PUT object is copied to a key no URL was issued for; a completed multipart object is already immutable and stays in place), and binds it to the job. Repeating the same call returns the same 200; concurrent calls complete once. 502 on a transient storage failure (retry).',
   })
   @ApiOkResponse({ type: UploadResponseDto })
   @ApiProblemResponses(400, 401, 403, 404, 409, 415, 422, 502)
