@@ -286,6 +286,16 @@ describe('commit: from a staged file to a dataset', () => {
         expect(ds).toMatchObject({ title: want.title, feature_count: want.count });
         expect((await tableFacts(ds.table_name)).count).toBe(want.count);
       }
+      const mine = await stack.api<Body>('GET', '/api/datasets?per_page=100', { token });
+      const listed = (mine.body.data as Body[]).map((d) => d.source_job_id);
+      for (const result of results) expect(listed).toContain(result.new_job_id);
+      const stranger = await stack.mintToken(uniqueOwner('stranger'), ['upload']);
+      const child = await stack.api<Body>('GET', `/api/jobs/${String(results[0]!.new_job_id)}`, { token });
+      expect(
+        (await stack.api('GET', `/api/datasets/${String(child.body.dataset_id)}`, { token: stranger })).status,
+      ).toBe(404);
+      expect((await stack.api('GET', `/api/jobs/${parent}/children`, { token: stranger })).status).toBe(404);
+
       const children = await stack.api<Body>('GET', `/api/jobs/${parent}/children`, { token });
       expect((children.body.data as Body[]).map((c) => c.status)).toEqual(['completed', 'completed', 'completed']);
       expect(children.body.meta).toMatchObject({ total: 3 });
