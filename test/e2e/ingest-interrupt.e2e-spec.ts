@@ -59,9 +59,14 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     return jobId;
   };
 
-  /** Waits until GDAL is loading rows (past the reading step). */
+  /** Waits until GDAL is loading rows and has reported progress (the child process is running). */
   const loading = (jobId: string) =>
-    stack.waitForJob(token, jobId, (j) => j.status === 'processing' && j.step === 'loading', 60_000);
+    stack.waitForJob(
+      token,
+      jobId,
+      (j) => j.status === 'processing' && j.step === 'loading' && Number(j.progress) > 0.06,
+      60_000,
+    );
 
   const stagingTablesOf = async (jobId: string): Promise<string[]> =>
     (
@@ -124,5 +129,25 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     expect(Number(rows!.n)).toBe(POINTS);
     expect(Number(rows!.ids)).toBe(POINTS);
     expect(await stagingTablesOf(jobId)).toEqual([]);
+  });
+
+  it('on Ctrl-C (SIGINT to the worker and its GDAL child) finishes the running ingest, then exits', async () => {
+    const jobId = await committed('Graceful');
+    await loading(jobId);
+    const worker = stack.workers.at(-1)!;
+    const gdalChildren = await childrenOf(worker.child.pid!);
+    expect(gdalChildren.length).toBeGreaterThan(0);
+    // What a terminal's Ctrl-C does: the signal reaches every process of the foreground group.
+    for (const pid of gdalChildren) process.kill(pid, 'SIGINT');
+    const exited = await worker.stop('SIGINT');
+    expect(exited.code).toBe(0);
+
+    const job = await stack.waitForJob(token, jobId, () => true);
+    expect(job, JSON.stringify(job)).toMatchObject({ status: 'completed', rows_processed: POINTS, attempts: 1 });
+    const [row] = await stack.sql<{ feature_count: string }>(
+      'SELECT feature_count FROM datasets WHERE source_job_id = $1',
+      [jobId],
+    );
+    expect(Number(row!.feature_count)).toBe(POINTS);
   });
 });

@@ -51,9 +51,12 @@ export class GdalTaskRunner {
     if (!existsSync(ENTRY)) throw new Error('GDAL task entry point is missing: build the worker first');
     // The child inherits the environment (configuration, storage credentials); the task itself, with no
     // secrets, goes over IPC. stdout is not used; stderr (GDAL's own warnings) goes to the worker's.
+    // Its own process group: a terminal's Ctrl-C reaches the worker (which then waits for this step),
+    // not the child. The child still exits when the worker goes away (see gdal-task.ts).
     const child: ChildProcess = fork(ENTRY, [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
+      detached: true,
     });
     const result = new Promise<T>((resolve, reject) => {
       let settled = false;

@@ -86,6 +86,10 @@ async function run(task: GdalTask): Promise<unknown> {
 }
 
 process.on('disconnect', () => process.exit(1));
+// Ctrl-C and `kill` reach the whole process group. The worker decides when this step stops: during a
+// graceful shutdown it waits for the job, so the child must outlive the signal; it still exits as soon
+// as the worker is gone (disconnect) or kills it (SIGKILL on cancel).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
 process.once('message', (task: GdalTask) => {
   run(task)
     .then(async (result) => {
