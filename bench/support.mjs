@@ -1,6 +1,7 @@
-// Shared plumbing of the bench/ scripts: boots a real gateway process from dist/, mints a token with the
-// operator CLI, generates large test files, samples a process's RSS, talks to the S3 test server, and
-// cleans up everything it created (processes, temp files, buckets, database rows) even on failure.
+// Shared plumbing of the bench/ scripts: boots real gateway and worker processes from dist/, mints (and
+// revokes) tokens with the operator CLI, generates large test files, samples a process's RSS (with its
+// children), talks to the S3 test server, and cleans up everything it created (processes, temp files,
+// buckets, database rows and tables, queue keys) even on failure.
 // Plain Node ESM on purpose: benchmarks run against the built apps exactly as an operator would.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -32,9 +33,15 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_DIST = join(REPO_ROOT, 'dist/apps/gateway');
 const GATEWAY_MAIN = 'apps/gateway/src/main.js';
 const GATEWAY_CLI = 'apps/gateway/src/cli/cli.js';
+const WORKER_DIST = join(REPO_ROOT, 'dist/apps/worker');
+const WORKER_MAIN = 'apps/worker/src/main.js';
+const WORKER_MIGRATE = 'apps/worker/src/migrate.js';
+const WORKER_GDAL_TASK = 'apps/worker/src/ingest/gdal-task.js';
 const BUILD_STAMP = join(REPO_ROOT, 'dist/.build-stamp');
 /** The gateway build this run uses: a private copy of dist/apps/gateway (see `snapshotGateway`). */
 let gatewayDir = GATEWAY_DIST;
+/** The worker build this run uses: a private copy of dist/apps/worker (see `snapshotWorker`). */
+let workerDir = WORKER_DIST;
 
 /** Settings shared by every bench run; each can be overridden from the environment. */
 export const defaults = {
@@ -102,24 +109,43 @@ export async function runBench(main) {
  * Imports inside dist are relative and node_modules resolves from the repository root, so the copy runs.
  */
 export async function snapshotGateway(workDir) {
+  gatewayDir = await snapshotBuild(GATEWAY_DIST, [GATEWAY_MAIN, GATEWAY_CLI], join(workDir, 'gateway-dist'), 'gateway');
+  return gitDescription();
+}
+
+/**
+ * The same for the worker (dist/apps/worker → `<workDir>/worker-dist`): its main, migrations and the GDAL
+ * child entry point all run from the copy. Call after `snapshotGateway` when both are needed.
+ */
+export async function snapshotWorker(workDir) {
+  workerDir = await snapshotBuild(
+    WORKER_DIST,
+    [WORKER_MAIN, WORKER_MIGRATE, WORKER_GDAL_TASK],
+    join(workDir, 'worker-dist'),
+    'worker',
+  );
+  return gitDescription();
+}
+
+/** A file of the worker build this run uses (e.g. to import a pure helper from libs/). */
+export function workerFile(relative) {
+  return join(workerDir, relative);
+}
+
+async function snapshotBuild(source, entries, copy, label) {
   const deadline = Date.now() + 5 * 60_000;
   for (;;) {
-    const main = join(GATEWAY_DIST, GATEWAY_MAIN);
+    const main = join(source, entries[0]);
     const done =
-      existsSync(main) &&
-      existsSync(join(GATEWAY_DIST, GATEWAY_CLI)) &&
+      entries.every((e) => existsSync(join(source, e))) &&
       existsSync(BUILD_STAMP) &&
       statSync(BUILD_STAMP).mtimeMs >= statSync(main).mtimeMs;
     if (done) {
-      const copy = join(workDir, 'gateway-dist');
-      await cp(GATEWAY_DIST, copy, { recursive: true });
-      if (existsSync(join(copy, GATEWAY_MAIN)) && existsSync(join(copy, GATEWAY_CLI))) {
-        gatewayDir = copy;
-        return gitDescription();
-      }
+      await cp(source, copy, { recursive: true });
+      if (entries.every((e) => existsSync(join(copy, e)))) return copy;
       await rm(copy, { recursive: true, force: true });
     }
-    if (Date.now() > deadline) throw new Error('dist/ has no finished gateway build: run `npm run build` first');
+    if (Date.now() > deadline) throw new Error(`dist/ has no finished ${label} build: run \`npm run build\` first`);
     await sleep(1000);
   }
 }
@@ -245,6 +271,188 @@ export async function startGateway(env) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Applies pending migrations with the worker build's `migrate.js` (idempotent). */
+export async function migrate(env) {
+  await execFileAsync(process.execPath, [join(workerDir, WORKER_MIGRATE)], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+  });
+}
+
+/**
+ * Mints a token like `mintToken` and revokes it with `token:revoke` at the end (the CLI prints the
+ * token's id on its first line). `cleanupOwnerRows` still deletes the row afterwards.
+ */
+export async function mintRevocableToken(owner, capabilities, env) {
+  const cliEnv = { ...process.env, ...env, LOG_LEVEL: 'warn' };
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [join(gatewayDir, GATEWAY_CLI), 'token:create', '--user', owner, '--capabilities', capabilities.join(',')],
+    { env: cliEnv },
+  );
+  const token = stdout.trim().split('\n').at(-1) ?? '';
+  const id = /Created token ([0-9a-f-]{36})/i.exec(stdout)?.[1];
+  if (!/^stk_/.test(token) || !id) throw new Error(`unexpected CLI output: ${stdout}`);
+  onCleanup(`revoke token ${id}`, () =>
+    execFileAsync(process.execPath, [join(gatewayDir, GATEWAY_CLI), 'token:revoke', id], { env: cliEnv }),
+  );
+  return token;
+}
+
+/**
+ * Drops what commits of `owner` produced: the PostGIS tables of its datasets, staging tables its jobs
+ * left behind (`strata_data.stg_<job>_…`), and its dataset rows. Register it after `cleanupOwnerRows` so
+ * that it runs first (cleanups run last-in first-out).
+ */
+export function cleanupOwnerDatasets(owner, databaseUrl) {
+  onCleanup(`drop datasets of ${owner}`, async () => {
+    const client = new PgClient({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await dropOwnerDatasets(client, owner);
+    } finally {
+      await client.end();
+    }
+  });
+}
+
+/** Drops the tables of `owner`'s datasets and jobs' staging tables and deletes the dataset rows. */
+export async function dropOwnerDatasets(client, owner) {
+  const { rows: tables } = await client.query(
+    `SELECT table_name FROM datasets WHERE owner = $1 AND table_name IS NOT NULL
+     UNION
+     SELECT t.schemaname || '.' || t.tablename FROM pg_tables t
+       JOIN ingest_jobs j ON starts_with(t.tablename, 'stg_' || left(replace(j.id::text, '-', ''), 20) || '_')
+      WHERE t.schemaname = 'strata_data' AND j.owner = $1`,
+    [owner],
+  );
+  for (const { table_name: qualified } of tables) {
+    const [schema, table] = qualified.split('.');
+    await client.query(`DROP TABLE IF EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} CASCADE`);
+  }
+  await client.query('DELETE FROM datasets WHERE owner = $1', [owner]);
+}
+
+export const quoteIdent = (name) => `"${String(name).replace(/"/g, '""')}"`;
+
+/** Deletes every Redis key under `<prefix>:` (BullMQ queues of a bench run) at the end. */
+export function cleanupQueueKeys(redisUrl, prefix) {
+  onCleanup(`delete queue keys ${prefix}:*`, async () => {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  });
+}
+
+/**
+ * Starts `node <worker copy>/main.js` (see `snapshotWorker`). The worker logs at `warn`, so readiness is
+ * not visible in its output: wait for it with a preview round trip (`waitForConsumingWorker`).
+ * `stop()` sends SIGTERM (the worker finishes its active job) and SIGKILL after 15 s; its GDAL child
+ * exits by itself when the worker's IPC channel goes away.
+ */
+export async function startWorker(env) {
+  const output = [];
+  const child = spawn(process.execPath, [join(workerDir, WORKER_MAIN)], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const capture = (chunk) => {
+    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout.on('data', capture);
+  child.stderr.on('data', capture);
+  const exited = new Promise((resolveExit) => child.on('exit', resolveExit));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const stop = async () => {
+    if (running()) child.kill('SIGTERM');
+    const timer = setTimeout(() => running() && child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  onCleanup(`stop worker ${child.pid}`, stop);
+  await sleep(300);
+  if (!running()) throw new Error(`worker exited at once:\n${output.slice(-20).join('\n')}`);
+  return { pid: child.pid, output, stop, running };
+}
+
+/**
+ * Waits until a worker consumes: previews the (small, already uploaded) job `jobId`, which only a
+ * consuming worker can answer; a 504 (no answer yet) is retried.
+ */
+export async function waitForConsumingWorker(baseUrl, token, jobId, worker, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (worker && !worker.running()) break;
+    const res = await fetch(`${baseUrl}/api/ingest/preview/${jobId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    }).catch(() => null);
+    if (res?.status === 200) return res.json();
+    await res?.text();
+    await sleep(500);
+  }
+  throw new Error(`no worker answered a preview:\n${worker?.output.slice(-20).join('\n') ?? ''}`);
+}
+
+/**
+ * Polls GET /api/jobs/{id} every `intervalMs` until the job is terminal. Returns the last answer and when
+ * (ms since `t0`, a `process.hrtime.bigint()` reading) each step was first seen.
+ */
+export async function waitForJob(baseUrl, token, jobId, { t0, intervalMs = 100, timeoutMs = 30 * 60_000 } = {}) {
+  const start = t0 ?? process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - start) / 1e6;
+  const steps = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await api(baseUrl, token, 'GET', `/api/jobs/${jobId}`);
+    const at = since();
+    const label = `${job.status}/${job.step}`;
+    if (steps.at(-1)?.label !== label) steps.push({ label, ms: at });
+    if (['completed', 'completed_with_errors', 'failed', 'cancelled', 'fanned_out'].includes(job.status)) {
+      return { job, ms: at, steps };
+    }
+    if (Date.now() > deadline) throw new Error(`job ${jobId} not done after ${timeoutMs} ms: ${label}`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Runs a command to completion (output captured, shown on failure), timing it and sampling its RSS with
+ * its children every 50 ms. Resolves with { ms, peak } (peak: the highest sum of the process tree).
+ */
+export async function runMeasured(command, args, { env, cwd } = {}) {
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  const capture = (chunk) => {
+    output.push(chunk.toString('utf8'));
+    if (output.length > 100) output.shift();
+  };
+  child.stdout.on('data', capture);
+  child.stderr.on('data', capture);
+  const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+  onCleanup(`kill ${command} ${child.pid}`, kill);
+  const sampler = sampleTreeRss(child.pid, 50);
+  const [code, signal] = await new Promise((resolveExit, reject) => {
+    child.on('error', reject);
+    child.on('exit', (c, s) => resolveExit([c, s]));
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const { total } = sampler.stop();
+  if (code !== 0) throw new Error(`${command} ended with ${code ?? signal}:\n${output.join('').slice(-2000)}`);
+  return { ms, peak: total, output: output.join('') };
+}
+
 // --- measurements ------------------------------------------------------------------------------------
 
 /** VmRSS of a process in bytes, or null once it is gone. */
@@ -273,6 +481,50 @@ export function sampleRss(pid, intervalMs = 50) {
       const last = rssBytes(pid);
       if (last !== null && last > peak) peak = last;
       return { peak, samples };
+    },
+  };
+}
+
+/** Direct children of a process (/proc/<pid>/task/<pid>/children), or [] once it is gone. */
+export function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Samples the RSS of a process and of all its descendants every `intervalMs`. Reports three peaks, each
+ * the highest over the samples: `parent` (the process alone), `children` (the sum of its descendants at
+ * one instant) and `total` (parent + descendants at one instant, so not parent + children).
+ * Shared pages (mapped libraries) count in every process that maps them, as VmRSS does.
+ */
+export function sampleTreeRss(pid, intervalMs = 50) {
+  const peaks = { parent: 0, children: 0, total: 0 };
+  let samples = 0;
+  const sample = () => {
+    const parent = rssBytes(pid);
+    if (parent === null) return;
+    let children = 0;
+    const pending = childPids(pid);
+    while (pending.length > 0) {
+      const child = pending.pop();
+      children += rssBytes(child) ?? 0;
+      pending.push(...childPids(child));
+    }
+    samples += 1;
+    peaks.parent = Math.max(peaks.parent, parent);
+    peaks.children = Math.max(peaks.children, children);
+    peaks.total = Math.max(peaks.total, parent + children);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { ...peaks, samples };
     },
   };
 }

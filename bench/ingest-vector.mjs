@@ -1,0 +1,417 @@
+// Vector commit throughput and worker memory versus ogr2ogr (issue 4).
+//
+// Input: a GeoPackage with one Point layer `points` (EPSG:4326) of --features features (default
+// 1,000,000) and three attributes (id integer, name text, value real), generated once per run: Node
+// streams a CSV `id,name,value,lon,lat` (seeded pseudo-random, so every run loads the same data) and
+// ogr2ogr turns it into the GeoPackage.
+// What it measures, in one run, --runs times (default 3), alternating which side goes first:
+//   Strata   POST /api/ingest/upload (multipart `file`, streamed from disk) → POST
+//            /api/ingest/commit/{job_id} {title} → poll GET /api/jobs/{id} every 100 ms until `completed`.
+//            "ingest" is commit request → completed (what a client waits for after committing, including
+//            the preview the commit runs when none was made, the queue, GDAL's COPY load in the worker's
+//            child process, the GiST index, ANALYZE, the dataset's metadata and the publish transaction);
+//            "total" is upload start → completed. While it runs, the worker's VmRSS and that of its
+//            children (the GDAL child it forks per ingest, /proc/<pid>/task/<pid>/children) are sampled
+//            every 50 ms: peaks of the worker, of the child, and of their sum at one instant.
+//   ogr2ogr  PG_USE_COPY=YES ogr2ogr -f PostgreSQL PG:… points.gpkg points -nln bench_<pid>.points_<run>
+//            -lco GEOMETRY_NAME=geom -lco FID=gid -lco SPATIAL_INDEX=GIST   (same file, same database;
+//            the GiST index is included because Strata builds one). Strata also runs ANALYZE and computes
+//            the count, column list and extent; ogr2ogr does not. For attribution only (not in the
+//            ratio), each run also loads the file with SPATIAL_INDEX=NONE (as Strata's GDAL step does),
+//            then times CREATE INDEX … USING GIST and ANALYZE + count + extent on that table.
+// Reported: medians of features/s for both, the ratio Strata/ogr2ogr (goal >= 0.9) and the highest peaks.
+//
+// Needs: dist/ (`npm run build`), PostgreSQL + PostGIS and Redis (the dev ones; DATABASE_URL / REDIS_URL
+// override), GDAL's ogr2ogr on PATH. Migrations are applied with the worker build's migrate.js.
+// Run:
+//   node bench/ingest-vector.mjs                          # 1,000,000 features, 3 runs
+//   node bench/ingest-vector.mjs --features 200000 --runs 5
+// Everything it creates is removed at the end, also on failure or Ctrl-C: gateway and worker processes,
+// .tmp/bench-ingest-vector-<pid> (files, storage root, build copies), the scratch schema bench_<pid>,
+// Strata's dataset tables (strata_data.<name>) and staging tables, the dataset, job and token rows of
+// owner bench-<pid> (the token is revoked first), and the Redis keys of queue prefix strata-bench-<pid>.
+// All traffic stays on 127.0.0.1.
+import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { parseArgs, promisify } from 'node:util';
+import { Client as PgClient } from 'pg';
+import {
+  MiB,
+  api,
+  cleanupOwnerDatasets,
+  cleanupOwnerRows,
+  cleanupQueueKeys,
+  defaults,
+  dropOwnerDatasets,
+  machineInfo,
+  makeWorkDir,
+  median,
+  migrate,
+  mintRevocableToken,
+  onCleanup,
+  printTable,
+  quoteIdent,
+  runBench,
+  runMeasured,
+  sampleTreeRss,
+  snapshotGateway,
+  snapshotWorker,
+  startGateway,
+  startWorker,
+  timed,
+  uploadMultipart,
+  waitForConsumingWorker,
+  waitForJob,
+} from './support.mjs';
+
+const execFileAsync = promisify(execFile);
+
+const { values: args } = parseArgs({
+  options: {
+    features: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const featureCount = Number(args.features);
+const runs = Number(args.runs);
+if (!Number.isInteger(featureCount) || featureCount < 1 || !Number.isInteger(runs) || runs < 1) {
+  throw new Error('--features and --runs take positive integers');
+}
+
+const owner = `bench-${process.pid}`;
+const queuePrefix = `strata-bench-${process.pid}`;
+const scratchSchema = `bench_${process.pid}`;
+const GOAL = 0.9;
+
+await runBench(async () => {
+  const work = await makeWorkDir('ingest-vector');
+  const build = await snapshotGateway(work);
+  await snapshotWorker(work);
+  const machine = machineInfo();
+  const versions = await toolVersions();
+  console.log(`ingest-vector: ${machine.cpus}, ${machine.memory} RAM, ${machine.os}, Node ${machine.node}`);
+  console.log(`${machine.date}; build of ${build}; ${versions}`);
+  console.log(`${featureCount.toLocaleString('en')} features; ${runs} run(s), alternating order\n`);
+
+  const storageRoot = join(work, 'storage');
+  const env = {
+    DATABASE_URL: defaults.databaseUrl,
+    REDIS_URL: defaults.redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    STORAGE_DRIVER: 'local',
+    STORAGE_LOCAL_ROOT: storageRoot,
+    UPLOAD_MAX_FILE_SIZE_BYTES: String(16 * 1024 * MiB),
+    LOG_LEVEL: 'warn',
+  };
+  await migrate(env);
+  cleanupOwnerRows(owner, defaults.databaseUrl);
+  cleanupOwnerDatasets(owner, defaults.databaseUrl);
+  cleanupQueueKeys(defaults.redisUrl, queuePrefix);
+  const token = await mintRevocableToken(owner, ['upload'], env);
+
+  const db = new PgClient({ connectionString: defaults.databaseUrl, application_name: 'strata-bench' });
+  await db.connect();
+  onCleanup('close bench database client', () => db.end());
+  await db.query(`CREATE SCHEMA ${quoteIdent(scratchSchema)}`);
+  onCleanup(`drop schema ${scratchSchema}`, () =>
+    db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(scratchSchema)} CASCADE`),
+  );
+
+  const gpkg = join(work, 'points.gpkg');
+  process.stdout.write('generating GeoPackage… ');
+  const generated = await timed(() => generatePointsGeoPackage(work, gpkg, featureCount));
+  const gpkgBytes = (await stat(gpkg)).size;
+  console.log(`${(gpkgBytes / MiB).toFixed(1)} MiB in ${(generated.ms / 1000).toFixed(1)} s`);
+
+  const gateway = await startGateway(env);
+  // TMPDIR: anything the worker writes to a temporary file stays inside this run's directory.
+  const worker = await startWorker({ ...env, TMPDIR: work });
+  const warmUp = join(work, 'warm-up.geojson');
+  await writeFile(
+    warmUp,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { n: 1 }, geometry: { type: 'Point', coordinates: [10, 50] } }],
+    }),
+  );
+  const warmJob = await uploadMultipart(gateway.baseUrl, token, warmUp, 'warm-up.geojson', (await stat(warmUp)).size);
+  await waitForConsumingWorker(gateway.baseUrl, token, warmJob.job_id, worker);
+  console.log(`gateway pid ${gateway.pid}, worker pid ${worker.pid}: ready\n`);
+
+  const url = new URL(defaults.databaseUrl);
+  const pgConn =
+    `PG:host=${url.hostname} port=${url.port || 5432} dbname=${decodeURIComponent(url.pathname.slice(1))} ` +
+    `user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+
+  const strataRuns = [];
+  const ogrRuns = [];
+
+  const strata = async (run) => {
+    const sampler = sampleTreeRss(worker.pid, 50);
+    const measured = await strataIngest(
+      gateway.baseUrl,
+      token,
+      gpkg,
+      gpkgBytes,
+      `bench ${process.pid} r${run}`,
+    ).finally(() => sampler.stop());
+    const rss = sampler.stop();
+    const { job } = measured;
+    if (job.status !== 'completed') throw new Error(`Strata job ended ${job.status}: ${JSON.stringify(job.error)}`);
+    if (job.rows_processed !== featureCount)
+      throw new Error(`Strata loaded ${job.rows_processed} features, expected ${featureCount}`);
+    const dataset = await api(gateway.baseUrl, token, 'GET', `/api/datasets/${job.dataset_id}`);
+    const [schema, table] = dataset.table_name.split('.');
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n,
+              (SELECT count(*)::int FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef ILIKE '%gist%') AS gist
+         FROM ${quoteIdent(schema)}.${quoteIdent(table)}`,
+      [schema, table],
+    );
+    if (rows[0].n !== featureCount || rows[0].gist !== 1)
+      throw new Error(`${dataset.table_name}: ${rows[0].n} rows, ${rows[0].gist} GiST index(es)`);
+    // The table, the dataset row and the staged file go now; job rows at the end.
+    await dropOwnerDatasets(db, owner);
+    await rm(join(storageRoot, 'staging', job.id), { recursive: true, force: true });
+    const result = { ...measured, rss, table: dataset.table_name };
+    strataRuns.push(result);
+    console.log(
+      `[strata ] run ${run}: upload ${s(measured.uploadMs)}, commit→completed ${s(measured.ingestMs)} ` +
+        `(${fps(measured.ingestMs)}), upload→completed ${s(measured.totalMs)}; ` +
+        `peak RSS worker ${mib(rss.parent)}, child ${mib(rss.children)}, sum ${mib(rss.total)} (${rss.samples} samples)`,
+    );
+    console.log(`          split: ${splitText(measured)}`);
+    console.log(`          steps: ${measured.steps.map((st) => `${st.label}@${s(st.ms)}`).join(' → ')}`);
+  };
+
+  const ogr = async (run) => {
+    const table = `points_${run}`;
+    const qualified = `${scratchSchema}.${table}`;
+    const ogrArgs = [
+      '-f',
+      'PostgreSQL',
+      pgConn,
+      gpkg,
+      'points',
+      '-nln',
+      qualified,
+      '-lco',
+      'GEOMETRY_NAME=geom',
+      '-lco',
+      'FID=gid',
+      '-lco',
+      'SPATIAL_INDEX=GIST',
+    ];
+    if (run === 1)
+      console.log(`          PG_USE_COPY=YES ogr2ogr ${ogrArgs.join(' ').replace(/password=\S+/, 'password=***')}`);
+    const result = await runMeasured('ogr2ogr', ogrArgs, { env: { PG_USE_COPY: 'YES' } });
+    const q = `${quoteIdent(scratchSchema)}.${quoteIdent(table)}`;
+    const check = await db.query(
+      `SELECT count(*)::int AS n,
+              (SELECT count(*)::int FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexdef ILIKE '%gist%') AS gist
+         FROM ${q}`,
+      [scratchSchema, table],
+    );
+    if (check.rows[0].n !== featureCount || check.rows[0].gist !== 1)
+      throw new Error(`${qualified}: ${check.rows[0].n} rows, ${check.rows[0].gist} GiST index(es)`);
+    await db.query(`DROP TABLE IF EXISTS ${q} CASCADE`);
+
+    // Attribution, not part of the comparison: the load the way Strata does it (no index during the
+    // load), then the index and what Strata runs after it (ANALYZE, count, extent), each timed.
+    const noIndexArgs = ogrArgs.map((a) => (a === 'SPATIAL_INDEX=GIST' ? 'SPATIAL_INDEX=NONE' : a));
+    const noIndex = await runMeasured('ogr2ogr', noIndexArgs, { env: { PG_USE_COPY: 'YES' } });
+    const index = await timed(() => db.query(`CREATE INDEX ON ${q} USING GIST (geom)`));
+    const post = await timed(async () => {
+      await db.query(`ANALYZE ${q}`);
+      await db.query(`SELECT count(*) FROM ${q}`);
+      await db.query(`SELECT ST_Extent(geom) FROM ${q}`);
+    });
+    await db.query(`DROP TABLE IF EXISTS ${q} CASCADE`);
+    ogrRuns.push({ ms: result.ms, peak: result.peak, noIndexMs: noIndex.ms, indexMs: index.ms, postMs: post.ms });
+    console.log(
+      `[ogr2ogr] run ${run}: ${s(result.ms)} (${fps(result.ms)}), peak RSS ${mib(result.peak)}; attribution: ` +
+        `without index ${s(noIndex.ms)}, CREATE INDEX ${s(index.ms)}, ANALYZE + count + extent ${s(post.ms)}`,
+    );
+  };
+
+  for (let run = 1; run <= runs; run += 1) {
+    const order = run % 2 === 1 ? [strata, ogr] : [ogr, strata];
+    for (const side of order) await side(run);
+  }
+
+  const strataIngestMs = median(strataRuns.map((r) => r.ingestMs));
+  const strataTotalMs = median(strataRuns.map((r) => r.totalMs));
+  const ogrMs = median(ogrRuns.map((r) => r.ms));
+  const ratio = ogrMs / strataIngestMs;
+  const ratios = strataRuns.map((r, i) => (ogrRuns[i].ms / r.ingestMs).toFixed(2));
+  console.log(`\n${featureCount.toLocaleString('en')} features, ${(gpkgBytes / MiB).toFixed(1)} MiB GeoPackage.`);
+  console.log('Medians of the runs; peak RSS is the highest of the runs.\n');
+  printTable(
+    [
+      'runs',
+      'Strata upload s',
+      'Strata commit→completed s',
+      'Strata upload→completed s',
+      'ogr2ogr s',
+      'Strata features/s',
+      'ogr2ogr features/s',
+      `ratio (≥ ${GOAL})`,
+      'per-run ratios',
+      'worker / child / sum peak RSS MiB',
+      'ogr2ogr peak RSS MiB',
+    ],
+    [
+      {
+        runs,
+        'Strata upload s': (median(strataRuns.map((r) => r.uploadMs)) / 1000).toFixed(2),
+        'Strata commit→completed s': (strataIngestMs / 1000).toFixed(2),
+        'Strata upload→completed s': (strataTotalMs / 1000).toFixed(2),
+        'ogr2ogr s': (ogrMs / 1000).toFixed(2),
+        'Strata features/s': rate(strataIngestMs),
+        'ogr2ogr features/s': rate(ogrMs),
+        [`ratio (≥ ${GOAL})`]: `${ratio.toFixed(2)} ${ratio >= GOAL ? 'met' : 'MISSED'}`,
+        'per-run ratios': ratios.join(', '),
+        'worker / child / sum peak RSS MiB': [
+          Math.max(...strataRuns.map((r) => r.rss.parent)),
+          Math.max(...strataRuns.map((r) => r.rss.children)),
+          Math.max(...strataRuns.map((r) => r.rss.total)),
+        ]
+          .map((b) => (b / MiB).toFixed(0))
+          .join(' / '),
+        'ogr2ogr peak RSS MiB': (Math.max(...ogrRuns.map((r) => r.peak)) / MiB).toFixed(0),
+      },
+    ],
+  );
+  console.log("\nWhere Strata's commit→completed time goes (medians, seconds; step boundaries are seen through");
+  console.log("the job's progress writes, about once a second):\n");
+  const phases = ['commit request', 'queue wait', 'load (GDAL)', 'index + ANALYZE + metadata + publish'];
+  const attribution = ['ogr2ogr, no index', 'CREATE INDEX … GIST', 'ANALYZE + count + extent'];
+  printTable(
+    [...phases, ...attribution.map((a) => `raw: ${a}`)],
+    [
+      {
+        ...Object.fromEntries(
+          phases.map((p) => {
+            const seen = strataRuns.map((r) => r.split[p]).filter((v) => v !== undefined);
+            return [p, seen.length > 0 ? (median(seen) / 1000).toFixed(2) : 'not seen'];
+          }),
+        ),
+        'raw: ogr2ogr, no index': (median(ogrRuns.map((r) => r.noIndexMs)) / 1000).toFixed(2),
+        'raw: CREATE INDEX … GIST': (median(ogrRuns.map((r) => r.indexMs)) / 1000).toFixed(2),
+        'raw: ANALYZE + count + extent': (median(ogrRuns.map((r) => r.postMs)) / 1000).toFixed(2),
+      },
+    ],
+  );
+});
+
+/** Upload, commit and wait; times are ms. `split` attributes the commit→completed time to its phases. */
+async function strataIngest(baseUrl, token, path, bytes, title) {
+  const upload = await timed(() => uploadMultipart(baseUrl, token, path, 'points.gpkg', bytes));
+  const commitStartedAt = Date.now();
+  const t0 = process.hrtime.bigint();
+  await api(baseUrl, token, 'POST', `/api/ingest/commit/${upload.result.job_id}`, { title });
+  const commitMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const { job, ms, steps } = await waitForJob(baseUrl, token, upload.result.job_id, { t0, intervalMs: 100 });
+  const seen = (label) => steps.find((st) => st.label === label)?.ms;
+  const startedMs = job.started_at ? Date.parse(job.started_at) - commitStartedAt : undefined;
+  const loadingMs = seen('processing/loading');
+  // The short steps after the load (indexing, finalizing) may fall between two polls: whichever is seen
+  // first ends the load.
+  const afterLoadMs = seen('processing/indexing') ?? seen('processing/finalizing');
+  const split = {
+    'commit request': commitMs,
+    'queue wait': startedMs !== undefined ? Math.max(0, startedMs - commitMs) : undefined,
+    'load (GDAL)': loadingMs !== undefined && afterLoadMs !== undefined ? afterLoadMs - loadingMs : undefined,
+    'index + ANALYZE + metadata + publish': afterLoadMs !== undefined ? ms - afterLoadMs : undefined,
+  };
+  return { job, steps, split, uploadMs: upload.ms, commitMs, ingestMs: ms, totalMs: upload.ms + ms };
+}
+
+function splitText(measured) {
+  return Object.entries(measured.split)
+    .map(([k, v]) => `${k} ${v === undefined ? '?' : s(v)}`)
+    .join(', ');
+}
+
+/** Streams a CSV of `count` points from a seeded generator and converts it with ogr2ogr. */
+async function generatePointsGeoPackage(work, gpkg, count) {
+  const csv = join(work, 'points.csv');
+  const out = createWriteStream(csv);
+  let seed = 0x5eed;
+  const random = () => {
+    // mulberry32: a small, fast, seeded generator, so every run loads the same points.
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  out.write('id,name,value,lon,lat\n');
+  const batch = 10_000;
+  for (let start = 1; start <= count; start += batch) {
+    let chunk = '';
+    for (let id = start; id < Math.min(start + batch, count + 1); id += 1) {
+      const lon = (random() * 360 - 180).toFixed(6);
+      const lat = (random() * 170 - 85).toFixed(6);
+      chunk += `${id},feature ${id},${(random() * 1000).toFixed(3)},${lon},${lat}\n`;
+    }
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await execFileAsync('ogr2ogr', [
+    '-q',
+    '-f',
+    'GPKG',
+    gpkg,
+    csv,
+    '-nln',
+    'points',
+    '-a_srs',
+    'EPSG:4326',
+    '-oo',
+    'X_POSSIBLE_NAMES=lon',
+    '-oo',
+    'Y_POSSIBLE_NAMES=lat',
+    '-oo',
+    'KEEP_GEOM_COLUMNS=NO',
+    '-oo',
+    'AUTODETECT_TYPE=YES',
+    '-nlt',
+    'POINT',
+    '-lco',
+    'SPATIAL_INDEX=NO',
+    '-gt',
+    '65536',
+  ]);
+  await rm(csv, { force: true });
+}
+
+async function toolVersions() {
+  const gdal = await execFileAsync('ogr2ogr', ['--version']).then((r) => r.stdout.trim().split(',')[0]);
+  const client = new PgClient({ connectionString: defaults.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`,
+    );
+    return `${gdal}, PostgreSQL ${rows[0].pg}, PostGIS ${rows[0].postgis}`;
+  } finally {
+    await client.end();
+  }
+}
+
+function s(ms) {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+function mib(bytes) {
+  return `${(bytes / MiB).toFixed(0)} MiB`;
+}
+function rate(ms) {
+  return Math.round(featureCount / (ms / 1000)).toLocaleString('en');
+}
+function fps(ms) {
+  return `${rate(ms)} features/s`;
+}
