@@ -78,7 +78,11 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
 
   it('cancels a running load within seconds, leaving no table and no dataset', async () => {
     const jobId = await committed('To be cancelled');
-    await loading(jobId);
+    const midway = await loading(jobId);
+    // Progress comes from the rows the load's COPY has written, against the layer's feature count.
+    expect(midway.rows_total).toBe(POINTS);
+    expect(Number(midway.rows_processed)).toBeGreaterThan(0);
+    expect(Number(midway.rows_processed)).toBeLessThan(POINTS);
     const worker = stack.workers[0]!;
     const gdalChildren = await childrenOf(worker.child.pid!);
     expect(gdalChildren.length).toBeGreaterThan(0);

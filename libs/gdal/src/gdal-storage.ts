@@ -1,5 +1,5 @@
 import gdal from 'gdal-async';
-import { StorageDriverName, type AppConfig } from '@app/config';
+import type { AppConfig } from '@app/config';
 
 /**
  * Points GDAL's /vsis3/ at the configured S3 store, so `storage.gdalPath(key)` opens directly. GDAL's
@@ -8,7 +8,9 @@ import { StorageDriverName, type AppConfig } from '@app/config';
  */
 export function configureGdalForStorage(config: Pick<AppConfig, 'storage'>): void {
   const storage = config.storage;
-  if (storage.driver !== StorageDriverName.S3) return;
+  // Narrowed structurally (only S3 settings have a bucket): this module is also loaded by the ingest's
+  // GDAL child process, which keeps its imports to GDAL and avoids the configuration machinery.
+  if (!('bucket' in storage)) return;
   const settings: Record<string, string> = {
     AWS_REGION: storage.region,
     AWS_VIRTUAL_HOSTING: storage.forcePathStyle ? 'FALSE' : 'TRUE',

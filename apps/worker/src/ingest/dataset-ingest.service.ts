@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CogResult, VectorLoadResult } from '@app/gdal';
 import { datasetTableName } from '@app/gdal';
@@ -23,7 +24,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { HandlerResult, JobContext } from '../runtime/job-runner.service.js';
 import { PermanentJobError, TransientJobError } from '../runtime/job-errors.js';
 import { gdalSourcePath } from '../preview/preview.service.js';
-import type { RasterTask, VectorTask } from './gdal-task.protocol.js';
+import type { RasterTask, TaskContext, VectorTask } from './gdal-task.protocol.js';
 import { GdalTaskError, GdalTaskRunner } from './gdal-task.runner.js';
 
 /** How often a running GDAL step reports progress, heartbeats, and looks for a cancel request. */
@@ -61,11 +62,16 @@ const MESSAGE_TRANSIENT = /could not connect|connection refused|PQconnectdb|serv
  */
 @Injectable()
 export class DatasetIngestService {
+  private readonly context: TaskContext;
+
   constructor(
     private readonly storage: Storage,
     private readonly runner: GdalTaskRunner,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.context = { databaseUrl: config.database.url, storage: config.storage };
+  }
 
   async run(ctx: JobContext): Promise<HandlerResult> {
     const job = ctx.job;
@@ -81,8 +87,11 @@ export class DatasetIngestService {
     // Holding the newest attempt token, this attempt owns the job: earlier attempts' tables are leftovers.
     await this.dropStagingTables(stagingPrefix(job.id));
     const staging = stagingTable(job.id, ctx.attemptToken);
+    const applicationName = `strata-load-${staging}`;
     const task: VectorTask = {
       kind: 'vector',
+      context: this.context,
+      applicationName,
       sourcePath,
       layerName: job.layerName,
       schema: DATA_SCHEMA,
@@ -94,7 +103,7 @@ export class DatasetIngestService {
     };
     let loaded: VectorLoadResult;
     try {
-      loaded = await this.runGdal<VectorLoadResult>(ctx, task, 'loading');
+      loaded = await this.runGdal<VectorLoadResult>(ctx, task, 'loading', () => this.copiedRows(applicationName));
       // Reported before publishing: the publish transaction holds this job's row lock, so a progress
       // write from inside it (on another connection) would wait for itself.
       await ctx.progress({ step: 'finalizing', progress: 0.95 });
@@ -123,6 +132,7 @@ export class DatasetIngestService {
     const output = join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
     const task: RasterTask = {
       kind: 'raster',
+      context: this.context,
       sourcePath,
       outputPath: output,
       compression: options.compression ?? 'DEFLATE',
@@ -185,11 +195,18 @@ export class DatasetIngestService {
 
   /**
    * Runs the GDAL step in a child process. Every tick it records progress, which doubles as a heartbeat
-   * and as the check for a cancel request or a newer attempt: either kills the child at once.
+   * and as the check for a cancel request or a newer attempt: either kills the child at once. Progress
+   * is the child's own (per step) or, while rows stream in, `copied()` against the announced total.
    */
-  private async runGdal<T>(ctx: JobContext, task: VectorTask | RasterTask, firstStep: string): Promise<T> {
+  private async runGdal<T>(
+    ctx: JobContext,
+    task: VectorTask | RasterTask,
+    firstStep: string,
+    copied?: () => Promise<number | null>,
+  ): Promise<T> {
     let step = firstStep;
     let fraction = 0;
+    let total: number | null = null;
     const running = this.runner.start<T>(task, {
       onProgress: (f) => {
         fraction = Math.max(fraction, Math.min(1, f));
@@ -197,15 +214,29 @@ export class DatasetIngestService {
       onStep: (s) => {
         step = s;
       },
+      onTotal: (features) => {
+        total = features >= 0 ? features : null;
+      },
     });
-    await ctx.progress({ step, progress: GDAL_FROM });
+    await ctx.progress({ step, progress: GDAL_FROM, ...(copied ? { rowsProcessed: 0 } : {}) });
     let stop: unknown;
     let ticking = false;
+    const tick = async (): Promise<void> => {
+      const rows = copied && step === 'loading' ? await copied().catch(() => null) : null;
+      // Rows loaded count for most of the step's share; what follows (index, statistics) for the rest.
+      const loadShare = 0.85;
+      if (rows !== null && total) fraction = Math.max(fraction, loadShare * Math.min(1, rows / total));
+      await ctx.progress({
+        step,
+        progress: GDAL_FROM + fraction * (GDAL_TO - GDAL_FROM),
+        ...(total !== null ? { rowsTotal: total } : {}),
+        ...(rows !== null ? { rowsProcessed: rows } : {}),
+      });
+    };
     const timer = setInterval(() => {
       if (ticking || stop) return;
       ticking = true;
-      ctx
-        .progress({ step, progress: GDAL_FROM + fraction * (GDAL_TO - GDAL_FROM) })
+      tick()
         .catch((error: unknown) => {
           stop = error;
           running.kill();
@@ -225,6 +256,16 @@ export class DatasetIngestService {
       clearInterval(timer);
       running.kill();
     }
+  }
+
+  /** Rows the load's COPY has written so far (null when no COPY of it is running). */
+  private async copiedRows(applicationName: string): Promise<number | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT p.tuples_processed AS n FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
+        WHERE p.command = 'COPY FROM' AND a.application_name = $1`,
+      [applicationName],
+    )) as { n: string }[];
+    return rows[0] ? Number(rows[0].n) : null;
   }
 
   private mapGdalError(error: unknown): unknown {

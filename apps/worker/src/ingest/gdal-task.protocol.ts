@@ -4,8 +4,19 @@
  * abort a running call), and so a crash inside GDAL never takes the worker down.
  */
 
+import type { StorageConfig } from '@app/config';
+
+/** What the child needs of the worker's configuration (sent over IPC; the child reads no environment). */
+export interface TaskContext {
+  databaseUrl: string;
+  storage: StorageConfig;
+}
+
 export interface VectorTask {
   kind: 'vector';
+  context: TaskContext;
+  /** `application_name` of the load's database connection: how the worker finds its COPY's progress. */
+  applicationName: string;
   sourcePath: string;
   layerName: string | null;
   schema: string;
@@ -18,6 +29,7 @@ export interface VectorTask {
 
 export interface RasterTask {
   kind: 'raster';
+  context: TaskContext;
   sourcePath: string;
   outputPath: string;
   compression: 'DEFLATE' | 'ZSTD' | 'LZW';
@@ -42,11 +54,12 @@ export interface TaskFailure {
 export type ChildMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'step'; step: string }
+  | { type: 'total'; features: number }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; failure: TaskFailure };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === 'progress' || type === 'step' || type === 'done' || type === 'failed';
+  return type === 'progress' || type === 'step' || type === 'total' || type === 'done' || type === 'failed';
 }

@@ -37,6 +37,7 @@ export interface RunningTask<T> {
 export interface TaskListeners {
   onProgress?: (fraction: number) => void;
   onStep?: (step: string) => void;
+  onTotal?: (features: number) => void;
 }
 
 const ENTRY = fileURLToPath(new URL('./gdal-task.js', import.meta.url));
@@ -68,6 +69,9 @@ export class GdalTaskRunner {
             break;
           case 'step':
             listeners.onStep?.(message.step);
+            break;
+          case 'total':
+            listeners.onTotal?.(message.features);
             break;
           case 'done':
             settled = true;

@@ -1,19 +1,15 @@
 /**
- * Child-process entry point for one GDAL step of an ingest (forked by GdalTaskRunner). It reads the same
- * environment as the worker, receives one task over IPC, reports progress, sends the result and exits.
+ * Child-process entry point for one GDAL step of an ingest (forked by GdalTaskRunner). It receives one
+ * task over IPC, with the little configuration it needs (it reads no environment), reports progress,
+ * sends the result and exits.
  * It exits at once when the worker goes away (IPC disconnect), so a killed worker leaves no GDAL behind.
  */
-import 'reflect-metadata';
-import { scrubSecrets } from '@app/common';
-import { loadConfig } from '@app/config';
-import {
-  RasterIngestError,
-  VectorIngestError,
-  VectorLoadUnavailableError,
-  configureGdalForStorage,
-  loadVectorLayer,
-  produceCog,
-} from '@app/gdal';
+// Imports stay narrow (GDAL and the two pipeline modules): every ingest starts this process, and the
+// libraries' index modules would pull in Nest, pino and the configuration machinery for nothing.
+import { scrubSecrets } from '@app/common/safe-error.js';
+import { configureGdalForStorage } from '@app/gdal/gdal-storage.js';
+import { RasterIngestError, produceCog } from '@app/gdal/raster-cog.js';
+import { VectorIngestError, VectorLoadUnavailableError, loadVectorLayer } from '@app/gdal/vector-load.js';
 import type { ChildMessage, GdalTask, TaskFailure } from './gdal-task.protocol.js';
 import { pgTargetFromUrl } from './pg-target.js';
 
@@ -49,8 +45,7 @@ function failureOf(error: unknown): TaskFailure {
 }
 
 async function run(task: GdalTask): Promise<unknown> {
-  const config = loadConfig();
-  configureGdalForStorage(config);
+  configureGdalForStorage(task.context);
   let lastSent = 0;
   const onProgress = (fraction: number): void => {
     const now = Date.now();
@@ -62,7 +57,9 @@ async function run(task: GdalTask): Promise<unknown> {
     return loadVectorLayer({
       sourcePath: task.sourcePath,
       layerName: task.layerName,
-      target: pgTargetFromUrl(config.database.url),
+      target: pgTargetFromUrl(task.context.databaseUrl),
+      applicationName: task.applicationName,
+      onTotal: (features) => void send({ type: 'total', features }),
       schema: task.schema,
       table: task.table,
       sridOverride: task.sridOverride,

@@ -152,14 +152,14 @@ export interface PgTarget {
 }
 
 /** GDAL's `PG:` connection string for `target`. Secret: never put it in messages or logs. */
-export function pgConnectionString(target: PgTarget): string {
+export function pgConnectionString(target: PgTarget, applicationName = 'strata-vector-load'): string {
   const parts: [string, string | number][] = [
     ['host', target.host],
     ['port', target.port],
     ['dbname', target.database],
     ['user', target.user],
     ['password', target.password],
-    ['application_name', 'strata-vector-load'],
+    ['application_name', applicationName],
   ];
   return `PG:${parts.map(([key, value]) => `${key}=${conninfoValue(value)}`).join(' ')}`;
 }
