@@ -1,4 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidStorageKeyError, ObjectNotFoundError, type Storage } from './storage.js';
@@ -36,6 +40,25 @@ export function describeStorageContract(name: string, makeStorage: () => Promise
       const back = await readAll(await storage.read(key('big/source.bin')));
       expect(back.length).toBe(body.length);
       expect(sha256(back)).toBe(sha256(body));
+    });
+
+    it('stores a finished local file with putFile, from its scratch path when it offers one', async () => {
+      const body = patternBytes(256 * 1024 + 7);
+      const target = key('files/out.tif');
+      const scratch = await storage.scratchPathFor(target);
+      const file = scratch ?? join(tmpdir(), `strata-contract-${randomUUID()}.bin`);
+      await writeFile(file, body);
+      try {
+        await storage.putFile(target, file, { contentType: 'image/tiff' });
+        expect(sha256(await readAll(await storage.read(target)))).toBe(sha256(body));
+        // A scratch file is moved into place, never left behind or listed as an object.
+        if (scratch) expect(existsSync(scratch)).toBe(false);
+        const listed: string[] = [];
+        for await (const info of storage.list(key('files/'))) listed.push(info.key);
+        expect(listed).toEqual([target]);
+      } finally {
+        await rm(file, { force: true });
+      }
     });
 
     it('reads exactly the requested byte range (inclusive ends)', async () => {

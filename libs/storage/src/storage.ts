@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 export interface ObjectInfo {
@@ -38,6 +39,19 @@ export abstract class Storage {
 
   /** A path or URI GDAL can open (`/vsis3/…` or a local file path). Worker-side only. */
   abstract gdalPath(key: string): string;
+
+  /**
+   * A local file path, on the store's own filesystem, where a large output for `key` can be written
+   * before `putFile` (which then moves it instead of copying it); null when the store is not local.
+   */
+  scratchPathFor(_key: string): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+
+  /** Stores the finished local file `file` as `key`. The caller removes `file` afterwards if it still exists. */
+  async putFile(key: string, file: string, options?: { contentType?: string }): Promise<void> {
+    await this.write(key, createReadStream(file), options);
+  }
 
   /** Round-trips a tiny object to prove the store is reachable and writable (readiness checks). */
   abstract check(): Promise<void>;

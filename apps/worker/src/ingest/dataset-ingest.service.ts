@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,7 +128,10 @@ export class DatasetIngestService {
   private async raster(ctx: JobContext, sourcePath: string, options: RasterCommitOptions): Promise<HandlerResult> {
     const job = ctx.job;
     const datasetId = randomUUID();
-    const output = join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
+    const key = `datasets/${datasetId}/${(job.sourceFilename ?? 'raster').replace(/\.[^.]+$/, '')}.tif`;
+    // On the local driver GDAL writes next to the final object, which is then renamed into place.
+    const output =
+      (await this.storage.scratchPathFor(key)) ?? join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
     const task: RasterTask = {
       kind: 'raster',
       context: this.context,
@@ -149,10 +151,9 @@ export class DatasetIngestService {
       await removeTemp();
       throw error;
     }
-    const key = `datasets/${datasetId}/${(job.sourceFilename ?? 'raster').replace(/\.[^.]+$/, '')}.tif`;
     try {
       await ctx.progress({ step: 'storing', progress: 0.92 });
-      if (cog.converted) await this.storage.write(key, createReadStream(output), { contentType: 'image/tiff' });
+      if (cog.converted) await this.storage.putFile(key, output, { contentType: 'image/tiff' });
       else await this.storage.copy(job.sourceKey!, key);
     } catch (error) {
       await removeTemp();

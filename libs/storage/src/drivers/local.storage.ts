@@ -44,6 +44,24 @@ export class LocalStorage extends Storage {
     return bytes;
   }
 
+  override async scratchPathFor(key: string): Promise<string> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    return `${path}.${randomUUID()}.part`;
+  }
+
+  /** A rename when `file` is on the store's filesystem (see scratchPathFor), otherwise a copy. */
+  override async putFile(key: string, file: string): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      await rename(file, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await super.putFile(key, file);
+    }
+  }
+
   async read(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.pathOf(key);
     const info = await this.head(key);
