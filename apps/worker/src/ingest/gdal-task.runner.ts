@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { isChildMessage, type GdalTask, type TaskFailure } from './gdal-task.protocol.js';
 
 /** The child reported a failure (user-safe when `failure.kind` is `user`). */
@@ -47,18 +47,50 @@ const ENTRY = fileURLToPath(new URL('./gdal-task.js', import.meta.url));
  * a long translation promptly (cancel, superseded attempt, shutdown) is to kill the process doing it.
  */
 @Injectable()
-export class GdalTaskRunner {
-  start<T>(task: GdalTask, listeners: TaskListeners = {}): RunningTask<T> {
-    if (!existsSync(ENTRY)) throw new Error('GDAL task entry point is missing: build the worker first');
-    // The child inherits the environment (configuration, storage credentials); the task itself, with no
-    // secrets, goes over IPC. stdout is not used; stderr (GDAL's own warnings) goes to the worker's.
-    // Its own process group: a terminal's Ctrl-C reaches the worker (which then waits for this step),
-    // not the child. The child still exits when the worker goes away (see gdal-task.ts).
-    const child: ChildProcess = fork(ENTRY, [], {
+export class GdalTaskRunner implements OnModuleDestroy {
+  /**
+   * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
+   * the next task. Kept only once this worker has run a GDAL task, so an idle worker holds none.
+   */
+  private spare: ChildProcess | undefined;
+
+  onModuleDestroy(): void {
+    this.spare?.kill('SIGKILL');
+    this.spare = undefined;
+  }
+
+  private fork(): ChildProcess {
+    // Configuration and the task go over IPC; the child reads no environment. stdout is not used;
+    // stderr (GDAL's own warnings) goes to the worker's. Its own process group: a terminal's Ctrl-C
+    // reaches the worker (which then waits for this step), not the child. The child still exits when
+    // the worker goes away (see gdal-task.ts).
+    const child = fork(ENTRY, [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
       detached: true,
     });
+    // An idle spare must not keep the worker alive, nor outlive it.
+    child.unref();
+    child.channel?.unref();
+    child.once('exit', () => {
+      if (this.spare === child) this.spare = undefined;
+    });
+    return child;
+  }
+
+  private take(): ChildProcess {
+    const spare = this.spare;
+    this.spare = undefined;
+    const child =
+      spare && spare.exitCode === null && spare.signalCode === null && spare.connected ? spare : this.fork();
+    child.channel?.ref();
+    return child;
+  }
+
+  start<T>(task: GdalTask, listeners: TaskListeners = {}): RunningTask<T> {
+    if (!existsSync(ENTRY)) throw new Error('GDAL task entry point is missing: build the worker first');
+    const child = this.take();
+    this.spare = this.fork();
     const result = new Promise<T>((resolve, reject) => {
       let settled = false;
       child.on('message', (message: unknown) => {
