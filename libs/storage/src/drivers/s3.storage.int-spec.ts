@@ -241,6 +241,40 @@ describe('S3Storage against Swift s3api', () => {
     expect(await openUploads(key('write/'))).toEqual([]);
   });
 
+  it('write() sends bodies unsigned (no SHA-256 pass) yet signed requests, one PUT for exactly one part', async () => {
+    const writer = makeStorage({ writePartSizeBytes: 5 * MiB });
+    const sent: { command: string; payload: string | undefined; signed: boolean }[] = [];
+    (writer as unknown as { client: S3Client }).client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+        sent.push({
+          command: context.commandName ?? '',
+          payload: headers['x-amz-content-sha256'],
+          signed: (headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 '),
+        });
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'captureSigned', priority: 'low' },
+    );
+    const exactlyOnePart = pattern(5 * MiB, 11);
+    await writer.write(key('unsigned/one.bin'), chunked(exactlyOnePart, 777_777));
+    expect(sent.map((s) => s.command)).toEqual(['PutObjectCommand']);
+    const twoParts = pattern(5 * MiB + 1, 12);
+    await writer.write(key('unsigned/two.bin'), chunked(twoParts, 777_777));
+    expect(sent.slice(1).map((s) => s.command)).toEqual([
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'CompleteMultipartUploadCommand',
+    ]);
+    expect(sent.every((s) => s.signed)).toBe(true);
+    const writes = sent.filter((s) => s.command === 'PutObjectCommand' || s.command === 'UploadPartCommand');
+    expect(writes.map((s) => s.payload)).toEqual(Array(3).fill('UNSIGNED-PAYLOAD'));
+    // The server verified every signature and stored the right bytes.
+    expect(sha256(await readAll(await writer.read(key('unsigned/one.bin'))))).toBe(sha256(exactlyOnePart));
+    expect(sha256(await readAll(await writer.read(key('unsigned/two.bin'))))).toBe(sha256(twoParts));
+  });
+
   it('write() of a stream that fails after two parts leaves no object and no open multipart upload', async () => {
     async function* failsLate(): AsyncGenerator<Buffer> {
       for (let i = 0; i < 11; i += 1) yield pattern(MiB, 10 + i);
