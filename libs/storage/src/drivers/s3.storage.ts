@@ -78,7 +78,7 @@ type Tuning = Required<
 >;
 
 const DEFAULTS: Tuning = {
-  writePartSizeBytes: 16 * MiB,
+  writePartSizeBytes: 8 * MiB,
   writeQueueSize: 2,
   copyThresholdBytes: 5 * GiB,
   copyPartSizeBytes: 512 * MiB,
@@ -441,8 +441,11 @@ export class S3Storage extends Storage implements PresignedUploads {
     const { writePartSizeBytes: partSize, writeQueueSize } = this.tuning;
     const common = { Bucket: this.bucket, Key: key, ...(contentType ? { ContentType: contentType } : {}) };
     // Bytes are copied once, into the part being filled; a full part is sent only when more bytes
-    // follow (a stream of exactly one part is a plain PUT). Memory: (writeQueueSize + 1) parts.
-    let current = Buffer.allocUnsafe(partSize);
+    // follow (a stream of exactly one part is a plain PUT). The part buffers are recycled once their
+    // part is stored, so memory stays at (writeQueueSize + 1) parts, with no allocation churn for the
+    // allocator to hold on to.
+    const spare: Buffer[] = [];
+    let current: Buffer = Buffer.allocUnsafe(partSize);
     let fill = 0;
     let total = 0;
     let uploadId: string | undefined;
@@ -470,6 +473,8 @@ export class S3Storage extends Storage implements PresignedUploads {
         .then((out) => {
           if (!out.ETag) throw new StorageUnavailableError('Storage returned no ETag for a part');
           done.push({ PartNumber: partNumber, ETag: out.ETag });
+          // The request is over (retries included), so nothing reads this buffer any more.
+          if (data.length === partSize) spare.push(data);
         })
         .catch((error: unknown) => {
           failure ??= { error };
@@ -482,7 +487,7 @@ export class S3Storage extends Storage implements PresignedUploads {
       // Only once more than a part has arrived is this a multipart upload (the last part may be small).
       uploadId ??= await this.createMultipartUpload(key, contentType ? { contentType } : undefined);
       startPart(current);
-      current = Buffer.allocUnsafe(partSize);
+      current = spare.pop() ?? Buffer.allocUnsafe(partSize);
       fill = 0;
       while (inFlight.size >= writeQueueSize) await Promise.race(inFlight);
       if (failure) throw failure.error;
