@@ -1,9 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import gdal from 'gdal-async';
 import { randomUUID } from 'node:crypto';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -174,6 +178,61 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     const preview = await stack.api<Body>('POST', `/api/ingest/preview/${jobId}`, { token });
     expect(preview.status, JSON.stringify(preview.body)).toBe(200);
     expect(preview.body).toMatchObject({ kind: 'vector', feature_count: features });
+  });
+
+  it('commits from S3: a GeoJSON layer into PostGIS, a GeoTIFF into a COG in the bucket', async () => {
+    const uploaded = async (name: FixtureName): Promise<string> => {
+      const data = await readFile(fixtures[name]);
+      const started = await start(name, data.length);
+      await putParts(started.body.urls as string[], data, data.length);
+      const jobId = String(started.body.job_id);
+      const done = await stack.api('POST', `/api/ingest/upload/presigned/${jobId}/complete`, {
+        token,
+        body: { parts: [] },
+      });
+      expect(done.status).toBe(200);
+      return jobId;
+    };
+    const vector = await uploaded('sample.geojson');
+    const raster = await uploaded('plain.tif');
+    for (const jobId of [vector, raster]) {
+      const res = await stack.api('POST', `/api/ingest/commit/${jobId}`, {
+        token,
+        body: { title: `from S3 ${jobId}` },
+      });
+      expect(res.status, res.text).toBe(202);
+    }
+    const finished = (jobId: string) =>
+      stack.waitForJob(token, jobId, (j) => ['completed', 'failed'].includes(String(j.status)), 60_000);
+
+    const vectorJob = await finished(vector);
+    expect(vectorJob, JSON.stringify(vectorJob)).toMatchObject({ status: 'completed', rows_processed: 10 });
+    const [table] = await stack.sql<{ table_name: string }>('SELECT table_name FROM datasets WHERE id = $1', [
+      vectorJob.dataset_id,
+    ]);
+    const [schema, name] = table!.table_name.split('.');
+    expect(await stack.sql(`SELECT gid FROM "${schema}"."${name}"`)).toHaveLength(10);
+
+    const rasterJob = await finished(raster);
+    expect(rasterJob, JSON.stringify(rasterJob)).toMatchObject({ status: 'completed' });
+    const dataset = await stack.api<Body>('GET', `/api/datasets/${String(rasterJob.dataset_id)}`, { token });
+    expect(dataset.body).toMatchObject({ kind: 'raster', crs: 32633 });
+    const key = String(dataset.body.storage_key);
+    expect(await objectKeys(key)).toEqual([key]);
+    // The object in the bucket is a COG.
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const local = join(tmpdir(), `strata-e2e-${randomUUID()}.tif`);
+    await writeFile(local, await object.Body!.transformToByteArray());
+    try {
+      const ds = await gdal.openAsync(local);
+      const info = JSON.parse(await gdal.infoAsync(ds, ['-json'])) as {
+        metadata: { IMAGE_STRUCTURE: Record<string, string> };
+      };
+      ds.close();
+      expect(info.metadata.IMAGE_STRUCTURE).toMatchObject({ LAYOUT: 'COG' });
+    } finally {
+      await rm(local, { force: true });
+    }
   });
 
   it('completes once when ten clients complete the same upload at the same time', async () => {
