@@ -5,6 +5,7 @@ import gdal from 'gdal-async';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../fixtures/fixtures.js';
 import { Stack, uniqueOwner } from './support/stack.js';
+import { SwitchableProxy } from './support/switchable-proxy.js';
 
 type Body = Record<string, unknown>;
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -351,5 +352,125 @@ describe('commit: from a staged file to a dataset', () => {
       ]);
       expect(datasets).toHaveLength(jobIds.length);
     });
+  });
+});
+
+describe('commit and fan-out while the job queue (Redis) is unreachable from the gateway', () => {
+  let stack: Stack;
+  let token: string;
+  let proxy: SwitchableProxy;
+  let fixtures: Record<FixtureName, string>;
+
+  beforeAll(async () => {
+    fixtures = await ensureFixtures();
+    const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    proxy = await SwitchableProxy.start({ host: redis.hostname, port: Number(redis.port || 6379) });
+    stack = await Stack.start({
+      // Only the gateway goes through the relay; the worker keeps its own connection.
+      env: {
+        REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+        STORAGE_LOCAL_ROOT: resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`),
+        // No sweeper: what happens to jobs the gateway could not queue is the gateway's doing here.
+        SWEEPER_INTERVAL_MS: '0',
+        PREVIEW_TIMEOUT_MS: '5000',
+      },
+      workerEnv: { REDIS_URL: redis.toString() },
+    });
+    token = await stack.mintToken(uniqueOwner('outage'), ['upload']);
+  });
+
+  afterAll(async () => {
+    proxy?.restore();
+    await stack?.stop();
+    await proxy?.stop();
+  });
+
+  const previewed = async (): Promise<string> => {
+    const up = await stack.upload<Body>(token, {
+      name: 'layers3.gpkg',
+      data: await readFile(fixtures['layers3.gpkg']),
+    });
+    const jobId = String(up.body.job_id);
+    expect((await stack.api('POST', `/api/ingest/preview/${jobId}`, { token })).status).toBe(200);
+    return jobId;
+  };
+
+  it('a fan-out that can queue nothing answers in seconds, leaves no children and the job pending', async () => {
+    const parent = await previewed();
+    proxy.cut();
+    const asked = Date.now();
+    const res = await stack
+      .api<Body>('POST', `/api/ingest/commit-fan-out/${parent}`, {
+        token,
+        body: { layers: [{ layer_name: 'sites' }, { layer_name: 'roads' }] },
+      })
+      .finally(() => proxy.restore());
+    expect(Date.now() - asked).toBeLessThan(15_000);
+    expect(res.status, res.text).toBe(202);
+    const results = res.body.results as Body[];
+    expect(results.map((r) => [r.layer_name, r.status, r.new_job_id])).toEqual([
+      ['sites', 'failed', null],
+      ['roads', 'failed', null],
+    ]);
+    expect(String(results[0]!.error)).toMatch(/pending again/);
+    expect(JSON.stringify(results)).not.toMatch(/127\.0\.0\.1|redis:|ECONN/i);
+    expect((await stack.api<Body>('GET', `/api/jobs/${parent}`, { token })).body.status).toBe('pending');
+    expect(await stack.sql('SELECT id FROM ingest_jobs WHERE parent_id = $1', [parent])).toEqual([]);
+
+    // Once the queue is back, the same request works.
+    let again = await stack.api<Body>('POST', `/api/ingest/commit-fan-out/${parent}`, {
+      token,
+      body: { layers: [{ layer_name: 'sites' }, { layer_name: 'roads' }] },
+    });
+    for (let i = 0; i < 20 && again.status === 202 && (again.body.results as Body[])[0]!.status === 'failed'; i += 1) {
+      await new Promise((r) => setTimeout(r, 500));
+      again = await stack.api<Body>('POST', `/api/ingest/commit-fan-out/${parent}`, {
+        token,
+        body: { layers: [{ layer_name: 'sites' }, { layer_name: 'roads' }] },
+      });
+    }
+    expect(again.status, again.text).toBe(202);
+    for (const result of again.body.results as Body[]) {
+      expect(result.status).toBe('queued');
+      const child = await stack.waitForJob(token, String(result.new_job_id), (j) => j.status === 'completed', 60_000);
+      expect(child.dataset_id).toEqual(expect.any(String));
+    }
+    expect((await stack.api<Body>('GET', `/api/jobs/${parent}`, { token })).body.status).toBe('fanned_out');
+  });
+
+  it('a preview during the outage answers 504 in bounded time', async () => {
+    const up = await stack.upload<Body>(token, {
+      name: 'sample.geojson',
+      data: await readFile(fixtures['sample.geojson']),
+    });
+    proxy.cut();
+    const asked = Date.now();
+    const res = await stack
+      .api<Body>('POST', `/api/ingest/preview/${String(up.body.job_id)}`, { token })
+      .finally(() => proxy.restore());
+    expect(Date.now() - asked).toBeLessThan(20_000);
+    expect(res.status).toBe(504);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('a commit during the outage is accepted in seconds and completes once the queue is back', async () => {
+    const jobId = await previewed();
+    proxy.cut();
+    const asked = Date.now();
+    const res = await stack
+      .api<Body>('POST', `/api/ingest/commit/${jobId}`, {
+        token,
+        body: { title: 'During an outage', layer_name: 'sites' },
+      })
+      .finally(() => proxy.restore());
+    expect(Date.now() - asked).toBeLessThan(15_000);
+    expect(res.status, res.text).toBe(202);
+    expect((await stack.api<Body>('GET', `/api/jobs/${jobId}`, { token })).body.status).toMatch(
+      /queued|processing|completed/,
+    );
+    // The job was persisted as queued; a worker's sweeper puts it on the queue.
+    await stack.startWorker({ SWEEPER_INTERVAL_MS: '500', SWEEPER_GRACE_MS: '1000' });
+    const job = await stack.waitForJob(token, jobId, (j) => j.status === 'completed', 60_000);
+    expect(job.rows_processed).toBe(50);
   });
 });

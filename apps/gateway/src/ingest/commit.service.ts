@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConflictError, UnprocessableError, describeError } from '@app/common';
+import { ConflictError, UnprocessableError, describeError, withTimeout } from '@app/common';
 import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
 import { JobProducer, dispatchFor } from '@app/queues';
 import type { Principal } from '@app/security';
@@ -41,6 +41,11 @@ function unknownLayerError(unknown: string[], available: readonly string[]): Unp
 
 /** What a failed fan-out layer tells the user: never a path, host or SQL. */
 const DISPATCH_FAILED = 'The layer could not be queued right now; retry it with POST /api/jobs/{id}/retry.';
+const NOTHING_DISPATCHED =
+  'No layer could be queued right now (the job queue is unavailable); the job is pending again: retry the fan-out.';
+
+/** How long a request waits for the queue (Redis) before treating the job as not dispatched. */
+export const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /**
  * Commit and fan-out: the job is claimed with one guarded update (`pending → queued`, or `pending →
@@ -149,9 +154,28 @@ export class CommitService {
       await this.jobs.finishFanOut(parent.id, false);
       throw error;
     }
+    const enqueued = await Promise.all(children.map((child) => this.enqueue(child)));
+    const undo = !enqueued.some(Boolean);
+    let discarded = new Set<string>();
+    if (undo) {
+      // Nothing could be dispatched: undo the fan-out so the same request can simply be sent again.
+      // Only children nobody started go; one the sweeper already rescued stays and counts as queued.
+      discarded = new Set(await this.jobs.discardChildren(parent.id));
+    }
     const results: FanOutResponseDto['results'] = [];
-    for (const child of children) {
-      const queued = await this.enqueue(child);
+    for (const [i, child] of children.entries()) {
+      if (discarded.has(child.id)) {
+        results.push({
+          layer_name: child.layerName ?? '',
+          status: 'failed',
+          new_job_id: null,
+          dataset_id: null,
+          error: NOTHING_DISPATCHED,
+        });
+        continue;
+      }
+      // Not discarded while undoing: the sweeper has already queued it.
+      const queued = enqueued[i] === true || undo;
       if (!queued) await this.jobs.failUndispatched(child.id, { code: 'not-dispatched', message: DISPATCH_FAILED });
       results.push({
         layer_name: child.layerName ?? '',
@@ -161,10 +185,7 @@ export class CommitService {
         error: queued ? null : DISPATCH_FAILED,
       });
     }
-    await this.jobs.finishFanOut(
-      parent.id,
-      results.some((r) => r.status === 'queued'),
-    );
+    await this.jobs.finishFanOut(parent.id, discarded.size < children.length);
     return { fan_out_id: parent.id, results };
   }
 
@@ -187,10 +208,14 @@ export class CommitService {
     return this.jobs.getForOwner(jobId, principal.owner);
   }
 
-  /** Persisted first, then enqueued: if Redis refuses now, the sweeper enqueues the queued job later. */
+  /**
+   * Persisted first, then enqueued, waiting at most ENQUEUE_TIMEOUT_MS (a Redis outage must not hang the
+   * request). A commit whose enqueue failed stays `queued` and the sweeper enqueues it later; an entry
+   * that reaches Redis after all for a job that is no longer queued is skipped by the worker.
+   */
   private async enqueue(job: IngestJob): Promise<boolean> {
     try {
-      await this.producer.enqueue(dispatchFor(job));
+      await withTimeout(this.producer.enqueue(dispatchFor(job)), ENQUEUE_TIMEOUT_MS, 'The job queue');
       return true;
     } catch (error) {
       this.logger.warn({ job_id: job.id, err: describeError(error) }, 'enqueue failed');

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { ConflictError, DomainError, ErrorCode, UnprocessableError } from '@app/common';
+import { ConflictError, DomainError, ErrorCode, TimeoutError, UnprocessableError, withTimeout } from '@app/common';
 import { JobRepository, JobStatus } from '@app/jobs';
 import { JobName, JobProducer, QueueName, redisConnectionOptions, type PreviewOutcome } from '@app/queues';
 import type { Principal } from '@app/security';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, type Queue } from 'bullmq';
 import type { PreviewResponseDto } from './dto/preview.response.dto.js';
 
 /** A layer name GDAL's argument parser could mistake for an option. */
@@ -62,27 +62,41 @@ export class PreviewService implements OnModuleDestroy {
       });
     }
     const events = this.queueEvents();
-    await events.waitUntilReady();
-    const bullJob = await this.producer.queue(QueueName.Preview).add(
-      JobName.Preview,
-      { jobId, requestId, layerName: layerName ?? null },
-      {
-        jobId: `${jobId}-preview-${randomUUID()}`,
-        attempts: 1,
-        removeOnComplete: { age: 3600 },
-        removeOnFail: { age: 24 * 3600 },
-      },
-    );
+    const timeoutMs = this.config.upload.previewTimeoutMs;
+    const unanswered = (): DomainError =>
+      new DomainError(
+        ErrorCode.Timeout,
+        `No worker answered the preview within ${Math.round(timeoutMs / 1000)} s; the job is unchanged and can be previewed again.`,
+      );
+    let bullJob: Awaited<ReturnType<Queue['add']>>;
+    try {
+      // Bounded too: while Redis is unreachable these would wait for it indefinitely.
+      await withTimeout(events.waitUntilReady(), timeoutMs, 'The job queue');
+      bullJob = await withTimeout(
+        this.producer.queue(QueueName.Preview).add(
+          JobName.Preview,
+          { jobId, requestId, layerName: layerName ?? null },
+          {
+            jobId: `${jobId}-preview-${randomUUID()}`,
+            attempts: 1,
+            removeOnComplete: { age: 3600 },
+            removeOnFail: { age: 24 * 3600 },
+          },
+        ),
+        timeoutMs,
+        'The job queue',
+      );
+    } catch (error) {
+      if (error instanceof TimeoutError) throw unanswered();
+      throw error;
+    }
     let outcome: PreviewOutcome;
     try {
-      outcome = (await bullJob.waitUntilFinished(events, this.config.upload.previewTimeoutMs)) as PreviewOutcome;
+      outcome = (await bullJob.waitUntilFinished(events, timeoutMs)) as PreviewOutcome;
     } catch (error) {
       if (error instanceof Error && /timed out/i.test(error.message)) {
         await bullJob.remove().catch(() => undefined);
-        throw new DomainError(
-          ErrorCode.Timeout,
-          `No worker answered the preview within ${Math.round(this.config.upload.previewTimeoutMs / 1000)} s; the job is unchanged and can be previewed again.`,
-        );
+        throw unanswered();
       }
       throw new DomainError(ErrorCode.UpstreamFailed, 'The preview failed on the worker; try again.');
     }

@@ -206,6 +206,20 @@ describe('JobRepository (PostgreSQL)', () => {
       expect(listed.map((c) => c.id).sort()).toEqual(children.map((c) => c.id).sort());
     });
 
+    it('discards only the children no worker has started', async () => {
+      const parent = await newJob({ sourceKey: 'staging/p/d.gpkg' });
+      const claimed = await jobs.claimForFanOut(parent.id, owner);
+      const [a, b] = await jobs.createFanOutChildren(claimed, [
+        { layerName: 'a', options: {} },
+        { layerName: 'b', options: {} },
+      ]);
+      // The sweeper got `b` to a worker before the gateway gave up on the fan-out.
+      expect((await jobs.markStarted(b!.id, randomUUID()))?.status).toBe(JobStatus.Processing);
+      expect(await jobs.discardChildren(parent.id)).toEqual([a!.id]);
+      expect(await jobs.findById(a!.id)).toBeNull();
+      expect((await reload(b!.id)).status).toBe(JobStatus.Processing);
+    });
+
     it('returns the parent to pending when no child could be queued', async () => {
       const parent = await newJob({ sourceKey: 'staging/p/one.gpkg' });
       await jobs.claimForFanOut(parent.id, owner);

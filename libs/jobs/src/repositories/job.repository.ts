@@ -238,6 +238,18 @@ export class JobRepository {
       : this.transition(id, JobStatus.Pending, { from: [JobStatus.FanningOut], set: { step: `'pending'` } });
   }
 
+  /**
+   * Removes a fan-out's children that no worker has started (none could be queued), so the fan-out can
+   * be sent again; returns the ids removed. A child the sweeper already handed to a worker stays.
+   */
+  async discardChildren(parentId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `DELETE FROM ingest_jobs WHERE parent_id = $1 AND status = 'queued' AND started_at IS NULL RETURNING id`,
+      [parentId],
+    )) as [{ id: string }[], number];
+    return rows[0].map((r) => r.id);
+  }
+
   /** A queued job that could not be put on a queue: `queued → failed`, retryable later. */
   async failUndispatched(id: string, error: JobErrorInfo): Promise<IngestJob | null> {
     return this.transition(id, JobStatus.Failed, {
