@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commitOptionsOf } from './commit-options.js';
+import { commitOptionsOf, defaultDatasetTitle } from './commit-options.js';
 
 describe('commitOptionsOf', () => {
   it('reads vector options', () => {
@@ -47,5 +47,14 @@ describe('commitOptionsOf', () => {
     expect(commitOptionsOf({ source_kind: 'raster', commit: { nodata_override: Number.NaN } })).toMatchObject({
       nodata_override: null,
     });
+  });
+});
+
+describe('defaultDatasetTitle', () => {
+  it('names the file without its extension, then the layer', () => {
+    expect(defaultDatasetTitle('layers3.gpkg', 'roads')).toBe('layers3: roads');
+    expect(defaultDatasetTitle('scan.tif', null)).toBe('scan');
+    expect(defaultDatasetTitle('archive.shp.zip', 'parcels')).toBe('archive.shp: parcels');
+    expect(defaultDatasetTitle(null, null)).toBe('dataset');
   });
 });

@@ -1,3 +1,9 @@
+/** A dataset title nobody gave: "<file name without extension>: <layer>" (or just the file name). */
+export function defaultDatasetTitle(sourceFilename: string | null, layerName: string | null): string {
+  const base = (sourceFilename ?? 'dataset').replace(/\.[^.]+$/, '');
+  return layerName ? `${base}: ${layerName}` : base;
+}
+
 /** The schema that holds ingested tables (created by a migration; never the service's own tables). */
 export const DATA_SCHEMA = 'strata_data';
 

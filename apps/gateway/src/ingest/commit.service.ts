@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError, UnprocessableError, describeError, withTimeout } from '@app/common';
-import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
+import { JobRepository, JobStatus, defaultDatasetTitle, type IngestJob } from '@app/jobs';
 import { JobProducer, dispatchFor } from '@app/queues';
 import type { Principal } from '@app/security';
 import type { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
@@ -146,7 +146,7 @@ export class CommitService {
         parent,
         body.layers.map((layer) => ({
           layerName: layer.layer_name,
-          options: { commit: { title: layer.title ?? `${baseName(parent.sourceFilename)}: ${layer.layer_name}` } },
+          options: { commit: { title: layer.title ?? defaultDatasetTitle(parent.sourceFilename, layer.layer_name) } },
         })),
       );
     } catch (error) {
@@ -222,8 +222,4 @@ export class CommitService {
       return false;
     }
   }
-}
-
-function baseName(filename: string | null): string {
-  return (filename ?? 'dataset').replace(/\.[^.]+$/, '');
 }

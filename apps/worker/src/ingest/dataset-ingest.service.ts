@@ -13,6 +13,7 @@ import {
   DatasetKind,
   JobStatus,
   commitOptionsOf,
+  defaultDatasetTitle,
   type RasterCommitOptions,
   type VectorCommitOptions,
   type IngestJob,
@@ -43,16 +44,6 @@ export function stagingPrefix(jobId: string): string {
 export function stagingTable(jobId: string, attemptToken: string): string {
   return `${stagingPrefix(jobId)}${attemptToken.replace(/-/g, '').slice(0, 12)}`;
 }
-
-/** Titles of fan-out children and commits without one: "<file name without extension>: <layer>". */
-export function defaultTitle(job: Pick<IngestJob, 'sourceFilename' | 'layerName'>): string {
-  const base = (job.sourceFilename ?? 'dataset').replace(/\.[^.]+$/, '');
-  return job.layerName ? `${base}: ${job.layerName}` : base;
-}
-
-const INTERNAL_TRANSIENT =
-  /^(unavailable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08\w{3}|53\w{3}|57P0[1-3])$/;
-const MESSAGE_TRANSIENT = /could not connect|connection refused|PQconnectdb|server closed the connection|timed out/i;
 
 /**
  * File → dataset. Vector layers load into an attempt-scoped staging table that is renamed to its live
@@ -110,7 +101,7 @@ export class DatasetIngestService {
       await this.dropTable(staging);
       throw error;
     }
-    const title = options.title ?? defaultTitle(job);
+    const title = options.title ?? defaultDatasetTitle(job.sourceFilename, job.layerName);
     return {
       status: JobStatus.Completed,
       rowsProcessed: loaded.featureCount,
@@ -173,7 +164,7 @@ export class DatasetIngestService {
           id: datasetId,
           owner: job.owner,
           kind: DatasetKind.Raster,
-          title: options.title ?? defaultTitle(job),
+          title: options.title ?? defaultDatasetTitle(job.sourceFilename, job.layerName),
           summary: options.summary ?? null,
           tableName: null,
           storageKey: key,
@@ -269,13 +260,17 @@ export class DatasetIngestService {
     return rows[0] ? Number(rows[0].n) : null;
   }
 
+  /**
+   * A user error from the child fails the job with its message. An outage the child recognised is
+   * transient; any other internal failure keeps its errno/SQLSTATE as `code`, which the runner's retry
+   * policy (isTransient) reads like any other error's.
+   */
   private mapGdalError(error: unknown): unknown {
-    if (error instanceof GdalTaskError) {
-      const { failure } = error;
-      if (failure.kind === 'user') return new PermanentJobError(failure.code, failure.message);
-      if (INTERNAL_TRANSIENT.test(failure.code) || MESSAGE_TRANSIENT.test(failure.message)) {
-        return new TransientJobError('The database or storage was unavailable during the GDAL step.', { cause: error });
-      }
+    if (!(error instanceof GdalTaskError)) return error;
+    const { failure } = error;
+    if (failure.kind === 'user') return new PermanentJobError(failure.code, failure.message);
+    if (failure.code === 'unavailable') {
+      return new TransientJobError('The database or storage was unavailable during the GDAL step.', { cause: error });
     }
     return error;
   }
