@@ -31,6 +31,44 @@ function s3TestEnv(): { endpoint: string; accessKeyId: string; secretAccessKey: 
   return { endpoint, accessKeyId, secretAccessKey, region: process.env.S3_TEST_REGION ?? 'us-east-1' };
 }
 
+type S3TestEnv = ReturnType<typeof s3TestEnv>;
+
+/** A bucket of its own on the test S3 server, and an admin client to inspect and empty it. */
+async function createTestBucket(env: S3TestEnv): Promise<{ s3: S3Client; bucket: string; drop: () => Promise<void> }> {
+  const bucket = `strata-e2e-${randomUUID().slice(0, 8)}`;
+  const s3 = new S3Client({
+    endpoint: env.endpoint,
+    region: env.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return {
+    s3,
+    bucket,
+    drop: async () => {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      for (const object of listed.Contents ?? [])
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      s3.destroy();
+    },
+  };
+}
+
+/** Gateway and worker settings for the S3 driver on `bucket`, reached at `endpoint`. */
+function s3StackEnv(env: S3TestEnv, bucket: string, endpoint = env.endpoint): Record<string, string> {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: endpoint,
+    S3_REGION: env.region,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: env.accessKeyId,
+    S3_SECRET_ACCESS_KEY: env.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
 /** A GeoJSON FeatureCollection of at least `bytes` bytes (valid, so GDAL can preview it). */
 function bigGeoJson(bytes: number): { data: Buffer; features: number } {
   const parts: string[] = [];
@@ -49,28 +87,17 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
   let stack: Stack;
   let token: string;
   let s3: S3Client;
+  let bucket: string;
+  let dropBucket: () => Promise<void>;
   let fixtures: Record<FixtureName, string>;
-  const bucket = `strata-e2e-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     fixtures = await ensureFixtures();
     const env = s3TestEnv();
-    s3 = new S3Client({
-      endpoint: env.endpoint,
-      region: env.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    ({ s3, bucket, drop: dropBucket } = await createTestBucket(env));
     stack = await Stack.start({
       env: {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: env.endpoint,
-        S3_REGION: env.region,
-        S3_BUCKET: bucket,
-        S3_ACCESS_KEY_ID: env.accessKeyId,
-        S3_SECRET_ACCESS_KEY: env.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
+        ...s3StackEnv(env, bucket),
         PRESIGNED_THRESHOLD_BYTES: String(5 * MiB),
         PRESIGNED_PART_SIZE_BYTES: String(5 * MiB),
         UPLOAD_MAX_FILE_SIZE_BYTES: String(64 * MiB),
@@ -81,11 +108,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
 
   afterAll(async () => {
     await stack?.stop();
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const object of listed.Contents ?? [])
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    await dropBucket?.();
   });
 
   const start = (filename: string, fileSize: number) =>
@@ -377,42 +400,22 @@ describe('presigned completion while the S3 server is unreachable', () => {
   let stack: Stack;
   let token: string;
   let proxy: SwitchableProxy;
-  let s3: S3Client;
-  const bucket = `strata-e2e-${randomUUID().slice(0, 8)}`;
+  let dropBucket: () => Promise<void>;
 
   beforeAll(async () => {
     const env = s3TestEnv();
     const target = new URL(env.endpoint);
     proxy = await SwitchableProxy.start({ host: target.hostname, port: Number(target.port) });
-    s3 = new S3Client({
-      endpoint: env.endpoint,
-      region: env.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    stack = await Stack.start({
-      env: {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: proxy.url,
-        S3_REGION: env.region,
-        S3_BUCKET: bucket,
-        S3_ACCESS_KEY_ID: env.accessKeyId,
-        S3_SECRET_ACCESS_KEY: env.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
-      },
-    });
+    const created = await createTestBucket(env);
+    dropBucket = created.drop;
+    stack = await Stack.start({ env: s3StackEnv(env, created.bucket, proxy.url) });
     token = await stack.mintToken(uniqueOwner('flaky'), ['upload']);
   });
 
   afterAll(async () => {
     await stack?.stop();
     proxy?.restore();
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const object of listed.Contents ?? [])
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    await dropBucket?.();
     await proxy?.stop();
   });
 
