@@ -2,11 +2,17 @@ import { rm } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import { cogIssues, rasterInspection } from './inspection.js';
 
-export type CogCompression = 'DEFLATE' | 'ZSTD' | 'LZW';
-export type CogResampling = 'nearest' | 'bilinear' | 'cubic' | 'average' | 'mode';
+// The choices a commit may make are defined once, with the commit options (the gateway validates them).
+// Imported by file: this module runs in the ingest's GDAL child, which must not load the jobs library.
+import {
+  COG_COMPRESSIONS,
+  COG_RESAMPLINGS,
+  type CogCompressionName as CogCompression,
+  type CogResamplingName as CogResampling,
+} from '@app/jobs/commit-options.js';
 
-export const COG_COMPRESSIONS: readonly CogCompression[] = ['DEFLATE', 'ZSTD', 'LZW'];
-export const COG_RESAMPLINGS: readonly CogResampling[] = ['nearest', 'bilinear', 'cubic', 'average', 'mode'];
+export { COG_COMPRESSIONS, COG_RESAMPLINGS, type CogCompression, type CogResampling };
+
 export const COG_BLOCK_SIZE = 512;
 
 /** Codecs that keep every pixel value; a source compressed with one of these can be stored as is. */
