@@ -28,38 +28,34 @@
 // job and token rows of owner bench-<pid> (the token is revoked first), and the Redis keys of queue prefix
 // strata-bench-<pid>. All traffic stays on 127.0.0.1.
 import { execFile } from 'node:child_process';
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import gdal from 'gdal-async';
-import { Client as PgClient } from 'pg';
 import {
   MiB,
-  api,
-  cleanupOwnerDatasets,
-  cleanupOwnerRows,
-  cleanupQueueKeys,
-  defaults,
+  alternate,
   dropOwnerDatasets,
-  machineInfo,
   makeWorkDir,
+  measureIngest,
   median,
-  migrate,
-  mintRevocableToken,
-  onCleanup,
+  medianSeconds,
+  OWNER,
+  peakRssText,
+  prepareIngest,
+  printHeader,
+  printPhases,
   printTable,
   runBench,
   runMeasured,
-  sampleTreeRss,
+  seconds as s,
   snapshotGateway,
   snapshotWorker,
-  startGateway,
-  startWorker,
+  startIngestServices,
+  stepsText,
   timed,
-  uploadMultipart,
-  waitForConsumingWorker,
-  waitForJob,
+  verdict,
   workerFile,
 } from './support.mjs';
 
@@ -77,8 +73,6 @@ if (!Number.isInteger(size) || size < 16 || !Number.isInteger(runs) || runs < 1)
   throw new Error('--size takes an integer >= 16, --runs a positive integer');
 }
 
-const owner = `bench-${process.pid}`;
-const queuePrefix = `strata-bench-${process.pid}`;
 const GOAL = 0.9;
 const megapixels = (size * size) / 1e6;
 
@@ -89,30 +83,11 @@ await runBench(async () => {
   const { cogTranslateArgs, defaultResampling } = await import(
     pathToFileURL(workerFile('libs/gdal/src/raster-cog.js')).href
   );
-  const machine = machineInfo();
   const gdalVersion = await execFileAsync('gdal_translate', ['--version']).then((r) => r.stdout.trim().split(',')[0]);
-  console.log(`ingest-raster: ${machine.cpus}, ${machine.memory} RAM, ${machine.os}, Node ${machine.node}`);
-  console.log(`${machine.date}; build of ${build}; ${gdalVersion} (gdal-async ${gdal.version})`);
+  printHeader('ingest-raster', `build of ${build}; ${gdalVersion} (gdal-async ${gdal.version})`);
   console.log(`${size} × ${size} UInt16; ${runs} run(s), alternating order\n`);
 
-  const storageRoot = join(work, 'storage');
-  const env = {
-    DATABASE_URL: defaults.databaseUrl,
-    REDIS_URL: defaults.redisUrl,
-    QUEUE_PREFIX: queuePrefix,
-    STORAGE_DRIVER: 'local',
-    STORAGE_LOCAL_ROOT: storageRoot,
-    UPLOAD_MAX_FILE_SIZE_BYTES: String(16 * 1024 * MiB),
-    LOG_LEVEL: 'warn',
-  };
-  await migrate(env);
-  cleanupOwnerRows(owner, defaults.databaseUrl);
-  cleanupOwnerDatasets(owner, defaults.databaseUrl);
-  cleanupQueueKeys(defaults.redisUrl, queuePrefix);
-  const token = await mintRevocableToken(owner, ['upload'], env);
-  const db = new PgClient({ connectionString: defaults.databaseUrl, application_name: 'strata-bench' });
-  await db.connect();
-  onCleanup('close bench database client', () => db.end());
+  const { env, storageRoot, token, db } = await prepareIngest(work);
 
   const source = join(work, 'source.tif');
   process.stdout.write('generating GeoTIFF… ');
@@ -128,51 +103,29 @@ await runBench(async () => {
   });
   console.log(`gdal_translate ${gdalArgs.join(' ')} source.tif out.tif`);
 
-  const gateway = await startGateway(env);
-  // TMPDIR: the worker writes its COG to a temporary file first; keep it inside this run's directory.
-  const worker = await startWorker({ ...env, TMPDIR: work });
-  const warmUp = join(work, 'warm-up.geojson');
-  await writeFile(
-    warmUp,
-    JSON.stringify({
-      type: 'FeatureCollection',
-      features: [{ type: 'Feature', properties: { n: 1 }, geometry: { type: 'Point', coordinates: [10, 50] } }],
-    }),
-  );
-  const warmJob = await uploadMultipart(gateway.baseUrl, token, warmUp, 'warm-up.geojson', (await stat(warmUp)).size);
-  await waitForConsumingWorker(gateway.baseUrl, token, warmJob.job_id, worker);
-  console.log(`gateway pid ${gateway.pid}, worker pid ${worker.pid}: ready\n`);
+  const { gateway, worker } = await startIngestServices(work, env, token);
 
   const strataRuns = [];
   const gdalRuns = [];
 
   const strata = async (run) => {
-    const sampler = sampleTreeRss(worker.pid, 50);
-    const measured = await strataIngest(
-      gateway.baseUrl,
-      token,
-      source,
-      sourceBytes,
-      `bench ${process.pid} r${run}`,
-    ).finally(() => sampler.stop());
-    const rss = sampler.stop();
-    const { job } = measured;
-    if (job.status !== 'completed') throw new Error(`Strata job ended ${job.status}: ${JSON.stringify(job.error)}`);
+    const measured = await strataIngest(gateway, worker, token, source, `bench ${process.pid} r${run}`);
+    const { job, rss } = measured;
     if (job.result?.converted !== true) throw new Error(`Strata did not convert: ${JSON.stringify(job.result)}`);
     const cogPath = join(storageRoot, job.result.storage_key);
     const cogBytes = (await stat(cogPath)).size;
     // The dataset row and its COG go now; job rows at the end.
-    await dropOwnerDatasets(db, owner);
+    await dropOwnerDatasets(db, OWNER);
     await rm(cogPath, { force: true });
     await rm(join(storageRoot, 'staging', job.id), { recursive: true, force: true });
-    strataRuns.push({ ...measured, rss, cogBytes });
+    strataRuns.push({ ...measured, cogBytes });
     console.log(
       `[strata        ] run ${run}: upload ${s(measured.uploadMs)}, commit→completed ${s(measured.ingestMs)} ` +
         `(${mps(measured.ingestMs)}), upload→completed ${s(measured.totalMs)}; COG ${mib(cogBytes)}; ` +
         `peak RSS worker ${mib(rss.parent)}, child ${mib(rss.children)}, sum ${mib(rss.total)} (${rss.samples} samples)`,
     );
     console.log(`                 split: ${splitText(measured)}`);
-    console.log(`                 steps: ${measured.steps.map((st) => `${st.label}@${s(st.ms)}`).join(' → ')}`);
+    console.log(`                 steps: ${stepsText(measured.steps)}`);
   };
 
   const translate = async (run) => {
@@ -186,10 +139,7 @@ await runBench(async () => {
     );
   };
 
-  for (let run = 1; run <= runs; run += 1) {
-    const order = run % 2 === 1 ? [strata, translate] : [translate, strata];
-    for (const side of order) await side(run);
-  }
+  await alternate(runs, strata, translate);
 
   const strataMs = median(strataRuns.map((r) => r.ingestMs));
   const gdalMs = median(gdalRuns.map((r) => r.ms));
@@ -199,75 +149,36 @@ await runBench(async () => {
       `COG ${mib(median(strataRuns.map((r) => r.cogBytes)))} (Strata) / ${mib(median(gdalRuns.map((r) => r.cogBytes)))} (gdal_translate).`,
   );
   console.log('Medians of the runs; peak RSS is the highest of the runs.\n');
-  printTable(
-    [
-      'runs',
-      'Strata upload s',
-      'Strata commit→completed s',
-      'Strata upload→completed s',
-      'gdal_translate s',
-      'Strata Mpx/s',
-      'gdal_translate Mpx/s',
-      `ratio (≥ ${GOAL})`,
-      'per-run ratios',
-      'worker / child / sum peak RSS MiB',
-      'gdal_translate peak RSS MiB',
-    ],
-    [
-      {
-        runs,
-        'Strata upload s': (median(strataRuns.map((r) => r.uploadMs)) / 1000).toFixed(2),
-        'Strata commit→completed s': (strataMs / 1000).toFixed(2),
-        'Strata upload→completed s': (median(strataRuns.map((r) => r.totalMs)) / 1000).toFixed(2),
-        'gdal_translate s': (gdalMs / 1000).toFixed(2),
-        'Strata Mpx/s': (megapixels / (strataMs / 1000)).toFixed(1),
-        'gdal_translate Mpx/s': (megapixels / (gdalMs / 1000)).toFixed(1),
-        [`ratio (≥ ${GOAL})`]: `${ratio.toFixed(2)} ${ratio >= GOAL ? 'met' : 'MISSED'}`,
-        'per-run ratios': strataRuns.map((r, i) => (gdalRuns[i].ms / r.ingestMs).toFixed(2)).join(', '),
-        'worker / child / sum peak RSS MiB': [
-          Math.max(...strataRuns.map((r) => r.rss.parent)),
-          Math.max(...strataRuns.map((r) => r.rss.children)),
-          Math.max(...strataRuns.map((r) => r.rss.total)),
-        ]
-          .map((b) => (b / MiB).toFixed(0))
-          .join(' / '),
-        'gdal_translate peak RSS MiB': (Math.max(...gdalRuns.map((r) => r.peak)) / MiB).toFixed(0),
-      },
-    ],
-  );
-  console.log("\nWhere Strata's commit→completed time goes (medians, seconds; step boundaries are seen through");
-  console.log("the job's progress writes, about once a second):\n");
-  const phases = ['commit request', 'queue wait', 'convert (GDAL)', 'store COG + publish'];
-  printTable(phases, [
-    Object.fromEntries(
-      phases.map((p) => {
-        const seen = strataRuns.map((r) => r.split[p]).filter((v) => v !== undefined);
-        return [p, seen.length > 0 ? (median(seen) / 1000).toFixed(2) : 'not seen'];
-      }),
-    ),
-  ]);
+  const summary = {
+    runs,
+    'Strata upload s': medianSeconds(strataRuns.map((r) => r.uploadMs)),
+    'Strata commit→completed s': (strataMs / 1000).toFixed(2),
+    'Strata upload→completed s': medianSeconds(strataRuns.map((r) => r.totalMs)),
+    'gdal_translate s': (gdalMs / 1000).toFixed(2),
+    'Strata Mpx/s': (megapixels / (strataMs / 1000)).toFixed(1),
+    'gdal_translate Mpx/s': (megapixels / (gdalMs / 1000)).toFixed(1),
+    [`ratio (≥ ${GOAL})`]: `${ratio.toFixed(2)} ${verdict(ratio >= GOAL)}`,
+    'per-run ratios': strataRuns.map((r, i) => (gdalRuns[i].ms / r.ingestMs).toFixed(2)).join(', '),
+    'worker / child / sum peak RSS MiB': peakRssText(strataRuns),
+    'gdal_translate peak RSS MiB': (Math.max(...gdalRuns.map((r) => r.peak)) / MiB).toFixed(0),
+  };
+  printTable(Object.keys(summary), [summary]);
+  printPhases(strataRuns, ['commit request', 'queue wait', 'convert (GDAL)', 'store COG + publish']);
 });
 
-/** Upload, commit and wait; times are ms. `split` attributes the commit→completed time to its phases. */
-async function strataIngest(baseUrl, token, path, bytes, title) {
-  const upload = await timed(() => uploadMultipart(baseUrl, token, path, 'source.tif', bytes));
-  const commitStartedAt = Date.now();
-  const t0 = process.hrtime.bigint();
-  await api(baseUrl, token, 'POST', `/api/ingest/commit/${upload.result.job_id}`, { title });
-  const commitMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const { job, ms, steps } = await waitForJob(baseUrl, token, upload.result.job_id, { t0, intervalMs: 100 });
-  const seen = (label) => steps.find((st) => st.label === label)?.ms;
-  const startedMs = job.started_at ? Date.parse(job.started_at) - commitStartedAt : undefined;
-  const converting = seen('processing/converting');
-  const storing = seen('processing/storing');
+/** Upload, commit and wait (see `measureIngest`); `split` attributes the commit→completed time to its phases. */
+async function strataIngest(gateway, worker, token, path, title) {
+  const measured = await measureIngest(gateway, worker, token, path, 'source.tif', title);
+  const converting = measured.seen('processing/converting');
+  const storing = measured.seen('processing/storing');
   // Storing the COG and publishing the dataset row have no step between them.
   const split = {
-    'commit request': commitMs,
-    'queue wait': startedMs !== undefined ? Math.max(0, startedMs - commitMs) : undefined,
+    'commit request': measured.commitMs,
+    'queue wait': measured.queueWaitMs,
     'convert (GDAL)': converting !== undefined && storing !== undefined ? storing - converting : undefined,
-    'store COG + publish': storing !== undefined ? ms - storing : undefined,
+    'store COG + publish': storing !== undefined ? measured.ingestMs - storing : undefined,
   };
-  return { job, steps, split, uploadMs: upload.ms, commitMs, ingestMs: ms, totalMs: upload.ms + ms };
+  return { ...measured, split };
 }
 
 function splitText(measured) {
@@ -310,9 +221,6 @@ async function generateGeoTiff(path, n) {
   }
 }
 
-function s(ms) {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
 function mib(bytes) {
   return `${(bytes / MiB).toFixed(bytes < 100 * MiB ? 1 : 0)} MiB`;
 }

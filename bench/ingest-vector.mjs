@@ -33,38 +33,38 @@
 // All traffic stays on 127.0.0.1.
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs, promisify } from 'node:util';
-import { Client as PgClient } from 'pg';
 import {
   MiB,
+  alternate,
   api,
-  cleanupOwnerDatasets,
-  cleanupOwnerRows,
-  cleanupQueueKeys,
   defaults,
   dropOwnerDatasets,
-  machineInfo,
   makeWorkDir,
+  measureIngest,
   median,
-  migrate,
-  mintRevocableToken,
+  medianSeconds,
   onCleanup,
+  OWNER,
+  peakRssText,
+  prepareIngest,
+  printHeader,
+  printPhases,
   printTable,
   quoteIdent,
   runBench,
   runMeasured,
-  sampleTreeRss,
+  seconds as s,
   snapshotGateway,
   snapshotWorker,
-  startGateway,
-  startWorker,
+  startIngestServices,
+  stepsText,
   timed,
-  uploadMultipart,
-  waitForConsumingWorker,
-  waitForJob,
+  verdict,
+  withDatabase,
 } from './support.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -81,8 +81,6 @@ if (!Number.isInteger(featureCount) || featureCount < 1 || !Number.isInteger(run
   throw new Error('--features and --runs take positive integers');
 }
 
-const owner = `bench-${process.pid}`;
-const queuePrefix = `strata-bench-${process.pid}`;
 const scratchSchema = `bench_${process.pid}`;
 const GOAL = 0.9;
 
@@ -90,31 +88,10 @@ await runBench(async () => {
   const work = await makeWorkDir('ingest-vector');
   const build = await snapshotGateway(work);
   await snapshotWorker(work);
-  const machine = machineInfo();
-  const versions = await toolVersions();
-  console.log(`ingest-vector: ${machine.cpus}, ${machine.memory} RAM, ${machine.os}, Node ${machine.node}`);
-  console.log(`${machine.date}; build of ${build}; ${versions}`);
+  printHeader('ingest-vector', `build of ${build}; ${await toolVersions()}`);
   console.log(`${featureCount.toLocaleString('en')} features; ${runs} run(s), alternating order\n`);
 
-  const storageRoot = join(work, 'storage');
-  const env = {
-    DATABASE_URL: defaults.databaseUrl,
-    REDIS_URL: defaults.redisUrl,
-    QUEUE_PREFIX: queuePrefix,
-    STORAGE_DRIVER: 'local',
-    STORAGE_LOCAL_ROOT: storageRoot,
-    UPLOAD_MAX_FILE_SIZE_BYTES: String(16 * 1024 * MiB),
-    LOG_LEVEL: 'warn',
-  };
-  await migrate(env);
-  cleanupOwnerRows(owner, defaults.databaseUrl);
-  cleanupOwnerDatasets(owner, defaults.databaseUrl);
-  cleanupQueueKeys(defaults.redisUrl, queuePrefix);
-  const token = await mintRevocableToken(owner, ['upload'], env);
-
-  const db = new PgClient({ connectionString: defaults.databaseUrl, application_name: 'strata-bench' });
-  await db.connect();
-  onCleanup('close bench database client', () => db.end());
+  const { env, storageRoot, token, db } = await prepareIngest(work);
   await db.query(`CREATE SCHEMA ${quoteIdent(scratchSchema)}`);
   onCleanup(`drop schema ${scratchSchema}`, () =>
     db.query(`DROP SCHEMA IF EXISTS ${quoteIdent(scratchSchema)} CASCADE`),
@@ -126,20 +103,7 @@ await runBench(async () => {
   const gpkgBytes = (await stat(gpkg)).size;
   console.log(`${(gpkgBytes / MiB).toFixed(1)} MiB in ${(generated.ms / 1000).toFixed(1)} s`);
 
-  const gateway = await startGateway(env);
-  // TMPDIR: anything the worker writes to a temporary file stays inside this run's directory.
-  const worker = await startWorker({ ...env, TMPDIR: work });
-  const warmUp = join(work, 'warm-up.geojson');
-  await writeFile(
-    warmUp,
-    JSON.stringify({
-      type: 'FeatureCollection',
-      features: [{ type: 'Feature', properties: { n: 1 }, geometry: { type: 'Point', coordinates: [10, 50] } }],
-    }),
-  );
-  const warmJob = await uploadMultipart(gateway.baseUrl, token, warmUp, 'warm-up.geojson', (await stat(warmUp)).size);
-  await waitForConsumingWorker(gateway.baseUrl, token, warmJob.job_id, worker);
-  console.log(`gateway pid ${gateway.pid}, worker pid ${worker.pid}: ready\n`);
+  const { gateway, worker } = await startIngestServices(work, env, token);
 
   const url = new URL(defaults.databaseUrl);
   const pgConn =
@@ -150,17 +114,8 @@ await runBench(async () => {
   const ogrRuns = [];
 
   const strata = async (run) => {
-    const sampler = sampleTreeRss(worker.pid, 50);
-    const measured = await strataIngest(
-      gateway.baseUrl,
-      token,
-      gpkg,
-      gpkgBytes,
-      `bench ${process.pid} r${run}`,
-    ).finally(() => sampler.stop());
-    const rss = sampler.stop();
-    const { job } = measured;
-    if (job.status !== 'completed') throw new Error(`Strata job ended ${job.status}: ${JSON.stringify(job.error)}`);
+    const measured = await strataIngest(gateway, worker, token, gpkg, `bench ${process.pid} r${run}`);
+    const { job, rss } = measured;
     if (job.rows_processed !== featureCount)
       throw new Error(`Strata loaded ${job.rows_processed} features, expected ${featureCount}`);
     const dataset = await api(gateway.baseUrl, token, 'GET', `/api/datasets/${job.dataset_id}`);
@@ -174,17 +129,16 @@ await runBench(async () => {
     if (rows[0].n !== featureCount || rows[0].gist !== 1)
       throw new Error(`${dataset.table_name}: ${rows[0].n} rows, ${rows[0].gist} GiST index(es)`);
     // The table, the dataset row and the staged file go now; job rows at the end.
-    await dropOwnerDatasets(db, owner);
+    await dropOwnerDatasets(db, OWNER);
     await rm(join(storageRoot, 'staging', job.id), { recursive: true, force: true });
-    const result = { ...measured, rss, table: dataset.table_name };
-    strataRuns.push(result);
+    strataRuns.push({ ...measured, table: dataset.table_name });
     console.log(
       `[strata ] run ${run}: upload ${s(measured.uploadMs)}, commit→completed ${s(measured.ingestMs)} ` +
         `(${fps(measured.ingestMs)}), upload→completed ${s(measured.totalMs)}; ` +
         `peak RSS worker ${mib(rss.parent)}, child ${mib(rss.children)}, sum ${mib(rss.total)} (${rss.samples} samples)`,
     );
     console.log(`          split: ${splitText(measured)}`);
-    console.log(`          steps: ${measured.steps.map((st) => `${st.label}@${s(st.ms)}`).join(' → ')}`);
+    console.log(`          steps: ${stepsText(measured.steps)}`);
   };
 
   const ogr = async (run) => {
@@ -237,97 +191,49 @@ await runBench(async () => {
     );
   };
 
-  for (let run = 1; run <= runs; run += 1) {
-    const order = run % 2 === 1 ? [strata, ogr] : [ogr, strata];
-    for (const side of order) await side(run);
-  }
+  await alternate(runs, strata, ogr);
 
   const strataIngestMs = median(strataRuns.map((r) => r.ingestMs));
-  const strataTotalMs = median(strataRuns.map((r) => r.totalMs));
   const ogrMs = median(ogrRuns.map((r) => r.ms));
   const ratio = ogrMs / strataIngestMs;
-  const ratios = strataRuns.map((r, i) => (ogrRuns[i].ms / r.ingestMs).toFixed(2));
   console.log(`\n${featureCount.toLocaleString('en')} features, ${(gpkgBytes / MiB).toFixed(1)} MiB GeoPackage.`);
   console.log('Medians of the runs; peak RSS is the highest of the runs.\n');
-  printTable(
-    [
-      'runs',
-      'Strata upload s',
-      'Strata commit→completed s',
-      'Strata upload→completed s',
-      'ogr2ogr s',
-      'Strata features/s',
-      'ogr2ogr features/s',
-      `ratio (≥ ${GOAL})`,
-      'per-run ratios',
-      'worker / child / sum peak RSS MiB',
-      'ogr2ogr peak RSS MiB',
-    ],
-    [
-      {
-        runs,
-        'Strata upload s': (median(strataRuns.map((r) => r.uploadMs)) / 1000).toFixed(2),
-        'Strata commit→completed s': (strataIngestMs / 1000).toFixed(2),
-        'Strata upload→completed s': (strataTotalMs / 1000).toFixed(2),
-        'ogr2ogr s': (ogrMs / 1000).toFixed(2),
-        'Strata features/s': rate(strataIngestMs),
-        'ogr2ogr features/s': rate(ogrMs),
-        [`ratio (≥ ${GOAL})`]: `${ratio.toFixed(2)} ${ratio >= GOAL ? 'met' : 'MISSED'}`,
-        'per-run ratios': ratios.join(', '),
-        'worker / child / sum peak RSS MiB': [
-          Math.max(...strataRuns.map((r) => r.rss.parent)),
-          Math.max(...strataRuns.map((r) => r.rss.children)),
-          Math.max(...strataRuns.map((r) => r.rss.total)),
-        ]
-          .map((b) => (b / MiB).toFixed(0))
-          .join(' / '),
-        'ogr2ogr peak RSS MiB': (Math.max(...ogrRuns.map((r) => r.peak)) / MiB).toFixed(0),
-      },
-    ],
-  );
-  console.log("\nWhere Strata's commit→completed time goes (medians, seconds; step boundaries are seen through");
-  console.log("the job's progress writes, about once a second):\n");
-  const phases = ['commit request', 'queue wait', 'load (GDAL)', 'index + ANALYZE + metadata + publish'];
-  const attribution = ['ogr2ogr, no index', 'CREATE INDEX … GIST', 'ANALYZE + count + extent'];
-  printTable(
-    [...phases, ...attribution.map((a) => `raw: ${a}`)],
-    [
-      {
-        ...Object.fromEntries(
-          phases.map((p) => {
-            const seen = strataRuns.map((r) => r.split[p]).filter((v) => v !== undefined);
-            return [p, seen.length > 0 ? (median(seen) / 1000).toFixed(2) : 'not seen'];
-          }),
-        ),
-        'raw: ogr2ogr, no index': (median(ogrRuns.map((r) => r.noIndexMs)) / 1000).toFixed(2),
-        'raw: CREATE INDEX … GIST': (median(ogrRuns.map((r) => r.indexMs)) / 1000).toFixed(2),
-        'raw: ANALYZE + count + extent': (median(ogrRuns.map((r) => r.postMs)) / 1000).toFixed(2),
-      },
-    ],
-  );
+  const summary = {
+    runs,
+    'Strata upload s': medianSeconds(strataRuns.map((r) => r.uploadMs)),
+    'Strata commit→completed s': (strataIngestMs / 1000).toFixed(2),
+    'Strata upload→completed s': medianSeconds(strataRuns.map((r) => r.totalMs)),
+    'ogr2ogr s': (ogrMs / 1000).toFixed(2),
+    'Strata features/s': rate(strataIngestMs),
+    'ogr2ogr features/s': rate(ogrMs),
+    [`ratio (≥ ${GOAL})`]: `${ratio.toFixed(2)} ${verdict(ratio >= GOAL)}`,
+    'per-run ratios': strataRuns.map((r, i) => (ogrRuns[i].ms / r.ingestMs).toFixed(2)).join(', '),
+    'worker / child / sum peak RSS MiB': peakRssText(strataRuns),
+    'ogr2ogr peak RSS MiB': (Math.max(...ogrRuns.map((r) => r.peak)) / MiB).toFixed(0),
+  };
+  printTable(Object.keys(summary), [summary]);
+  printPhases(strataRuns, ['commit request', 'queue wait', 'load (GDAL)', 'index + ANALYZE + metadata + publish'], {
+    'raw: ogr2ogr, no index': medianSeconds(ogrRuns.map((r) => r.noIndexMs)),
+    'raw: CREATE INDEX … GIST': medianSeconds(ogrRuns.map((r) => r.indexMs)),
+    'raw: ANALYZE + count + extent': medianSeconds(ogrRuns.map((r) => r.postMs)),
+  });
 });
 
-/** Upload, commit and wait; times are ms. `split` attributes the commit→completed time to its phases. */
-async function strataIngest(baseUrl, token, path, bytes, title) {
-  const upload = await timed(() => uploadMultipart(baseUrl, token, path, 'points.gpkg', bytes));
-  const commitStartedAt = Date.now();
-  const t0 = process.hrtime.bigint();
-  await api(baseUrl, token, 'POST', `/api/ingest/commit/${upload.result.job_id}`, { title });
-  const commitMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const { job, ms, steps } = await waitForJob(baseUrl, token, upload.result.job_id, { t0, intervalMs: 100 });
-  const seen = (label) => steps.find((st) => st.label === label)?.ms;
-  const startedMs = job.started_at ? Date.parse(job.started_at) - commitStartedAt : undefined;
+/** Upload, commit and wait (see `measureIngest`); `split` attributes the commit→completed time to its phases. */
+async function strataIngest(gateway, worker, token, path, title) {
+  const measured = await measureIngest(gateway, worker, token, path, 'points.gpkg', title);
+  const { seen, ingestMs } = measured;
   const loadingMs = seen('processing/loading');
   // The short steps after the load (indexing, finalizing) may fall between two polls: whichever is seen
   // first ends the load.
   const afterLoadMs = seen('processing/indexing') ?? seen('processing/finalizing');
   const split = {
-    'commit request': commitMs,
-    'queue wait': startedMs !== undefined ? Math.max(0, startedMs - commitMs) : undefined,
+    'commit request': measured.commitMs,
+    'queue wait': measured.queueWaitMs,
     'load (GDAL)': loadingMs !== undefined && afterLoadMs !== undefined ? afterLoadMs - loadingMs : undefined,
-    'index + ANALYZE + metadata + publish': afterLoadMs !== undefined ? ms - afterLoadMs : undefined,
+    'index + ANALYZE + metadata + publish': afterLoadMs !== undefined ? ingestMs - afterLoadMs : undefined,
   };
-  return { job, steps, split, uploadMs: upload.ms, commitMs, ingestMs: ms, totalMs: upload.ms + ms };
+  return { ...measured, split };
 }
 
 function splitText(measured) {
@@ -391,21 +297,12 @@ async function generatePointsGeoPackage(work, gpkg, count) {
 
 async function toolVersions() {
   const gdal = await execFileAsync('ogr2ogr', ['--version']).then((r) => r.stdout.trim().split(',')[0]);
-  const client = new PgClient({ connectionString: defaults.databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      `SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`,
-    );
-    return `${gdal}, PostgreSQL ${rows[0].pg}, PostGIS ${rows[0].postgis}`;
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withDatabase(defaults.databaseUrl, (client) =>
+    client.query(`SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`),
+  );
+  return `${gdal}, PostgreSQL ${rows[0].pg}, PostGIS ${rows[0].postgis}`;
 }
 
-function s(ms) {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
 function mib(bytes) {
   return `${(bytes / MiB).toFixed(0)} MiB`;
 }

@@ -16,7 +16,7 @@
 //   node bench/presigned-complete.mjs                        # 1000 MiB, 5 MiB parts, 3 runs
 //   node bench/presigned-complete.mjs --size-mib 1000 --part-mib 5 --runs 5 --concurrency 4
 // Everything it creates (gateway process, .tmp/bench-presigned-<pid>, bucket strata-bench-<pid>, the
-// token and job rows of owner bench-<pid>) is removed at the end, also on failure or Ctrl-C.
+// token and job rows of owner bench-<pid>, the Redis keys of queue prefix strata-bench-<pid>) is removed at the end, also on failure or Ctrl-C.
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,23 +31,31 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   MiB,
   api,
+  benchEnv,
   cleanupOwnerRows,
+  cleanupQueueKeys,
   createBucket,
   defaults,
   emptyPrefix,
   generateGeoPackage,
-  machineInfo,
+  inParallel,
   makeWorkDir,
   median,
   mibPerSecond,
   mintToken,
+  OWNER,
+  printHeader,
   printTable,
+  QUEUE_PREFIX,
+  readPart,
   runBench,
   s3Client,
+  s3Env,
   s3Reachable,
   snapshotGateway,
   startGateway,
   timed,
+  verdict,
 } from './support.mjs';
 
 const { values: args } = parseArgs({
@@ -66,7 +74,6 @@ for (const [name, value] of Object.entries({ sizeBytes, partBytes, runs, concurr
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
 }
 
-const owner = `bench-${process.pid}`;
 const bucket = `strata-bench-${process.pid}`;
 const filename = 'bench.gpkg';
 
@@ -76,29 +83,20 @@ await runBench(async () => {
   }
   const work = await makeWorkDir('presigned');
   const build = await snapshotGateway(work);
-  const machine = machineInfo();
-  console.log(`presigned-complete: ${machine.cpus}, ${machine.memory} RAM, ${machine.os}, Node ${machine.node}`);
-  console.log(`${machine.date}; gateway build of ${build}`);
+  printHeader('presigned-complete', `gateway build of ${build}`);
 
   const client = s3Client();
   await createBucket(client, bucket);
-  const env = {
-    DATABASE_URL: defaults.databaseUrl,
-    REDIS_URL: defaults.redisUrl,
-    QUEUE_PREFIX: `strata-bench-${process.pid}`,
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: defaults.s3.endpoint,
-    S3_REGION: defaults.s3.region,
-    S3_BUCKET: bucket,
-    S3_ACCESS_KEY_ID: defaults.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: defaults.s3.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
+  const env = benchEnv({
+    ...s3Env(bucket),
     PRESIGNED_PART_SIZE_BYTES: String(partBytes),
     PRESIGNED_THRESHOLD_BYTES: String(Math.min(100 * MiB, sizeBytes)),
     UPLOAD_MAX_FILE_SIZE_BYTES: String(Math.max(2 * 1024 * MiB, sizeBytes)),
-  };
-  cleanupOwnerRows(owner, defaults.databaseUrl);
-  const token = await mintToken(owner, ['upload'], env);
+  });
+  cleanupOwnerRows(OWNER, defaults.databaseUrl);
+  // The gateway registers its queues (BullMQ meta keys) under this run's prefix.
+  cleanupQueueKeys(defaults.redisUrl, QUEUE_PREFIX);
+  const token = await mintToken(OWNER, ['upload'], env);
 
   const path = join(work, 'source.gpkg');
   await generateGeoPackage(path, sizeBytes);
@@ -151,7 +149,7 @@ await runBench(async () => {
       parts: rows[0]?.parts,
       'part MiB': rows[0]?.['part MiB'],
       'PUT parts MiB/s': med('PUT parts MiB/s'),
-      'complete ms': `${med('complete ms')} ${Number(med('complete ms')) < 2000 ? 'met' : 'MISSED'} (< 2000)`,
+      'complete ms': `${med('complete ms')} ${verdict(Number(med('complete ms')) < 2000)} (< 2000)`,
       'raw complete-MPU ms': med('raw complete-MPU ms'),
       'raw copy ms': med('raw copy ms'),
       'raw delete ms': med('raw delete ms'),
@@ -178,23 +176,15 @@ await runBench(async () => {
 /** PUTs part i (1-based) of the file to urls[i-1], `concurrency` at a time; returns the parts list. */
 async function putParts(file, urls, partSize) {
   const parts = new Array(urls.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < urls.length) {
-      const index = next;
-      next += 1;
-      const start = index * partSize;
-      const length = Math.min(partSize, sizeBytes - start);
-      const body = Buffer.alloc(length);
-      await file.read(body, 0, length, start);
-      const res = await fetch(urls[index], { method: 'PUT', body });
-      await res.arrayBuffer();
-      const etag = res.headers.get('etag');
-      if (res.status !== 200 || !etag) throw new Error(`part ${index + 1} PUT answered ${res.status}`);
-      parts[index] = { part_number: index + 1, etag };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, worker));
+  await inParallel(urls.length, concurrency, async (index) => {
+    const start = index * partSize;
+    const body = await readPart(file, start, Math.min(partSize, sizeBytes - start));
+    const res = await fetch(urls[index], { method: 'PUT', body });
+    await res.arrayBuffer();
+    const etag = res.headers.get('etag');
+    if (res.status !== 200 || !etag) throw new Error(`part ${index + 1} PUT answered ${res.status}`);
+    parts[index] = { part_number: index + 1, etag };
+  });
   return parts;
 }
 

@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { cp, mkdir, open, rm } from 'node:fs/promises';
+import { cp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -54,6 +54,10 @@ export const defaults = {
     secretAccessKey: process.env.BENCH_S3_SECRET_ACCESS_KEY ?? 'testing',
   },
 };
+
+/** Names of what a run creates: token, job and dataset rows belong to OWNER; its queues use QUEUE_PREFIX. */
+export const OWNER = `bench-${process.pid}`;
+export const QUEUE_PREFIX = `strata-bench-${process.pid}`;
 
 // --- cleanup -----------------------------------------------------------------------------------------
 
@@ -170,6 +174,31 @@ export async function makeWorkDir(label) {
   return dir;
 }
 
+/** Prints the machine the run is on (first line) and `<date>; <details>` (second line). */
+export function printHeader(name, details) {
+  const machine = machineInfo();
+  console.log(`${name}: ${machine.cpus}, ${machine.memory} RAM, ${machine.os}, Node ${machine.node}`);
+  console.log(`${machine.date}; ${details}`);
+}
+
+/** Environment of the gateway, worker and CLI: the dev database and Redis, this run's queue prefix, `extra`. */
+export function benchEnv(extra) {
+  return { DATABASE_URL: defaults.databaseUrl, REDIS_URL: defaults.redisUrl, QUEUE_PREFIX, ...extra };
+}
+
+/** Storage settings of a gateway that writes to `bucket` on the S3 test server. */
+export function s3Env(bucket) {
+  return {
+    STORAGE_DRIVER: 's3',
+    S3_ENDPOINT: defaults.s3.endpoint,
+    S3_REGION: defaults.s3.region,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: defaults.s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: defaults.s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
 export function machineInfo() {
   const cpus = os.cpus();
   return {
@@ -194,30 +223,49 @@ export async function freePort() {
 
 // --- processes ---------------------------------------------------------------------------------------
 
-/** Mints a token with the operator CLI (the token is the last stdout line); rows are deleted at the end. */
-export async function mintToken(owner, capabilities, env) {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [join(gatewayDir, GATEWAY_CLI), 'token:create', '--user', owner, '--capabilities', capabilities.join(',')],
-    { env: { ...process.env, ...env, LOG_LEVEL: 'warn' } },
-  );
+/** Runs the gateway build's operator CLI (`cli.js <args>`) with `env` at LOG_LEVEL=warn. */
+function gatewayCli(args, env) {
+  return execFileAsync(process.execPath, [join(gatewayDir, GATEWAY_CLI), ...args], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+  });
+}
+
+/**
+ * Mints a token with the operator CLI: the token is the last stdout line, its id is on the first
+ * ("Created token <id>"). The row is deleted at the end (`cleanupOwnerRows`).
+ */
+async function createToken(owner, capabilities, env) {
+  const { stdout } = await gatewayCli(['token:create', '--user', owner, '--capabilities', capabilities.join(',')], env);
   const token = stdout.trim().split('\n').at(-1) ?? '';
+  const id = /Created token ([0-9a-f-]{36})/i.exec(stdout)?.[1];
   if (!/^stk_/.test(token)) throw new Error(`unexpected CLI output: ${stdout}`);
-  return token;
+  return { token, id, stdout };
+}
+
+/** Mints a token with the operator CLI; rows are deleted at the end (`cleanupOwnerRows`). */
+export async function mintToken(owner, capabilities, env) {
+  return (await createToken(owner, capabilities, env)).token;
 }
 
 /** Deletes the jobs and tokens a bench run created under its own owner name. */
 export function cleanupOwnerRows(owner, databaseUrl) {
-  onCleanup(`delete rows of ${owner}`, async () => {
-    const client = new PgClient({ connectionString: databaseUrl });
-    await client.connect();
-    try {
+  onCleanup(`delete rows of ${owner}`, () =>
+    withDatabase(databaseUrl, async (client) => {
       await client.query('DELETE FROM ingest_jobs WHERE owner = $1', [owner]);
       await client.query('DELETE FROM api_tokens WHERE owner = $1', [owner]);
-    } finally {
-      await client.end();
-    }
-  });
+    }),
+  );
+}
+
+/** Runs `fn` with a connected database client, closed again afterwards. */
+export async function withDatabase(databaseUrl, fn) {
+  const client = new PgClient({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -227,34 +275,11 @@ export function cleanupOwnerRows(owner, databaseUrl) {
 export async function startGateway(env) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const output = [];
-  const child = spawn(process.execPath, [join(gatewayDir, GATEWAY_MAIN)], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      LOG_PRETTY: 'false',
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { pid, output, stop, running } = spawnApp('gateway', join(gatewayDir, GATEWAY_MAIN), {
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
   });
-  const capture = (chunk) => {
-    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    if (output.length > 200) output.splice(0, output.length - 200);
-  };
-  child.stdout.on('data', capture);
-  child.stderr.on('data', capture);
-  const exited = new Promise((resolveExit) => child.on('exit', resolveExit));
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    if (running()) child.kill('SIGTERM');
-    const timer = setTimeout(() => running() && child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  onCleanup(`stop gateway ${child.pid}`, stop);
 
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -262,7 +287,7 @@ export async function startGateway(env) {
       (r) => r.status === 200,
       () => false,
     );
-    if (ready) return { pid: child.pid, baseUrl, output, stop };
+    if (ready) return { pid, baseUrl, output, stop };
     if (!running()) break;
     await sleep(200);
   }
@@ -283,18 +308,9 @@ export async function migrate(env) {
  * token's id on its first line). `cleanupOwnerRows` still deletes the row afterwards.
  */
 export async function mintRevocableToken(owner, capabilities, env) {
-  const cliEnv = { ...process.env, ...env, LOG_LEVEL: 'warn' };
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [join(gatewayDir, GATEWAY_CLI), 'token:create', '--user', owner, '--capabilities', capabilities.join(',')],
-    { env: cliEnv },
-  );
-  const token = stdout.trim().split('\n').at(-1) ?? '';
-  const id = /Created token ([0-9a-f-]{36})/i.exec(stdout)?.[1];
-  if (!/^stk_/.test(token) || !id) throw new Error(`unexpected CLI output: ${stdout}`);
-  onCleanup(`revoke token ${id}`, () =>
-    execFileAsync(process.execPath, [join(gatewayDir, GATEWAY_CLI), 'token:revoke', id], { env: cliEnv }),
-  );
+  const { token, id, stdout } = await createToken(owner, capabilities, env);
+  if (!id) throw new Error(`unexpected CLI output: ${stdout}`);
+  onCleanup(`revoke token ${id}`, () => gatewayCli(['token:revoke', id], env));
   return token;
 }
 
@@ -304,15 +320,7 @@ export async function mintRevocableToken(owner, capabilities, env) {
  * that it runs first (cleanups run last-in first-out).
  */
 export function cleanupOwnerDatasets(owner, databaseUrl) {
-  onCleanup(`drop datasets of ${owner}`, async () => {
-    const client = new PgClient({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await dropOwnerDatasets(client, owner);
-    } finally {
-      await client.end();
-    }
-  });
+  onCleanup(`drop datasets of ${owner}`, () => withDatabase(databaseUrl, (client) => dropOwnerDatasets(client, owner)));
 }
 
 /** Drops the tables of `owner`'s datasets and jobs' staging tables and deletes the dataset rows. */
@@ -360,8 +368,19 @@ export function cleanupQueueKeys(redisUrl, prefix) {
  * exits by itself when the worker's IPC channel goes away.
  */
 export async function startWorker(env) {
+  const worker = spawnApp('worker', join(workerDir, WORKER_MAIN), env, 15_000);
+  await sleep(300);
+  if (!worker.running()) throw new Error(`worker exited at once:\n${worker.output.slice(-20).join('\n')}`);
+  return worker;
+}
+
+/**
+ * Spawns `node <main>` (NODE_ENV=production, LOG_LEVEL=warn, plain logs, then `env`), keeping the last 200
+ * lines of its output. `stop()` (also registered as a cleanup) sends SIGTERM, then SIGKILL after `killAfterMs`.
+ */
+function spawnApp(label, main, env, killAfterMs = 10_000) {
   const output = [];
-  const child = spawn(process.execPath, [join(workerDir, WORKER_MAIN)], {
+  const child = spawn(process.execPath, [main], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -375,13 +394,11 @@ export async function startWorker(env) {
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
     if (running()) child.kill('SIGTERM');
-    const timer = setTimeout(() => running() && child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => running() && child.kill('SIGKILL'), killAfterMs);
     await exited;
     clearTimeout(timer);
   };
-  onCleanup(`stop worker ${child.pid}`, stop);
-  await sleep(300);
-  if (!running()) throw new Error(`worker exited at once:\n${output.slice(-20).join('\n')}`);
+  onCleanup(`stop ${label} ${child.pid}`, stop);
   return { pid: child.pid, output, stop, running };
 }
 
@@ -543,6 +560,32 @@ export function median(values) {
 
 export const mibPerSecond = (bytes, ms) => bytes / MiB / (ms / 1000);
 
+/** `12.34 s` */
+export const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The word a results table puts after a figure that has a goal. */
+export const verdict = (met) => (met ? 'met' : 'MISSED');
+
+/** Calls `fn(index)` for every index below `count`, at most `lanes` at a time. */
+export async function inParallel(count, lanes, fn) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      await fn(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, count) }, lane));
+}
+
+/** Reads `length` bytes at `start` of an open file (a part of a multipart upload). */
+export async function readPart(file, start, length) {
+  const body = Buffer.alloc(length);
+  await file.read(body, 0, length, start);
+  return body;
+}
+
 /** Prints rows as a Markdown table (readable in a terminal, pasteable into docs/benchmarks.md). */
 export function printTable(columns, rows) {
   const cells = [columns, ...rows.map((row) => columns.map((c) => String(row[c] ?? '')))];
@@ -689,4 +732,124 @@ export async function emptyPrefix(client, bucket, prefix) {
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+}
+
+// --- ingest runs (ingest-vector, ingest-raster) ----------------------------------------------------------
+
+/**
+ * What an ingest bench needs before it starts any process: migrations applied, a local storage root in
+ * `work`, cleanups of `owner`'s rows, datasets and this run's queue keys, an `upload` token (revoked at
+ * the end) and a database client of its own (closed at the end).
+ */
+export async function prepareIngest(work) {
+  const storageRoot = join(work, 'storage');
+  const env = benchEnv({
+    STORAGE_DRIVER: 'local',
+    STORAGE_LOCAL_ROOT: storageRoot,
+    UPLOAD_MAX_FILE_SIZE_BYTES: String(16 * 1024 * MiB),
+    LOG_LEVEL: 'warn',
+  });
+  await migrate(env);
+  cleanupOwnerRows(OWNER, defaults.databaseUrl);
+  cleanupOwnerDatasets(OWNER, defaults.databaseUrl);
+  cleanupQueueKeys(defaults.redisUrl, QUEUE_PREFIX);
+  const token = await mintRevocableToken(OWNER, ['upload'], env);
+  const db = new PgClient({ connectionString: defaults.databaseUrl, application_name: 'strata-bench' });
+  await db.connect();
+  onCleanup('close bench database client', () => db.end());
+  return { env, storageRoot, token, db };
+}
+
+/**
+ * Starts a gateway and a worker and waits until the worker consumes (a preview of a one-point GeoJSON).
+ * TMPDIR: anything the worker writes to a temporary file (the raster COG first goes to one) stays in `work`.
+ */
+export async function startIngestServices(work, env, token) {
+  const gateway = await startGateway(env);
+  const worker = await startWorker({ ...env, TMPDIR: work });
+  const warmUp = join(work, 'warm-up.geojson');
+  await writeFile(
+    warmUp,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { n: 1 }, geometry: { type: 'Point', coordinates: [10, 50] } }],
+    }),
+  );
+  const warmJob = await uploadMultipart(gateway.baseUrl, token, warmUp, 'warm-up.geojson', statSync(warmUp).size);
+  await waitForConsumingWorker(gateway.baseUrl, token, warmJob.job_id, worker);
+  console.log(`gateway pid ${gateway.pid}, worker pid ${worker.pid}: ready\n`);
+  return { gateway, worker };
+}
+
+/**
+ * Uploads `path` as `filename`, commits it with `title` and polls the job every 100 ms until it is
+ * terminal, sampling the RSS of `worker` and its children meanwhile (`rss`); throws unless the job
+ * completed. Times are ms: `ingestMs` is commit request → completed, `totalMs` upload start → completed,
+ * `queueWaitMs` commit response → the job's `started_at`; `seen(label)` is when a step was first seen
+ * (ms since the commit request).
+ */
+export async function measureIngest(gateway, worker, token, path, filename, title) {
+  const sampler = sampleTreeRss(worker.pid, 50);
+  const measured = await commitAndWait(gateway.baseUrl, token, path, filename, title).finally(() => sampler.stop());
+  const rss = sampler.stop();
+  const { job } = measured;
+  if (job.status !== 'completed') throw new Error(`Strata job ended ${job.status}: ${JSON.stringify(job.error)}`);
+  return { ...measured, rss };
+}
+
+async function commitAndWait(baseUrl, token, path, filename, title) {
+  const upload = await timed(() => uploadMultipart(baseUrl, token, path, filename, statSync(path).size));
+  const commitStartedAt = Date.now();
+  const t0 = process.hrtime.bigint();
+  await api(baseUrl, token, 'POST', `/api/ingest/commit/${upload.result.job_id}`, { title });
+  const commitMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const { job, ms, steps } = await waitForJob(baseUrl, token, upload.result.job_id, { t0, intervalMs: 100 });
+  const startedMs = job.started_at ? Date.parse(job.started_at) - commitStartedAt : undefined;
+  return {
+    job,
+    steps,
+    seen: (label) => steps.find((st) => st.label === label)?.ms,
+    uploadMs: upload.ms,
+    commitMs,
+    queueWaitMs: startedMs !== undefined ? Math.max(0, startedMs - commitMs) : undefined,
+    ingestMs: ms,
+    totalMs: upload.ms + ms,
+  };
+}
+
+/** `label@1.23 s → …`: when each step of a job was first seen. */
+export const stepsText = (steps) => steps.map((st) => `${st.label}@${seconds(st.ms)}`).join(' → ');
+
+/** Runs `first(run)` and `second(run)` `runs` times, the even runs in the other order. */
+export async function alternate(runs, first, second) {
+  for (let run = 1; run <= runs; run += 1) {
+    const order = run % 2 === 1 ? [first, second] : [second, first];
+    for (const side of order) await side(run);
+  }
+}
+
+/** The median of `values` (ms) in seconds, as the tables print it. */
+export const medianSeconds = (values) => (median(values) / 1000).toFixed(2);
+
+/** `worker / child / sum`: the highest RSS peaks of the Strata runs, MiB. */
+export function peakRssText(strataRuns) {
+  return ['parent', 'children', 'total']
+    .map((peak) => (Math.max(...strataRuns.map((r) => r.rss[peak])) / MiB).toFixed(0))
+    .join(' / ');
+}
+
+/**
+ * Prints where Strata's commit→completed time goes: the median of each of `phases` (keys of the runs'
+ * `split`), then the `extra` columns.
+ */
+export function printPhases(strataRuns, phases, extra = {}) {
+  console.log("\nWhere Strata's commit→completed time goes (medians, seconds; step boundaries are seen through");
+  console.log("the job's progress writes, about once a second):\n");
+  const row = Object.fromEntries(
+    phases.map((p) => {
+      const seen = strataRuns.map((r) => r.split[p]).filter((v) => v !== undefined);
+      return [p, seen.length > 0 ? medianSeconds(seen) : 'not seen'];
+    }),
+  );
+  printTable([...phases, ...Object.keys(extra)], [{ ...row, ...extra }]);
 }

@@ -22,7 +22,7 @@
 //   node bench/upload-throughput.mjs                          # 1024 MiB, local and s3, 2 runs
 //   node bench/upload-throughput.mjs --size-mib 256,1024 --drivers local,s3 --runs 3
 // Everything it creates (gateway process, .tmp/bench-upload-<pid>, bucket strata-bench-<pid>, the token
-// and job rows of owner bench-<pid>) is removed at the end, also on failure or Ctrl-C. No worker is
+// and job rows of owner bench-<pid>, the Redis keys of queue prefix strata-bench-<pid>) is removed at the end, also on failure or Ctrl-C. No worker is
 // needed: an upload only creates a pending job.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
@@ -40,19 +40,26 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   MiB,
+  benchEnv,
   cleanupOwnerRows,
+  cleanupQueueKeys,
   createBucket,
   defaults,
   generateGeoPackage,
-  machineInfo,
+  inParallel,
   makeWorkDir,
   median,
   mibPerSecond,
   mintToken,
+  OWNER,
+  printHeader,
   printTable,
+  QUEUE_PREFIX,
+  readPart,
   rssBytes,
   runBench,
   s3Client,
+  s3Env,
   s3Reachable,
   sampleRss,
   sendStream,
@@ -61,6 +68,7 @@ import {
   startGateway,
   timed,
   uploadMultipart,
+  verdict,
 } from './support.mjs';
 
 const { values: args } = parseArgs({
@@ -78,7 +86,6 @@ if (sizesMiB.some((s) => !Number.isInteger(s) || s < 1) || !Number.isInteger(run
 }
 for (const d of drivers) if (d !== 'local' && d !== 's3') throw new Error(`unknown driver '${d}'`);
 
-const owner = `bench-${process.pid}`;
 /** The gateway S3 driver's write() defaults (libs/storage s3.storage.ts): 8 MiB parts, 2 in flight. */
 const MPU_PART_BYTES = 8 * MiB;
 const MPU_IN_FLIGHT = 2;
@@ -86,18 +93,15 @@ const MPU_IN_FLIGHT = 2;
 await runBench(async () => {
   const work = await makeWorkDir('upload');
   const build = await snapshotGateway(work);
-  const machine = machineInfo();
-  console.log(`upload-throughput: ${machine.cpus}, ${machine.memory} RAM, ${machine.os}, Node ${machine.node}`);
-  console.log(`${machine.date}; gateway build of ${build}`);
+  printHeader('upload-throughput', `gateway build of ${build}`);
   console.log(`sizes ${sizesMiB.join(', ')} MiB; drivers ${drivers.join(', ')}; ${runs} run(s)\n`);
-  const baseEnv = {
-    DATABASE_URL: defaults.databaseUrl,
-    REDIS_URL: defaults.redisUrl,
-    QUEUE_PREFIX: `strata-bench-${process.pid}`,
+  const baseEnv = benchEnv({
     UPLOAD_MAX_FILE_SIZE_BYTES: String(Math.max(2 * 1024 * MiB, 2 * Math.max(...sizesMiB) * MiB)),
-  };
-  cleanupOwnerRows(owner, defaults.databaseUrl);
-  const token = await mintToken(owner, ['upload'], baseEnv);
+  });
+  cleanupOwnerRows(OWNER, defaults.databaseUrl);
+  // The gateway registers its queues (BullMQ meta keys) under this run's prefix.
+  cleanupQueueKeys(defaults.redisUrl, QUEUE_PREFIX);
+  const token = await mintToken(OWNER, ['upload'], baseEnv);
 
   const files = new Map();
   for (const sizeMiB of sizesMiB) {
@@ -167,9 +171,9 @@ await runBench(async () => {
         'direct MiB/s': directMedian.toFixed(0),
         'direct MPU MiB/s': directMpu.length > 0 ? median(directMpu).toFixed(0) : '–',
         'streamed MiB/s': streamedMedian.toFixed(0),
-        'ratio (≥ 0.8)': `${ratio.toFixed(2)} ${ratio >= 0.8 ? 'met' : 'MISSED'}`,
+        'ratio (≥ 0.8)': `${ratio.toFixed(2)} ${verdict(ratio >= 0.8)}`,
         'idle RSS MiB': (idleRss / MiB).toFixed(0),
-        'peak RSS MiB (< 200)': `${(peak / MiB).toFixed(0)} ${peak < 200 * MiB ? 'met' : 'MISSED'}`,
+        'peak RSS MiB (< 200)': `${(peak / MiB).toFixed(0)} ${verdict(peak < 200 * MiB)}`,
       });
     }
     await gateway.stop();
@@ -219,15 +223,7 @@ async function s3Target() {
   await createBucket(client, bucket);
   const directKey = (run) => `bench-direct/direct-${run}.gpkg`;
   return {
-    env: {
-      STORAGE_DRIVER: 's3',
-      S3_ENDPOINT: defaults.s3.endpoint,
-      S3_REGION: defaults.s3.region,
-      S3_BUCKET: bucket,
-      S3_ACCESS_KEY_ID: defaults.s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: defaults.s3.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
-    },
+    env: s3Env(bucket),
     direct: async (path, bytes, run) => {
       const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: directKey(run) }), {
         expiresIn: 3600,
@@ -246,28 +242,21 @@ async function s3Target() {
       try {
         const partCount = Math.ceil(bytes / MPU_PART_BYTES);
         const parts = new Array(partCount);
-        let next = 0;
-        const lane = async () => {
-          while (next < partCount) {
-            const index = next;
-            next += 1;
-            const start = index * MPU_PART_BYTES;
-            const body = Buffer.alloc(Math.min(MPU_PART_BYTES, bytes - start));
-            await file.read(body, 0, body.length, start);
-            const out = await client.send(
-              new UploadPartCommand({
-                Bucket: bucket,
-                Key: key,
-                UploadId,
-                PartNumber: index + 1,
-                Body: body,
-                ContentLength: body.length,
-              }),
-            );
-            parts[index] = { PartNumber: index + 1, ETag: out.ETag };
-          }
-        };
-        await Promise.all(Array.from({ length: MPU_IN_FLIGHT }, lane));
+        await inParallel(partCount, MPU_IN_FLIGHT, async (index) => {
+          const start = index * MPU_PART_BYTES;
+          const body = await readPart(file, start, Math.min(MPU_PART_BYTES, bytes - start));
+          const out = await client.send(
+            new UploadPartCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId,
+              PartNumber: index + 1,
+              Body: body,
+              ContentLength: body.length,
+            }),
+          );
+          parts[index] = { PartNumber: index + 1, ETag: out.ETag };
+        });
         await client.send(
           new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
         );
