@@ -125,7 +125,12 @@ describe('commit: from a staged file to a dataset', () => {
     expect(res.body).toEqual({ job_id: jobId, status: 'queued', message: expect.stringContaining(jobId) as string });
 
     const job = await finished(jobId);
-    expect(job, JSON.stringify(job)).toMatchObject({ status: 'completed', progress: 1, rows_processed: count });
+    expect(job, JSON.stringify(job)).toMatchObject({
+      status: 'completed',
+      progress: 1,
+      rows_processed: count,
+      rows_total: count,
+    });
     const ds = await dataset(job.dataset_id);
     expect(ds).toMatchObject({
       kind: 'vector',

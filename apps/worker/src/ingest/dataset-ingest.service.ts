@@ -96,7 +96,7 @@ export class DatasetIngestService {
       loaded = await this.runGdal<VectorLoadResult>(ctx, task, 'loading', () => this.copiedRows(applicationName));
       // Reported before publishing: the publish transaction holds this job's row lock, so a progress
       // write from inside it (on another connection) would wait for itself.
-      await ctx.progress({ step: 'finalizing', progress: 0.95 });
+      await ctx.progress({ step: 'finalizing', progress: 0.95, rowsTotal: loaded.featureCount });
     } catch (error) {
       await this.dropTable(staging);
       throw error;
