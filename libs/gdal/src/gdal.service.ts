@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import gdal from 'gdal-async';
+import { epsgOf } from './srs.js';
 import {
   UnreadableSourceError,
   detectGeometryColumns,
@@ -40,18 +41,6 @@ function jsonValue(value: unknown): unknown {
   }
   if (Array.isArray(value)) return value.map(jsonValue);
   return JSON.stringify(value);
-}
-
-function epsgOf(srs: gdal.SpatialReference | null): number | null {
-  if (!srs) return null;
-  try {
-    srs.autoIdentifyEPSG();
-  } catch {
-    // not identifiable: fall through to the authority code, if any
-  }
-  const code = srs.getAuthorityCode(null) ?? srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
-  const n = code ? Number(code) : NaN;
-  return Number.isInteger(n) ? n : null;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { rm } from 'node:fs/promises';
 import gdal from 'gdal-async';
+import type { RasterInfo } from '@app/jobs/entities/dataset.entity.js';
+import { epsgOf } from './srs.js';
 import { cogIssues, rasterInspection } from './inspection.js';
 
 // The choices a commit may make are defined once, with the commit options (the gateway validates them).
@@ -37,15 +39,8 @@ export interface CogRequest {
   onProgress?: (fraction: number) => void;
 }
 
-export interface RasterMetadata {
-  width: number;
-  height: number;
-  band_count: number;
-  dtype: string;
-  nodata: number | null;
-  res_x: number;
-  res_y: number;
-}
+/** What a dataset records about a raster (the entity's shape; a type-only import, erased at runtime). */
+export type RasterMetadata = RasterInfo;
 
 export interface CogResult {
   /** False: the source already was a compliant COG and was not rewritten; outputPath is untouched. */
@@ -400,7 +395,7 @@ function isWriteFailure(error: unknown): boolean {
 }
 
 function summarize(info: RasterInfoJson, srs: gdal.SpatialReference | null): Omit<CogResult, 'converted' | 'issues'> {
-  const crs = epsgOf(info, srs);
+  const crs = rasterEpsg(info, srs);
   const inspection = rasterInspection(info, crs);
   const [width, height] = info.size ?? [0, 0];
   return {
@@ -419,19 +414,9 @@ function summarize(info: RasterInfoJson, srs: gdal.SpatialReference | null): Omi
   };
 }
 
-function epsgOf(info: RasterInfoJson, srs: gdal.SpatialReference | null): number | null {
+function rasterEpsg(info: RasterInfoJson, srs: gdal.SpatialReference | null): number | null {
   const stac = info.stac?.['proj:epsg'];
-  if (typeof stac === 'number') return stac;
-  if (!srs) return null;
-  const probe = srs.clone();
-  try {
-    probe.autoIdentifyEPSG();
-  } catch {
-    return null;
-  }
-  const code = probe.getAuthorityCode(null) ?? probe.getAuthorityCode('PROJCS') ?? probe.getAuthorityCode('GEOGCS');
-  const n = code ? Number(code) : NaN;
-  return Number.isInteger(n) ? n : null;
+  return typeof stac === 'number' ? stac : epsgOf(srs);
 }
 
 // A PROJ-string CRS has east/north axes whatever the axis-mapping strategy, so results come out lon/lat.

@@ -1,4 +1,5 @@
 import gdal from 'gdal-async';
+import { epsgOf } from './srs.js';
 import { Client, escapeIdentifier } from 'pg';
 import { detectGeometryColumns } from './inspection.js';
 import {
@@ -262,18 +263,6 @@ async function assertKnownSrid(client: Client, srid: number): Promise<void> {
       `srid_override ${String(srid)} is not a known coordinate reference system code.`,
     );
   }
-}
-
-function epsgOf(srs: gdal.SpatialReference | null): number | null {
-  if (!srs) return null;
-  try {
-    srs.autoIdentifyEPSG();
-  } catch {
-    // not identifiable: fall through to the authority code, if any
-  }
-  const code = srs.getAuthorityCode(null) ?? srs.getAuthorityCode('PROJCS') ?? srs.getAuthorityCode('GEOGCS');
-  const n = code ? Number(code) : NaN;
-  return Number.isInteger(n) ? n : null;
 }
 
 async function openLayer(path: string, layerName: string | null): Promise<SourceLayer> {
