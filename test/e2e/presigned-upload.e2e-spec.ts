@@ -274,7 +274,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     // A completed multipart object is immutable (its part URLs died with the upload id): kept in place.
     expect(await objectKeys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/incoming/race.geojson`]);
     const [row] = await stack.sql<{ status: string; source_key: string }>(
-      'SELECT status, source_key FROM ingest_jobs WHERE id = $1',
+      `SELECT status, source->>'key' AS source_key FROM ingest_jobs WHERE id = $1`,
       [jobId],
     );
     expect(row).toEqual({ status: 'pending', source_key: `staging/${jobId}/incoming/race.geojson` });

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Architecture rules from STYLE.md, checked against the source:
+ * - libs are imported through their `@app/<lib>` entry only (no deep imports);
  * - the gateway never loads GDAL, not even through a lib it imports;
+ * - the worker process never loads GDAL either: only its GDAL child process does;
+ * - `gdal` is a leaf: it imports only `config` and `contracts`, and `contracts` imports nothing;
  * - `queues` does not depend on `jobs` (payloads carry ids);
  * - only `libs/config` reads `process.env`.
  */
@@ -111,6 +114,26 @@ class ImportGraph {
     return edges;
   }
 
+  /** Every node `start` loads, directly or not (itself included). */
+  reachable(start: string): Set<string> {
+    const seen = new Set([start]);
+    const queue = [start];
+    for (let i = 0; i < queue.length; i++) {
+      for (const edge of this.edges(queue[i] as string)) {
+        if (!seen.has(edge.to)) {
+          seen.add(edge.to);
+          queue.push(edge.to);
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** The lib whose source directory holds `file`, if any. */
+  libOf(file: string): string | undefined {
+    return this.libOfPath(file);
+  }
+
   /** Shortest chain of imports from `start` to a node matching `target`, or null. */
   pathTo(start: string, target: (node: string) => boolean): Edge[] | null {
     const cameFrom = new Map<string, { from: string; edge: Edge } | null>([[start, null]]);
@@ -140,12 +163,16 @@ function describeChain(start: string, chain: Edge[]): string {
 const isGdal = (node: string): boolean =>
   node === '@app/gdal' || node === 'gdal-async' || node.startsWith('gdal-async/');
 
+const WORKER_MAIN = 'apps/worker/src/main.ts';
+/** The worker's GDAL child process (forked by path, never imported): the one worker entry that loads GDAL. */
+const GDAL_CHILD = 'apps/worker/src/ingest/gdal-task.ts';
+
 describe('architecture boundaries', () => {
   const graph = new ImportGraph();
 
   it('finds the libs and the apps it checks (so the rules below are not vacuous)', () => {
     expect([...graph.libs.keys()]).toEqual(
-      expect.arrayContaining(['@app/config', '@app/common', '@app/jobs', '@app/queues', '@app/gdal']),
+      expect.arrayContaining(['@app/config', '@app/common', '@app/contracts', '@app/jobs', '@app/queues', '@app/gdal']),
     );
     expect(graph.libs.get('@app/gdal')).toBe('libs/gdal/src');
     expect(sourceFiles('apps/gateway/src').length).toBeGreaterThan(10);
@@ -166,12 +193,78 @@ describe('architecture boundaries', () => {
     expect(offenders, 'The gateway must not load GDAL; each entry is a chain of imports that does').toEqual([]);
   });
 
+  it('the worker process never loads GDAL: only its GDAL child does', () => {
+    // Not vacuous: the worker's module graph is found, and so is the child's way to GDAL.
+    const workerProcess = graph.reachable(WORKER_MAIN);
+    expect(workerProcess).toContain('apps/worker/src/worker.module.ts');
+    expect(workerProcess).toContain('apps/worker/src/ingest/gdal-task.runner.ts');
+    expect(graph.pathTo(GDAL_CHILD, (n) => n === 'gdal-async')).not.toBeNull();
+
+    const chain = graph.pathTo(WORKER_MAIN, isGdal);
+    expect(
+      chain && describeChain(WORKER_MAIN, chain),
+      "GDAL's configuration is process-wide: the worker runs GDAL only in its child process; this chain loads it",
+    ).toBeNull();
+    // Any other worker module that reaches GDAL is one only the child loads.
+    const childModules = graph.reachable(GDAL_CHILD);
+    const elsewhere = sourceFiles('apps/worker/src')
+      .filter((file) => !TEST_FILE.test(file) && file !== GDAL_CHILD && !childModules.has(file))
+      .map((file) => ({ file, chain: graph.pathTo(file, isGdal) }))
+      .filter((o): o is { file: string; chain: Edge[] } => o.chain !== null)
+      .map(({ file, chain: c }) => describeChain(file, c));
+    expect(elsewhere, 'Only the GDAL child (gdal-task.ts) and modules it alone loads may reach GDAL').toEqual([]);
+  });
+
+  it('libs/gdal imports no lib but @app/config and @app/contracts, and @app/contracts imports nothing', () => {
+    const fromGdal = graph
+      .edges('@app/gdal')
+      .filter((e) => e.to.startsWith('@app/') && e.to !== '@app/config' && e.to !== '@app/contracts')
+      .map((e) => `${e.via} imports '${e.specifier}'`);
+    expect(fromGdal, 'libs/gdal is a leaf (GDAL-free shared types belong in libs/contracts)').toEqual([]);
+    expect(graph.edges('@app/gdal').map((e) => e.to)).toContain('@app/contracts');
+    const fromContracts = graph.edges('@app/contracts').map((e) => `${e.via} imports '${e.specifier}'`);
+    expect(fromContracts, 'libs/contracts is loaded by every process: it imports nothing').toEqual([]);
+  });
+
   it('libs/queues never imports @app/jobs, directly or transitively', () => {
     const chain = graph.pathTo('@app/queues', (n) => n === '@app/jobs');
     expect(
       chain && describeChain('@app/queues', chain),
       'queues must not depend on jobs; this chain of imports does',
     ).toBeNull();
+  });
+});
+
+describe('libs are imported through their entry only', () => {
+  const graph = new ImportGraph();
+  const DEEP_ALIAS = /^@app\/[^/]+\/./;
+
+  it('no path alias reaches inside a lib', () => {
+    expect([...graph.libs.keys()].filter((alias) => alias.includes('*'))).toEqual([]);
+  });
+
+  it('no file in apps/, libs/ or test/ imports `@app/<lib>/…` or reaches into another lib by a relative path', () => {
+    const files = ['apps', 'libs', 'test'].flatMap((dir) => sourceFiles(dir));
+    expect(files).toContain('apps/worker/src/ingest/gdal-task.ts');
+    const offenders = files.flatMap((file) =>
+      importsOf(file)
+        .filter((specifier) => {
+          if (DEEP_ALIAS.test(specifier)) return true;
+          if (!specifier.startsWith('.')) return false;
+          const target = graph.nodeFor(specifier, file);
+          return target.startsWith('@app/') && target !== graph.libOf(file);
+        })
+        .map((specifier) => `${file} imports '${specifier}'`),
+    );
+    expect(offenders, "Import a lib as '@app/<lib>' (export what is needed from its index)").toEqual([]);
+  });
+
+  it('the check sees deep imports', () => {
+    expect(DEEP_ALIAS.test('@app/gdal/raster-cog.js')).toBe(true);
+    expect(DEEP_ALIAS.test('@app/gdal')).toBe(false);
+    expect(graph.nodeFor('../../../gdal/src/raster-cog.js', 'libs/storage/src/drivers/s3.storage.ts')).toBe(
+      '@app/gdal',
+    );
   });
 });
 

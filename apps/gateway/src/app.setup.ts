@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
-export const API_PREFIX = 'api';
+const API_PREFIX = 'api';
 
 /** Everything main.ts, the OpenAPI exporter and tests share, so they all see the same application. */
 export function configureGateway(app: NestExpressApplication): void {

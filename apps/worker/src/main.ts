@@ -5,13 +5,23 @@ import { describeError } from '@app/common';
 import { loadConfig } from '@app/config';
 import { selectQueues } from '@app/queues';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { WorkerPlanError } from './runtime/job-handler.js';
 import { WorkerModule } from './worker.module.js';
 
 const config = loadConfig();
 const queues = selectQueues(config.worker.queues);
-const app = await NestFactory.createApplicationContext(WorkerModule.register(queues), { bufferLogs: true });
-app.useLogger(app.get(PinoNestLogger));
 const logger = new Logger('WorkerMain');
+let workerModule;
+try {
+  workerModule = WorkerModule.register(queues);
+} catch (error) {
+  // A worker that cannot run every job its queues carry must not take any of them.
+  if (!(error instanceof WorkerPlanError)) throw error;
+  logger.error(error.message);
+  process.exit(1);
+}
+const app = await NestFactory.createApplicationContext(workerModule, { bufferLogs: true });
+app.useLogger(app.get(PinoNestLogger));
 
 // Shutdown waits for active jobs (BullMQ's worker.close() in the shutdown hooks), then exits 0. Past the
 // limit it exits anyway; BullMQ's stalled-job check then hands the interrupted jobs to another worker.

@@ -1,10 +1,9 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
 import { ConfigModule } from '@app/config';
 import { createLoggerModule } from '@app/common';
-import { GdalModule } from '@app/gdal';
 import { JobsModule } from '@app/jobs';
-import { QueueName, QueuesModule } from '@app/queues';
+import { QueuesModule, type QueueName } from '@app/queues';
 import { StorageModule } from '@app/storage';
 import { JobRunner } from './runtime/job-runner.service.js';
 import { ReadinessService } from './runtime/readiness.service.js';
@@ -12,24 +11,20 @@ import { QueueSweeper } from './runtime/sweeper.service.js';
 import { PROCESSORS, WorkerStarter } from './runtime/worker-starter.service.js';
 import { DatasetIngestService } from './ingest/dataset-ingest.service.js';
 import { GdalTaskRunner } from './ingest/gdal-task.runner.js';
-import { IngestProcessor } from './ingest/ingest.processor.js';
-import { PreviewProcessor } from './preview/preview.processor.js';
 import { PreviewService } from './preview/preview.service.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
-import { SystemProcessor } from './system/system.processor.js';
-
-/** The processor consuming each queue; a queue without one here is consumed by no worker yet. */
-const PROCESSOR_FOR: Partial<Record<QueueName, Type<WorkerHost>>> = {
-  [QueueName.System]: SystemProcessor,
-  [QueueName.Preview]: PreviewProcessor,
-  [QueueName.Ingest]: IngestProcessor,
-};
+import { JOB_HANDLER_CLASSES } from './job-handlers.js';
+import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
 @Module({})
 export class WorkerModule {
-  /** A worker that consumes only `queues` (from WORKER_QUEUES). */
-  static register(queues: QueueName[]): DynamicModule {
-    const processors = queues.flatMap((q) => PROCESSOR_FOR[q] ?? []);
+  /**
+   * A worker that consumes only `queues` (from WORKER_QUEUES). Throws a WorkerPlanError, before anything
+   * starts, when a job those queues can carry has no handler (or two).
+   */
+  static register(queues: QueueName[], handlers: readonly JobHandlerClass[] = JOB_HANDLER_CLASSES): DynamicModule {
+    const plan = planWorker(queues, handlers);
+    const processors = plan.queues.map((queue) => processorFor(queue));
     return {
       module: WorkerModule,
       imports: [
@@ -38,7 +33,6 @@ export class WorkerModule {
         JobsModule.forApp('strata-worker', { lazyConnect: true }),
         QueuesModule.forRoot(),
         StorageModule.forRoot(),
-        GdalModule,
       ],
       providers: [
         JobRunner,
@@ -49,6 +43,8 @@ export class WorkerModule {
         PreviewService,
         GdalTaskRunner,
         DatasetIngestService,
+        ...plan.handlers,
+        { provide: JOB_HANDLERS, useFactory: (...instances: unknown[]) => instances, inject: plan.handlers },
         ...processors,
         { provide: PROCESSORS, useFactory: (...hosts: WorkerHost[]) => hosts, inject: processors },
       ],

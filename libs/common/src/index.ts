@@ -6,3 +6,5 @@ export * from './safe-error.js';
 export * from './validation.js';
 export * from './swagger.js';
 export * from './timeout.js';
+export * from './failure-policy.js';
+export * from './format-bytes.js';

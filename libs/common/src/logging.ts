@@ -6,11 +6,11 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 import { describeError } from './safe-error.js';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Accepts a caller's request id when it is well-formed, otherwise mints one. */
-export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
   const header = req.headers[REQUEST_ID_HEADER];
   const given = Array.isArray(header) ? header[0] : header;
   const id = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
@@ -19,7 +19,7 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
 }
 
 /** Paths pino blanks out wherever they appear in a log object. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
@@ -35,8 +35,8 @@ export const REDACT_PATHS = [
   '*.authorization',
 ];
 
-/** Base pino options shared by the gateway, the worker and the CLI. */
-export function pinoOptions(config: AppConfig, app: string): LoggerOptions {
+/** Base pino options, shared by the gateway and the worker. */
+function pinoOptions(config: AppConfig, app: string): LoggerOptions {
   return {
     level: config.log.level,
     base: { app },
@@ -48,7 +48,7 @@ export function pinoOptions(config: AppConfig, app: string): LoggerOptions {
   };
 }
 
-export function loggerParams(config: AppConfig, app: string): Params {
+function loggerParams(config: AppConfig, app: string): Params {
   return {
     pinoHttp: {
       ...pinoOptions(config, app),

@@ -305,6 +305,48 @@ describe('toProblem', () => {
     });
   });
 
+  describe('errors carrying a failure code (FAILURE_POLICY)', () => {
+    /** Storage errors carry their code like this; their own text may name the bucket or host. */
+    const failed = (code: string, message = 'PUT http://10.0.0.7:9000/strata-bucket/x failed'): Error =>
+      Object.assign(new Error(message), { code });
+
+    it.each([
+      {
+        code: 'storage-unavailable',
+        status: 502,
+        type: 'upstream-failed',
+        detail: 'The storage service is unavailable right now; retry later.',
+      },
+      {
+        code: 'storage-refused',
+        status: 502,
+        type: 'upstream-failed',
+        detail:
+          'The storage service refused the configured account or bucket; an operator must fix the storage settings.',
+      },
+      { code: 'storage-object-missing', status: 404, type: 'not-found', detail: 'The stored file no longer exists.' },
+    ])('$code → $status with the table’s message', ({ code, status, type, detail }) => {
+      const { problem, unexpected } = toProblem(failed(code), 'req-7');
+      expect(problem).toMatchObject({ type: TYPE(type), status, detail, request_id: 'req-7' });
+      expect(unexpected).toBe(status >= 500);
+      expect(JSON.stringify(problem)).not.toMatch(/10\.0\.0\.7|strata-bucket/);
+    });
+
+    it('keeps the message of a failure whose code defers to it (written for users)', () => {
+      const { problem } = toProblem(failed('storage-invalid-upload', 'A part is missing.'), undefined);
+      expect(problem).toMatchObject({ status: 422, detail: 'A part is missing.' });
+    });
+
+    it.each(['internal', 'database-rejected', 'storage-invalid-key'])(
+      '%s, which no HTTP answer exposes, stays an unknown 500',
+      (code) => {
+        const { problem, unexpected } = toProblem(failed(code), undefined);
+        expect(problem).toMatchObject({ status: 500, detail: expect.stringMatching(/^An unexpected error/) });
+        expect(unexpected).toBe(true);
+      },
+    );
+  });
+
   describe('unknown errors', () => {
     it.each([
       { name: 'driver error with SQL, paths and passwords', thrown: leakyError() },

@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, ERROR_TITLE, ErrorCode, problemType } from './domain-error.js';
+import { DomainError, ERROR_STATUS, ERROR_TITLE, ErrorCode, problemType } from './domain-error.js';
+import { FAILURE_POLICY, failureCodeOf, failureMessage } from './failure-policy.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem.js';
 import { RequestValidationException } from './validation.js';
 import { describeError } from './safe-error.js';
@@ -63,6 +64,16 @@ export function toProblem(
     return {
       problem: { ...exception.extensions, ...base(exception.code, exception.status, exception.message) },
       unexpected: exception.code === ErrorCode.Internal,
+    };
+  }
+  // Errors that carry a failure code (storage's) answer as FAILURE_POLICY says, even where no service mapped them.
+  const failure = failureCodeOf(exception);
+  const surfaced = failure ? FAILURE_POLICY[failure].http : null;
+  if (failure && surfaced && exception instanceof Error) {
+    const status = ERROR_STATUS[surfaced];
+    return {
+      problem: base(surfaced, status, failureMessage(failure, undefined, exception.message)),
+      unexpected: status >= 500,
     };
   }
   if (exception instanceof RequestValidationException) {

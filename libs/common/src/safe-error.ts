@@ -1,3 +1,5 @@
+import { scrubSecrets } from '@app/contracts';
+
 /**
  * What may be logged about an error: its class, message, code and stack. Driver errors carry the SQL
  * text and bound parameters as properties (pg's QueryFailedError does); those are never logged.
@@ -9,14 +11,8 @@ export interface SafeError {
   stack?: string;
 }
 
-// Also covers quoted JSON keys ("password":"…") and an auth scheme before the credential (Bearer …).
-const SECRET_IN_TEXT = /(password|secret|token|authorization)(["']?\s*[=:]\s*["']?|\s+)(?:(?:bearer|basic)\s+)?\S+/gi;
-// Any user-info part: `user:pass@`, password-only `:pass@` (Redis) and token-only `token@`.
-const URL_CREDENTIALS = /(\w+:\/\/)[^/\s@]+@/g;
-
-export function scrubSecrets(text: string): string {
-  return text.replace(URL_CREDENTIALS, '$1***@').replace(SECRET_IN_TEXT, '$1$2***');
-}
+// Defined with the GDAL-free contract, so the GDAL child process can mask its messages without Nest.
+export { scrubSecrets };
 
 export function describeError(error: unknown): SafeError {
   if (error instanceof Error) {

@@ -1,6 +1,9 @@
-export * from './gdal.module.js';
-export * from './gdal.service.js';
+// Plain async functions over gdal-async, no Nest: the worker's GDAL child process loads this entry, and
+// nothing else in the worker may (GDAL's configuration is process-wide; see applyGdalConfig).
+export * from './config.js';
+export * from './gdalinfo.js';
 export * from './inspection.js';
-export * from './gdal-storage.js';
+export * from './progress.js';
 export * from './raster-cog.js';
+export * from './self-test.js';
 export * from './vector-load.js';

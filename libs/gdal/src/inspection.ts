@@ -1,12 +1,8 @@
-import type { DetectedGeometryColumns, RasterInspection } from '@app/queues';
-
-export type {
-  DetectedGeometryColumns,
-  Inspection,
-  RasterInspection,
-  VectorInspection,
-  VectorLayerSummary,
-} from '@app/queues';
+import gdal from 'gdal-async';
+import type { DetectedGeometryColumns, Inspection, VectorInspection, VectorLayerSummary } from '@app/contracts';
+import { rasterInspection, type GdalInfoJson } from './gdalinfo.js';
+import { isRemoteFailure } from './remote-errors.js';
+import { epsgOf } from './srs.js';
 
 /** A source GDAL could not read, or a request it cannot satisfy; `message` is safe to show users. */
 export class UnreadableSourceError extends Error {
@@ -36,53 +32,111 @@ export function detectGeometryColumns(columns: string[]): DetectedGeometryColumn
   return { ...pair, wkt_column: wkt };
 }
 
-interface GdalInfoJson {
-  driverShortName?: string;
-  size?: [number, number];
-  geoTransform?: number[];
-  coordinateSystem?: { wkt?: string };
-  stac?: { 'proj:epsg'?: number | null };
-  metadata?: Record<string, Record<string, string>>;
-  bands?: { type?: string; block?: [number, number]; noDataValue?: number | string; overviews?: unknown[] }[];
+const SAMPLE_ROWS = 5;
+const UNREADABLE = 'The file could not be read as a supported geospatial format.';
+
+/** GDAL's names are "Multi Polygon", "3D Point"…; users expect "MultiPolygon", "Point". */
+function geometryTypeName(type: number): string | null {
+  if (type === gdal.wkbNone) return null;
+  const flat = type & ~(gdal.wkb25DBit as number);
+  return gdal.Geometry.getName(flat)
+    .replace(/\s+/g, '')
+    .replace(/^LineString$/i, 'LineString');
+}
+
+function jsonValue(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && 'year' in value) {
+    // gdal-async dates: { year, month, day, hour, minute, second, timezone }
+    const d = value as { year: number; month: number; day: number; hour?: number; minute?: number; second?: number };
+    const pad = (n: number | undefined): string => String(n ?? 0).padStart(2, '0');
+    const date = `${d.year}-${pad(d.month)}-${pad(d.day)}`;
+    return d.hour === undefined ? date : `${date}T${pad(d.hour)}:${pad(d.minute)}:${pad(Math.floor(d.second ?? 0))}`;
+  }
+  if (Array.isArray(value)) return value.map(jsonValue);
+  return JSON.stringify(value);
 }
 
 /**
- * Cloud-Optimized GeoTIFF rules we hold files to: GeoTIFF, tiled (512-ish blocks, not strips), overviews
- * when larger than one block, and GDAL's COG layout (IFDs first, tiles in order).
+ * Opens `path` read-only and describes it; `layerName` picks the vector layer (default: the first).
+ * Heavy work goes through `*Async` calls; the synchronous getters used here only read metadata GDAL
+ * already holds in memory. A failed remote read is not the file's fault: it is thrown as GDAL reported
+ * it, not as an UnreadableSourceError.
  */
-export function cogIssues(info: GdalInfoJson): string[] {
-  const issues: string[] = [];
-  if (info.driverShortName !== 'GTiff') return ['not a GeoTIFF'];
-  const [width, height] = info.size ?? [0, 0];
-  const band = info.bands?.[0];
-  const [bw, bh] = band?.block ?? [width, 1];
-  // Strips are full-width blocks of a few rows; tiles are square.
-  if (bw === width && bh !== bw) issues.push('not tiled (stored in strips)');
-  if (Math.max(width, height) > 512 && (band?.overviews?.length ?? 0) === 0) issues.push('no overviews');
-  if (info.metadata?.IMAGE_STRUCTURE?.LAYOUT !== 'COG')
-    issues.push('not in COG layout (headers and tiles not ordered for range reads)');
-  return issues;
+export async function inspect(path: string, layerName: string | null): Promise<Inspection> {
+  let ds: gdal.Dataset;
+  try {
+    ds = await gdal.openAsync(path, 'r');
+  } catch (error) {
+    if (isRemoteFailure(error)) throw error;
+    throw new UnreadableSourceError('unreadable', UNREADABLE);
+  }
+  try {
+    const layerCount = await ds.layers.countAsync();
+    if (layerCount > 0) return await inspectVector(ds, layerCount, layerName);
+    const size = await ds.rasterSizeAsync;
+    if (size.x > 0 && size.y > 0 && (await ds.bands.countAsync()) > 0) {
+      if (layerName) throw new UnreadableSourceError('unknown-layer', 'A raster has no layers; omit layer_name.');
+      const info = JSON.parse(await gdal.infoAsync(ds, ['-json'])) as GdalInfoJson;
+      return rasterInspection(info, epsgOf(await ds.srsAsync));
+    }
+    throw new UnreadableSourceError('empty', 'The file holds no vector layers and no raster bands.');
+  } catch (error) {
+    if (error instanceof UnreadableSourceError || isRemoteFailure(error)) throw error;
+    throw new UnreadableSourceError('unreadable', UNREADABLE);
+  } finally {
+    ds.close();
+  }
 }
 
-export function rasterInspection(info: GdalInfoJson, epsg: number | null): RasterInspection {
-  const [width, height] = info.size ?? [0, 0];
-  const band = info.bands?.[0];
-  const gt = info.geoTransform;
-  const nodata = band?.noDataValue;
-  const issues = cogIssues(info);
+async function inspectVector(ds: gdal.Dataset, count: number, wanted: string | null): Promise<VectorInspection> {
+  const layers: gdal.Layer[] = [];
+  for (let i = 0; i < count; i += 1) layers.push(await ds.layers.getAsync(i));
+  const summaries: VectorLayerSummary[] = [];
+  for (const layer of layers) {
+    summaries.push({
+      name: layer.name,
+      feature_count: await layer.features.countAsync(true),
+      field_count: layer.fields.count(),
+      geometry_type: geometryTypeName(layer.geomType),
+    });
+  }
+  const layer = wanted ? layers.find((l) => l.name === wanted) : layers[0];
+  if (!layer) {
+    const available = summaries.map((s) => s.name);
+    throw new UnreadableSourceError('unknown-layer', `The file has no layer named '${wanted ?? ''}'.`, {
+      unknown_layers: [wanted],
+      available_layers: available,
+    });
+  }
+  const columns = layer.fields.map((f) => ({ name: f.name, type: f.type }));
+  const sample_rows: Record<string, unknown>[] = [];
+  for (
+    let feature = await layer.features.firstAsync();
+    feature && sample_rows.length < SAMPLE_ROWS;
+    feature = await layer.features.nextAsync()
+  ) {
+    const row: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(feature.fields.toObject() as Record<string, unknown>))
+      row[name] = jsonValue(value);
+    const geometry = feature.getGeometry();
+    if (geometry) row.geometry = geometry.toWKT();
+    sample_rows.push(row);
+  }
+  const geometryType = geometryTypeName(layer.geomType);
+  const summary = summaries[layers.indexOf(layer)];
   return {
-    kind: 'raster',
-    driver: info.driverShortName ?? 'unknown',
-    crs: epsg,
-    width,
-    height,
-    band_count: info.bands?.length ?? 0,
-    dtype: band?.type ?? 'unknown',
-    nodata: nodata === undefined ? null : Number(nodata),
-    res_x: gt?.[1] ?? null,
-    res_y: gt?.[5] ?? null,
-    compression: info.metadata?.IMAGE_STRUCTURE?.COMPRESSION ?? null,
-    is_cog: issues.length === 0,
-    cog_issues: issues,
+    kind: 'vector',
+    driver: ds.driver.description,
+    layer_name: layer.name,
+    layers: summaries,
+    columns,
+    crs: epsgOf(layer.srs),
+    geometry_type: geometryType,
+    feature_count: summary?.feature_count ?? null,
+    sample_rows,
+    detected_geometry_columns: geometryType ? null : detectGeometryColumns(columns.map((c) => c.name)),
   };
 }

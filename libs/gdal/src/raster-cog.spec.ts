@@ -1,21 +1,19 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { parseNodata, type GdalInfoJson } from './gdalinfo.js';
 import {
   pointsBbox,
   cogComplianceIssues,
   cogTranslateArgs,
   defaultResampling,
   footprintPoints,
-  monotonicProgress,
   nodataFits,
-  parseNodata,
   requestedChanges,
-  type RasterInfoJson,
 } from './raster-cog.js';
 
 const WKT = 'PROJCRS["WGS 84 / UTM zone 33N"]';
 
 /** gdalinfo -json of a 1024×1024 COG as GDAL writes it; tests vary one thing at a time. */
-function cog(overrides: Partial<RasterInfoJson> = {}, band: NonNullable<RasterInfoJson['bands']>[number] = {}) {
+function cog(overrides: Partial<GdalInfoJson> = {}, band: NonNullable<GdalInfoJson['bands']>[number] = {}) {
   return {
     driverShortName: 'GTiff',
     size: [1024, 1024] as [number, number],
@@ -25,7 +23,7 @@ function cog(overrides: Partial<RasterInfoJson> = {}, band: NonNullable<RasterIn
     metadata: { IMAGE_STRUCTURE: { COMPRESSION: 'DEFLATE', LAYOUT: 'COG', PREDICTOR: '2' } },
     bands: [{ type: 'UInt16', block: [512, 512] as [number, number], noDataValue: 0, overviews: [{}], ...band }],
     ...overrides,
-  } satisfies RasterInfoJson;
+  } satisfies GdalInfoJson;
 }
 
 describe('cogComplianceIssues', () => {
@@ -186,24 +184,6 @@ describe('nodata values', () => {
     expect(nodataFits('Int16', NaN)).toBe(false);
     expect(nodataFits('Float32', NaN)).toBe(true);
     expect(nodataFits('Float64', -1e30)).toBe(true);
-  });
-});
-
-describe('monotonicProgress', () => {
-  it('forwards clamped, strictly increasing fractions', () => {
-    const seen: number[] = [];
-    const report = monotonicProgress((f) => seen.push(f));
-    for (const f of [0, 0.2, 0.1, 0.2, Number.NaN, 0.7, 1.4, 1]) report(f);
-    expect(seen).toEqual([0, 0.2, 0.7, 1]);
-  });
-
-  it('swallows an observer that throws, and tolerates none', () => {
-    const observer = vi.fn<(fraction: number) => void>(() => {
-      throw new Error('observer failed');
-    });
-    expect(() => monotonicProgress(observer)(0.5)).not.toThrow();
-    expect(observer).toHaveBeenCalledWith(0.5);
-    expect(() => monotonicProgress(undefined)(0.5)).not.toThrow();
   });
 });
 

@@ -1,19 +1,18 @@
 import { rm } from 'node:fs/promises';
 import gdal from 'gdal-async';
-import type { RasterInfo } from '@app/jobs/entities/dataset.entity.js';
-import { epsgOf } from './srs.js';
-import { cogIssues, rasterInspection } from './inspection.js';
-
-// The choices a commit may make are defined once, with the commit options (the gateway validates them).
-// Imported by file: this module runs in the ingest's GDAL child, which must not load the jobs library.
 import {
   COG_COMPRESSIONS,
   COG_RESAMPLINGS,
   type CogCompressionName as CogCompression,
   type CogResamplingName as CogResampling,
-} from '@app/jobs/commit-options.js';
+  type CogResult,
+} from '@app/contracts';
+import { cogIssues, parseNodata, rasterInspection, type GdalInfoJson } from './gdalinfo.js';
+import { progressReporter } from './progress.js';
+import { isRemoteFailure } from './remote-errors.js';
+import { epsgOf } from './srs.js';
 
-export { COG_COMPRESSIONS, COG_RESAMPLINGS, type CogCompression, type CogResampling };
+export type { CogCompression, CogResampling, CogResult };
 
 export const COG_BLOCK_SIZE = 512;
 
@@ -39,24 +38,6 @@ export interface CogRequest {
   onProgress?: (fraction: number) => void;
 }
 
-/** What a dataset records about a raster (the entity's shape; a type-only import, erased at runtime). */
-export type RasterMetadata = RasterInfo;
-
-export interface CogResult {
-  /** False: the source already was a compliant COG and was not rewritten; outputPath is untouched. */
-  converted: boolean;
-  /** Why the source could not be stored as is (empty when kept). */
-  issues: string[];
-  /** Of the resulting COG, or of the kept source. */
-  raster: RasterMetadata;
-  /** EPSG code of the result's CRS, when it has one. */
-  crs: number | null;
-  /** WGS84 bounding box [minx, miny, maxx, maxy] of the raster footprint. */
-  extent: [number, number, number, number] | null;
-  /** Codec of the result, as GDAL names it. */
-  compression: string;
-}
-
 export type RasterIngestErrorCode =
   'unreadable' | 'not-raster' | 'not-georeferenced' | 'missing-crs' | 'not-cog' | 'invalid-option';
 
@@ -71,24 +52,6 @@ export class RasterIngestError extends Error {
   }
 }
 
-/** The parts of `gdalinfo -json` this step reads. */
-export interface RasterInfoJson {
-  driverShortName?: string;
-  size?: [number, number];
-  geoTransform?: number[];
-  coordinateSystem?: { wkt?: string };
-  stac?: { 'proj:epsg'?: number | null };
-  metadata?: Record<string, Record<string, string>>;
-  bands?: {
-    type?: string;
-    block?: [number, number];
-    noDataValue?: number | string;
-    overviews?: unknown[];
-    colorInterpretation?: string;
-    colorTable?: unknown;
-  }[];
-}
-
 const isFloatType = (dtype: string | undefined): boolean => /Float/i.test(dtype ?? '');
 
 /**
@@ -100,7 +63,7 @@ const isFloatType = (dtype: string | undefined): boolean => /Float/i.test(dtype 
  * - any other integer raster → nearest: it may hold class codes (land cover, masks), and nearest never
  *   produces a value the data does not contain.
  */
-export function defaultResampling(bands: RasterInfoJson['bands']): CogResampling {
+export function defaultResampling(bands: GdalInfoJson['bands']): CogResampling {
   const list = bands ?? [];
   if (list.some((b) => b.colorInterpretation === 'Palette' || b.colorTable !== undefined)) return 'nearest';
   if (isFloatType(list[0]?.type)) return 'average';
@@ -114,7 +77,7 @@ export function defaultResampling(bands: RasterInfoJson['bands']): CogResampling
  * above one block, COG layout) plus 512×512 blocks in every band, a lossless codec and a CRS. Any lossless
  * codec passes, whatever the request asks for: rewriting would gain no fidelity, only cost time.
  */
-export function cogComplianceIssues(info: RasterInfoJson): string[] {
+export function cogComplianceIssues(info: GdalInfoJson): string[] {
   const issues = cogIssues(info);
   const isGeoTiff = info.driverShortName === 'GTiff';
   if (isGeoTiff && !issues.some((i) => i.startsWith('not tiled'))) {
@@ -134,17 +97,8 @@ export function cogComplianceIssues(info: RasterInfoJson): string[] {
   return issues;
 }
 
-export function rasterHasCrs(info: RasterInfoJson): boolean {
+export function rasterHasCrs(info: GdalInfoJson): boolean {
   return (info.coordinateSystem?.wkt ?? '').trim() !== '';
-}
-
-/** Nodata as GDAL reports it: a number, or a string for NaN and infinities. */
-export function parseNodata(value: number | string | undefined): number | null {
-  if (value === undefined) return null;
-  if (typeof value === 'number') return value;
-  const n = Number(value);
-  if (!Number.isNaN(n)) return n;
-  return /^-?inf/i.test(value) ? (value.startsWith('-') ? -Infinity : Infinity) : NaN;
 }
 
 const INTEGER_RANGES: Record<string, [number, number]> = {
@@ -167,7 +121,7 @@ export function nodataFits(dtype: string, value: number): boolean {
 
 /** What a request changes about a source that would otherwise be kept (each forces a rewrite). */
 export function requestedChanges(
-  info: RasterInfoJson,
+  info: GdalInfoJson,
   sourceEpsg: number | null,
   req: Pick<CogRequest, 'nodataOverride' | 'sridOverride'>,
 ): string[] {
@@ -210,22 +164,6 @@ export function cogTranslateArgs(o: CogArgsOptions): string[] {
   return args;
 }
 
-/** Wraps a progress callback: clamped to 0..1, never decreasing, and never throwing into GDAL. */
-export function monotonicProgress(onProgress: ((fraction: number) => void) | undefined): (fraction: number) => void {
-  let last = -1;
-  return (fraction) => {
-    if (!onProgress || !Number.isFinite(fraction)) return;
-    const value = Math.min(1, Math.max(0, fraction));
-    if (value <= last) return;
-    last = value;
-    try {
-      onProgress(value);
-    } catch {
-      // A failing observer must not break the conversion.
-    }
-  };
-}
-
 /**
  * Points along the raster's edges in its CRS (corners plus `perEdge - 1` points between them): a projected
  * footprint's edges curve in WGS84, so corners alone can understate the box.
@@ -259,26 +197,27 @@ const UNREADABLE = 'The file could not be read as a raster; it may be damaged or
 export async function produceCog(req: CogRequest): Promise<CogResult> {
   const compression = req.compression ?? 'DEFLATE';
   validateRequest(req, compression);
-  const report = monotonicProgress(req.onProgress);
+  const report = progressReporter(req.onProgress);
 
   let src: gdal.Dataset;
   try {
     src = await gdal.openAsync(req.sourcePath, 'r');
-  } catch {
+  } catch (error) {
+    if (isRemoteFailure(error)) throw error;
     throw new RasterIngestError('unreadable', UNREADABLE);
   }
-  let info: RasterInfoJson;
+  let info: GdalInfoJson;
   let sourceSrs: gdal.SpatialReference | null;
   try {
     const bandCount = await src.bands.countAsync();
     if (bandCount === 0) {
       throw new RasterIngestError('not-raster', 'The file holds no raster bands; upload it as a vector dataset.');
     }
-    info = JSON.parse(await gdal.infoAsync(src, ['-json'])) as RasterInfoJson;
+    info = JSON.parse(await gdal.infoAsync(src, ['-json'])) as GdalInfoJson;
     sourceSrs = rasterHasCrs(info) ? await src.srsAsync : null;
   } catch (error) {
     src.close();
-    if (error instanceof RasterIngestError) throw error;
+    if (error instanceof RasterIngestError || isRemoteFailure(error)) throw error;
     throw new RasterIngestError('unreadable', UNREADABLE);
   }
 
@@ -367,12 +306,13 @@ async function convert(
       written.close();
     } catch (error) {
       if (isWriteFailure(error)) throw new Error('Writing the COG failed', { cause: error });
+      if (isRemoteFailure(error)) throw error;
       throw new RasterIngestError('unreadable', UNREADABLE);
     }
     // Reopened: the handle the driver returns does not show the layout it wrote (LAYOUT=COG is read back
     // from the file's header).
     out = await gdal.openAsync(outputPath, 'r');
-    const info = JSON.parse(await gdal.infoAsync(out, ['-json'])) as RasterInfoJson;
+    const info = JSON.parse(await gdal.infoAsync(out, ['-json'])) as GdalInfoJson;
     const srs = rasterHasCrs(info) ? await out.srsAsync : null;
     const problems = cogComplianceIssues(info);
     // Our own output failing our own rules is a bug, not the user's file.
@@ -394,7 +334,7 @@ function isWriteFailure(error: unknown): boolean {
   return /no space left|free disk space|failed to write|write error|cannot create|permission denied/i.test(message);
 }
 
-function summarize(info: RasterInfoJson, srs: gdal.SpatialReference | null): Omit<CogResult, 'converted' | 'issues'> {
+function summarize(info: GdalInfoJson, srs: gdal.SpatialReference | null): Omit<CogResult, 'converted' | 'issues'> {
   const crs = rasterEpsg(info, srs);
   const inspection = rasterInspection(info, crs);
   const [width, height] = info.size ?? [0, 0];
@@ -404,7 +344,7 @@ function summarize(info: RasterInfoJson, srs: gdal.SpatialReference | null): Omi
       height: inspection.height,
       band_count: inspection.band_count,
       dtype: inspection.dtype,
-      nodata: parseNodata(info.bands?.[0]?.noDataValue),
+      nodata: inspection.nodata,
       res_x: inspection.res_x ?? 0,
       res_y: inspection.res_y ?? 0,
     },
@@ -414,7 +354,7 @@ function summarize(info: RasterInfoJson, srs: gdal.SpatialReference | null): Omi
   };
 }
 
-function rasterEpsg(info: RasterInfoJson, srs: gdal.SpatialReference | null): number | null {
+function rasterEpsg(info: GdalInfoJson, srs: gdal.SpatialReference | null): number | null {
   const stac = info.stac?.['proj:epsg'];
   return typeof stac === 'number' ? stac : epsgOf(srs);
 }

@@ -2,8 +2,19 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@app/config';
-import { JobRepository, MIGRATIONS_TABLE, createDataSource, pendingSchemaChanges } from '@app/jobs';
+import {
+  JobKind,
+  JobRepository,
+  MIGRATIONS_TABLE,
+  createDataSource,
+  pendingSchemaChanges,
+  type IngestJob,
+  type JobSource,
+} from '@app/jobs';
 import type { DataSource } from 'typeorm';
+
+const FILE_SOURCE: JobSource = { type: 'stored-file', key: 'staging/x/f.gpkg', size: 10, upload: { mode: 'direct' } };
+const FILE_PARAMS = { kind: JobKind.FileDataset, commit: null } as const;
 
 /** The SQLSTATE and constraint of a failed query; fails the test if it succeeds. */
 async function queryError(run: Promise<unknown>): Promise<{ code?: string; constraint?: string }> {
@@ -28,6 +39,31 @@ describe('database schema (migrated test database)', () => {
     await dataSource?.destroy();
   });
 
+  /** A file → dataset job of an owner of its own. */
+  const newJob = (): Promise<IngestJob> =>
+    new JobRepository(dataSource).create({
+      owner: `it-schema-${randomUUID()}`,
+      kind: JobKind.FileDataset,
+      source: FILE_SOURCE,
+      params: FILE_PARAMS,
+    });
+
+  /** An INSERT of a job row that is valid but for the given column values. */
+  const insertJob = (columns: Record<string, unknown>): Promise<unknown> => {
+    const row: Record<string, unknown> = {
+      owner: `it-schema-${randomUUID()}`,
+      kind: JobKind.FileDataset,
+      source: JSON.stringify(FILE_SOURCE),
+      params: JSON.stringify(FILE_PARAMS),
+      ...columns,
+    };
+    const names = Object.keys(row);
+    return dataSource.query(
+      `INSERT INTO ingest_jobs (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+      Object.values(row),
+    );
+  };
+
   it('has every migration applied', async () => {
     expect(await dataSource.showMigrations()).toBe(false);
     const applied = (await dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as { name: string }[];
@@ -48,16 +84,14 @@ describe('database schema (migrated test database)', () => {
   });
 
   it('rejects an unknown job status at the database, even from raw SQL', async () => {
-    const job = await new JobRepository(dataSource).create({ owner: `it-schema-${randomUUID()}`, importer: 'dataset' });
+    const job = await newJob();
 
     const onUpdate = await queryError(
       dataSource.query(`UPDATE ingest_jobs SET status = 'exploded' WHERE id = $1`, [job.id]),
     );
     expect(onUpdate).toEqual({ code: '23514', constraint: 'ck_ingest_jobs_status' });
 
-    const onInsert = await queryError(
-      dataSource.query(`INSERT INTO ingest_jobs (owner, status) VALUES ($1, 'bogus')`, [`it-schema-${randomUUID()}`]),
-    );
+    const onInsert = await queryError(insertJob({ status: 'bogus' }));
     expect(onInsert).toEqual({ code: '23514', constraint: 'ck_ingest_jobs_status' });
 
     const [row] = (await dataSource.query('SELECT status FROM ingest_jobs WHERE id = $1', [job.id])) as {
@@ -67,8 +101,41 @@ describe('database schema (migrated test database)', () => {
   });
 
   it('rejects progress outside [0, 1] at the database', async () => {
-    const job = await new JobRepository(dataSource).create({ owner: `it-schema-${randomUUID()}`, importer: 'dataset' });
+    const job = await newJob();
     const error = await queryError(dataSource.query(`UPDATE ingest_jobs SET progress = 1.5 WHERE id = $1`, [job.id]));
     expect(error).toEqual({ code: '23514', constraint: 'ck_ingest_jobs_progress' });
+  });
+
+  it('accepts a valid row written by raw SQL (the refusals below are about one column each)', async () => {
+    const [row] = (await insertJob({})) as { id: string }[];
+    expect(row?.id).toMatch(/^[0-9a-f-]{36}$/);
+    const [stored] = (await dataSource.query('SELECT status, importer FROM ingest_jobs WHERE id = $1', [row!.id])) as {
+      status: string;
+      importer: string;
+    }[];
+    expect(stored).toEqual({ status: 'pending', importer: 'dataset' });
+  });
+
+  it('rejects an unknown job kind and content kind at the database', async () => {
+    expect(await queryError(insertJob({ kind: 'tile-cache', params: JSON.stringify({ kind: 'tile-cache' }) }))).toEqual(
+      {
+        code: '23514',
+        constraint: 'ck_ingest_jobs_kind',
+      },
+    );
+    expect(await queryError(insertJob({ content_kind: 'tabular' }))).toEqual({
+      code: '23514',
+      constraint: 'ck_ingest_jobs_content_kind',
+    });
+    const job = await newJob();
+    expect(
+      await queryError(dataSource.query(`UPDATE ingest_jobs SET content_kind = 'Vector' WHERE id = $1`, [job.id])),
+    ).toEqual({ code: '23514', constraint: 'ck_ingest_jobs_content_kind' });
+  });
+
+  it('requires a kind, a source and parameters on every job', async () => {
+    for (const column of ['kind', 'source', 'params']) {
+      expect(await queryError(insertJob({ [column]: null }))).toEqual({ code: '23502', constraint: undefined });
+    }
   });
 });

@@ -6,3 +6,7 @@ export * from './naming.strategy.js';
 export * from './repositories/dataset.repository.js';
 export * from './repositories/job.repository.js';
 export * from './commit-options.js';
+export * from './job-kind.js';
+export * from './job-params.js';
+export * from './job-source.js';
+export * from './dispatch.js';

@@ -1,3 +1,5 @@
+import type { PreviewOutcome } from './preview-result.js';
+
 /** Every BullMQ queue. Workers pick a subset with WORKER_QUEUES. */
 export enum QueueName {
   /** File → dataset ingests (GDAL heavy). */
@@ -47,11 +49,35 @@ export interface JobPayloads {
   [JobName.IngestDataset]: IngestDatasetPayload;
 }
 
-export const JOB_REGISTRY: { readonly [N in JobName]: { queue: QueueName } } = {
+/** How a job run by the job runner ended (the BullMQ return value of runner jobs). */
+export interface JobRunOutcome {
+  outcome: 'completed' | 'cancelled' | 'stale' | 'skipped';
+  status?: string;
+}
+
+/** What each job's handler returns (the BullMQ return value; the gateway awaits previews). */
+export interface JobResults {
+  [JobName.Diagnostics]: JobRunOutcome;
+  [JobName.Preview]: PreviewOutcome;
+  [JobName.IngestDataset]: JobRunOutcome;
+}
+
+/** The one table from job name to its queue. Payload and result types are keyed by the same names. */
+export const JOB_REGISTRY = {
   [JobName.Diagnostics]: { queue: QueueName.System },
   [JobName.Preview]: { queue: QueueName.Preview },
   [JobName.IngestDataset]: { queue: QueueName.Ingest },
-};
+} as const satisfies { readonly [N in JobName]: { queue: QueueName } };
+
+export type QueueOf<N extends JobName> = (typeof JOB_REGISTRY)[N]['queue'];
+
+/** The job names a queue carries, as a type… */
+export type JobNameOn<Q extends QueueName> = { [N in JobName]: QueueOf<N> extends Q ? N : never }[JobName];
+
+/** …and at run time. */
+export function jobNamesOn(queue: QueueName): JobName[] {
+  return Object.values(JobName).filter((name) => JOB_REGISTRY[name].queue === queue);
+}
 
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
 

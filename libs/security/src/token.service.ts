@@ -5,11 +5,11 @@ import { ApiToken } from '@app/jobs';
 import { DataSource, IsNull, type Repository } from 'typeorm';
 import type { Capability, Principal } from './capability.js';
 
-export const TOKEN_PREFIX = 'stk_';
+const TOKEN_PREFIX = 'stk_';
 const TOKEN_PATTERN = /^stk_[A-Za-z0-9_-]{43}$/;
 const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { StorageFailure } from '@app/common';
 
 export interface ObjectInfo {
   key: string;
@@ -70,6 +71,8 @@ export function assertSafeKey(key: string): void {
 }
 
 export class InvalidStorageKeyError extends Error {
+  readonly code = StorageFailure.InvalidKey;
+
   constructor() {
     super('Invalid storage key');
     this.name = 'InvalidStorageKeyError';
@@ -77,6 +80,8 @@ export class InvalidStorageKeyError extends Error {
 }
 
 export class ObjectNotFoundError extends Error {
+  readonly code = StorageFailure.ObjectMissing;
+
   constructor() {
     super('Stored object not found');
     this.name = 'ObjectNotFoundError';
@@ -112,16 +117,27 @@ export function supportsPresignedUploads(storage: Storage): storage is Storage &
   return 'presignPut' in storage && 'completeMultipartUpload' in storage;
 }
 
-/** The store could not be reached or failed transiently; worth retrying (maps to 502 at the API). */
+/**
+ * The store could not be reached or failed transiently (worth retrying), or, with code `Refused`, it
+ * refused the deployment's credentials or bucket (not worth retrying). FAILURE_POLICY says how each ends.
+ */
 export class StorageUnavailableError extends Error {
-  constructor(message = 'Storage service unavailable', options?: { cause?: unknown }) {
+  readonly code: StorageFailure.Unavailable | StorageFailure.Refused;
+
+  constructor(
+    message = 'Storage service unavailable',
+    options?: { cause?: unknown; code?: StorageFailure.Unavailable | StorageFailure.Refused },
+  ) {
     super(message, options);
     this.name = 'StorageUnavailableError';
+    this.code = options?.code ?? StorageFailure.Unavailable;
   }
 }
 
 /** The store refused a multipart completion (a part is missing, too small or has the wrong ETag). */
 export class InvalidUploadError extends Error {
+  readonly code = StorageFailure.InvalidUpload;
+
   constructor(message: string) {
     super(message);
     this.name = 'InvalidUploadError';
@@ -130,6 +146,8 @@ export class InvalidUploadError extends Error {
 
 /** The multipart upload no longer exists (completed or aborted). */
 export class UploadNotFoundError extends Error {
+  readonly code = StorageFailure.UploadMissing;
+
   constructor() {
     super('Multipart upload not found');
     this.name = 'UploadNotFoundError';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
+import { JobKind, JobRepository, JobStatus, type IngestJob } from '@app/jobs';
 import type { Principal } from '@app/security';
 import { JobsService } from '../jobs/jobs.service.js';
 import type { DiagnosticsRequestDto } from './dto/diagnostics.request.dto.js';
@@ -15,11 +15,16 @@ export class DiagnosticsService {
   async start(request: DiagnosticsRequestDto, principal: Principal, requestId: string | null): Promise<IngestJob> {
     const job = await this.jobs.create({
       owner: principal.owner,
-      importer: 'diagnostics',
+      kind: JobKind.Diagnostics,
       status: JobStatus.Queued,
-      sourceType: 'diagnostics',
+      source: { type: 'none' },
+      params: {
+        kind: JobKind.Diagnostics,
+        steps: request.steps ?? 3,
+        step_ms: request.step_ms ?? 200,
+        fail_with: request.fail_with ?? null,
+      },
       requestId,
-      options: { steps: request.steps ?? 3, step_ms: request.step_ms ?? 200, fail_with: request.fail_with ?? null },
     });
     await this.jobsService.enqueueOrLeaveToSweeper(job);
     return job;

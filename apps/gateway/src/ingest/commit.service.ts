@@ -1,16 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConflictError, UnprocessableError, describeError, withTimeout } from '@app/common';
-import { JobRepository, JobStatus, defaultDatasetTitle, type IngestJob } from '@app/jobs';
-import { JobProducer, dispatchFor } from '@app/queues';
+import { ConflictError, UnprocessableError, describeError } from '@app/common';
+import {
+  JobRepository,
+  JobStatus,
+  defaultDatasetTitle,
+  dispatchFor,
+  isSourceReady,
+  type ContentKind,
+  type IngestJob,
+} from '@app/jobs';
+import { JobProducer } from '@app/queues';
 import type { Principal } from '@app/security';
 import type { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
 import { PreviewService, assertSafeLayerName } from './preview.service.js';
 
 const VECTOR_FIELDS = ['layer_name', 'x_column', 'y_column', 'geom_column'] as const;
 const RASTER_FIELDS = ['compression', 'resampling', 'nodata_override', 'strict_cog'] as const;
-export const MAX_FAN_OUT_LAYERS = 50;
+const MAX_FAN_OUT_LAYERS = 50;
 
-type Kind = 'vector' | 'raster';
+type Kind = ContentKind;
 
 /** Fields of the other kind of file are refused, so a client never believes an option took effect. */
 export function misplacedFields(kind: Kind, body: Partial<Record<string, unknown>>): string[] {
@@ -39,13 +47,9 @@ function unknownLayerError(unknown: string[], available: readonly string[]): Unp
   );
 }
 
-/** What a failed fan-out layer tells the user: never a path, host or SQL. */
-const DISPATCH_FAILED = 'The layer could not be queued right now; retry it with POST /api/jobs/{id}/retry.';
+/** What a layer of a fan-out that could not be queued tells the user: never a path, host or SQL. */
 const NOTHING_DISPATCHED =
   'No layer could be queued right now (the job queue is unavailable); the job is pending again: retry the fan-out.';
-
-/** How long a request waits for the queue (Redis) before treating the job as not dispatched. */
-export const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /**
  * Commit and fan-out: the job is claimed with one guarded update (`pending → queued`, or `pending →
@@ -69,7 +73,7 @@ export class CommitService {
   ): Promise<CommitResponseDto> {
     assertSafeLayerName(body.layer_name);
     const job = await this.previewed(jobId, principal, body.layer_name, requestId);
-    const kind: Kind = job.options.source_kind === 'raster' ? 'raster' : 'vector';
+    const kind: Kind = job.contentKind ?? 'vector';
     const misplaced = misplacedFields(kind, body as unknown as Record<string, unknown>);
     if (misplaced.length > 0) {
       throw new UnprocessableError(
@@ -94,9 +98,10 @@ export class CommitService {
         throw unknownLayerError([body.layer_name], available);
       }
     }
-    const { layer_name: _layer, ...options } = body;
-    const claimed = await this.jobs.claimForCommit(jobId, principal.owner, { commit: options }, layerName, requestId);
-    await this.enqueue(claimed);
+    const { layer_name: _layer, ...commit } = body;
+    const claimed = await this.jobs.claimForCommit(jobId, principal.owner, { commit, layerName, requestId });
+    // A commit whose enqueue failed stays `queued`: the sweeper enqueues it once Redis answers again.
+    await this.producer.enqueueOrLeaveToSweeper(dispatchFor(claimed));
     return {
       job_id: claimed.id,
       status: 'queued',
@@ -127,7 +132,7 @@ export class CommitService {
       );
     }
     const job = await this.previewed(jobId, principal, undefined, requestId);
-    if (job.options.source_kind === 'raster') {
+    if (job.contentKind === 'raster') {
       throw new UnprocessableError('A raster has no layers to fan out; commit it instead.', {
         unknown_layers: names,
         available_layers: [],
@@ -146,7 +151,7 @@ export class CommitService {
         parent,
         body.layers.map((layer) => ({
           layerName: layer.layer_name,
-          options: { commit: { title: layer.title ?? defaultDatasetTitle(parent.sourceFilename, layer.layer_name) } },
+          commit: { title: layer.title ?? defaultDatasetTitle(parent.sourceFilename, layer.layer_name) },
         })),
       );
     } catch (error) {
@@ -154,37 +159,27 @@ export class CommitService {
       await this.jobs.finishFanOut(parent.id, false);
       throw error;
     }
-    const enqueued = await Promise.all(children.map((child) => this.enqueue(child)));
-    const undo = !enqueued.some(Boolean);
-    let discarded = new Set<string>();
-    if (undo) {
-      // Nothing could be dispatched: undo the fan-out so the same request can simply be sent again.
-      // Only children nobody started go; one the sweeper already rescued stays and counts as queued.
-      discarded = new Set(await this.jobs.discardChildren(parent.id));
+    // One round trip for every child: either all are on the queue, or none is.
+    let enqueued = true;
+    try {
+      await this.producer.enqueueAll(children.map((child) => dispatchFor(child)));
+    } catch (error) {
+      enqueued = false;
+      this.logger.warn({ job_id: parent.id, err: describeError(error) }, 'fan-out enqueue failed');
     }
-    const results: FanOutResponseDto['results'] = [];
-    for (const [i, child] of children.entries()) {
-      if (discarded.has(child.id)) {
-        results.push({
-          layer_name: child.layerName ?? '',
-          status: 'failed',
-          new_job_id: null,
-          dataset_id: null,
-          error: NOTHING_DISPATCHED,
-        });
-        continue;
-      }
-      // Not discarded while undoing: the sweeper has already queued it.
-      const queued = enqueued[i] === true || undo;
-      if (!queued) await this.jobs.failUndispatched(child.id, { code: 'not-dispatched', message: DISPATCH_FAILED });
-      results.push({
+    // Nothing could be dispatched: undo the fan-out so the same request can simply be sent again. Only
+    // children nobody started go; one the sweeper already rescued stays and counts as queued.
+    const discarded = new Set(enqueued ? [] : await this.jobs.discardChildren(parent.id));
+    const results: FanOutResponseDto['results'] = children.map((child) => {
+      const dropped = discarded.has(child.id);
+      return {
         layer_name: child.layerName ?? '',
-        status: queued ? 'queued' : 'failed',
-        new_job_id: child.id,
+        status: dropped ? 'failed' : 'queued',
+        new_job_id: dropped ? null : child.id,
         dataset_id: null,
-        error: queued ? null : DISPATCH_FAILED,
-      });
-    }
+        error: dropped ? NOTHING_DISPATCHED : null,
+      };
+    });
     await this.jobs.finishFanOut(parent.id, discarded.size < children.length);
     return { fan_out_id: parent.id, results };
   }
@@ -202,24 +197,9 @@ export class CommitService {
         current_status: job.status,
       });
     }
-    if (!job.sourceKey) throw new ConflictError('The upload for this job has not been completed yet.');
-    if (job.options.source_kind !== undefined) return job;
+    if (!isSourceReady(job.source)) throw new ConflictError('The upload for this job has not been completed yet.');
+    if (job.contentKind !== null) return job;
     await this.previews.preview(jobId, principal, layerName, requestId);
     return this.jobs.getForOwner(jobId, principal.owner);
-  }
-
-  /**
-   * Persisted first, then enqueued, waiting at most ENQUEUE_TIMEOUT_MS (a Redis outage must not hang the
-   * request). A commit whose enqueue failed stays `queued` and the sweeper enqueues it later; an entry
-   * that reaches Redis after all for a job that is no longer queued is skipped by the worker.
-   */
-  private async enqueue(job: IngestJob): Promise<boolean> {
-    try {
-      await withTimeout(this.producer.enqueue(dispatchFor(job)), ENQUEUE_TIMEOUT_MS, 'The job queue');
-      return true;
-    } catch (error) {
-      this.logger.warn({ job_id: job.id, err: describeError(error) }, 'enqueue failed');
-      return false;
-    }
   }
 }

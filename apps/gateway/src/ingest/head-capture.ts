@@ -4,14 +4,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 export class HeadCapture extends Transform {
   private readonly chunks: Buffer[] = [];
   private captured = 0;
-  bytes = 0;
 
   constructor(private readonly limit: number) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
     if (this.captured < this.limit) {
       const part = chunk.subarray(0, this.limit - this.captured);
       this.chunks.push(Buffer.from(part));

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
-import { ConflictError, DomainError, ErrorCode, NotFoundError, UnprocessableError, describeError } from '@app/common';
-import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
+import { ConflictError, DomainError, ErrorCode, UnprocessableError, describeError, sleep } from '@app/common';
+import { JobKind, JobRepository, JobStatus, type IngestJob, type UploadState } from '@app/jobs';
 import type { Principal } from '@app/security';
 import {
   InvalidUploadError,
@@ -13,7 +12,6 @@ import {
   supportsPresignedUploads,
   type PresignedUploads,
 } from '@app/storage';
-import type { DataSource } from 'typeorm';
 import type {
   CompleteUploadRequestDto,
   PresignedUploadRequestDto,
@@ -25,14 +23,13 @@ import { PayloadTooLargeError } from './upload.service.js';
 const MAX_PARTS = 10_000;
 const MiB = 1024 * 1024;
 
-/** What a presigned job remembers about its upload (in `options.upload`; no secrets). */
-export interface PresignedUploadState {
-  incoming_key: string;
-  upload_id: string | null;
-  part_size: number | null;
-  part_count: number;
-  completion_digest?: string;
-}
+/** What a presigned job remembers about its upload (in its stored-file source; no secrets). */
+type PresignedUploadState = Extract<UploadState, { mode: 'presigned' }>;
+
+/** How long one completion may hold an upload before another call may take over (it normally takes seconds). */
+const COMPLETION_LEASE_MS = 5 * 60_000;
+/** How long a concurrent completion call waits for the one doing the work before answering 409. */
+const COMPLETION_WAIT_MS = 60_000;
 
 /** The configured part size, doubled until the file fits in S3's 10,000 parts. */
 export function choosePartSize(fileSize: number, base: number): number {
@@ -67,8 +64,6 @@ function storageFailure(error: unknown): never {
   throw error;
 }
 
-type Completion = { job: IngestJob } | { rejection: DomainError };
-
 /**
  * Direct-to-S3 uploads: the gateway hands out presigned URLs, then on completion assembles the parts,
  * checks size and content with ranged reads, and freezes the bytes under a key no client can write.
@@ -82,7 +77,6 @@ export class PresignedUploadService {
     private readonly storage: Storage,
     private readonly jobs: JobRepository,
     private readonly checks: StoredObjectChecks,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   private presigner(): Storage & PresignedUploads {
@@ -115,22 +109,25 @@ export class PresignedUploadService {
 
     const uploadId = multipart ? await storage.createMultipartUpload(incoming).catch(storageFailure) : null;
     try {
-      const state: PresignedUploadState = {
+      const upload: PresignedUploadState = {
+        mode: 'presigned',
         incoming_key: incoming,
         upload_id: uploadId,
         part_size: partSize,
         part_count: partCount,
+        content_type: request.content_type ?? 'application/octet-stream',
+        completion_digest: null,
+        completing: null,
       };
       await this.jobs.create({
         id: jobId,
         owner: principal.owner,
-        importer: 'dataset',
-        sourceType: 'presigned',
+        kind: JobKind.FileDataset,
+        source: { type: 'stored-file', key: null, size: request.file_size, upload },
+        params: { kind: JobKind.FileDataset, commit: null },
         sourceFilename: filename,
-        sourceSize: request.file_size,
         expiresAt,
         requestId,
-        options: { upload: state, content_type: request.content_type ?? 'application/octet-stream' },
       });
       const urls = uploadId
         ? await Promise.all(
@@ -147,27 +144,29 @@ export class PresignedUploadService {
     } catch (error) {
       if (uploadId) await storage.abortMultipartUpload(incoming, uploadId).catch(() => undefined);
       await this.jobs
-        .failPending(jobId, { code: 'presign-failed', message: 'The upload could not be prepared.' })
+        .failUnboundUpload(jobId, { code: 'presign-failed', message: 'The upload could not be prepared.' })
         .catch(() => undefined);
       return storageFailure(error);
     }
   }
 
   /**
-   * Idempotent and serialised: the job row is locked for the whole completion, so concurrent calls
-   * queue up; once bound, the same parts get the same 200 and different parts a 409.
+   * Idempotent and serialised: one call at a time holds the upload's completion lease (a guarded update,
+   * no row lock or connection held while storage works); concurrent calls wait for it. Once bound, the
+   * same parts get the same 200 and different parts a 409.
    */
   async complete(jobId: string, request: CompleteUploadRequestDto, principal: Principal): Promise<IngestJob> {
     const storage = this.presigner();
     const digest = createHash('sha256')
       .update(JSON.stringify(request.parts.map((p) => [p.part_number, p.etag.replace(/"/g, '')])))
       .digest('hex');
-    const outcome = await this.dataSource.transaction(async (manager): Promise<Completion> => {
-      const job = await this.jobs.lockForUpdate(jobId, manager);
-      if (!job || job.owner !== principal.owner) throw new NotFoundError('Job', jobId);
+    const token = randomUUID();
+    const waitUntil = Date.now() + COMPLETION_WAIT_MS;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+      const job = await this.jobs.getForOwner(jobId, principal.owner);
       const state = this.uploadState(job);
-      if (job.sourceKey) {
-        if (state.completion_digest === digest) return { job };
+      if (job.source.type === 'stored-file' && job.source.key) {
+        if (state.completion_digest === digest) return job;
         throw new ConflictError('The upload was already completed with different parts.');
       }
       if (job.status !== JobStatus.Pending) {
@@ -177,7 +176,23 @@ export class PresignedUploadService {
       }
       if (job.expiresAt && job.expiresAt.getTime() < Date.now())
         throw new ConflictError("This upload's time window has closed.");
+      const leased = await this.jobs.leaseUploadCompletion(jobId, principal.owner, token, COMPLETION_LEASE_MS);
+      if (leased) return this.completeLeased(storage, leased, state, request, digest, token);
+      if (Date.now() > waitUntil)
+        throw new ConflictError('Another completion of this upload is still running; try again shortly.');
+      await sleep(pause);
+    }
+  }
 
+  private async completeLeased(
+    storage: Storage & PresignedUploads,
+    job: IngestJob,
+    state: PresignedUploadState,
+    request: CompleteUploadRequestDto,
+    digest: string,
+    token: string,
+  ): Promise<IngestJob> {
+    try {
       if (state.upload_id) {
         const problem =
           request.parts.length === 0
@@ -204,16 +219,16 @@ export class PresignedUploadService {
 
       const info = await storage.head(state.incoming_key).catch(storageFailure);
       if (!info) throw new UnprocessableError('No uploaded object was found; PUT the file to the URL first.');
-      const reject = async (rejection: DomainError, keys: string[]): Promise<Completion> => {
+      const declared = job.source.type === 'stored-file' ? job.source.size : null;
+      const reject = async (rejection: DomainError, keys: string[]): Promise<never> => {
         await Promise.all(keys.map((k) => storage.delete(k).catch(() => undefined)));
-        await this.jobs.failPending(job.id, { code: 'upload-rejected', message: rejection.message }, manager);
-        return { rejection };
+        await this.jobs.failUnboundUpload(job.id, { code: 'upload-rejected', message: rejection.message }, token);
+        throw rejection;
       };
-      if (info.size !== job.sourceSize) {
-        return reject(
-          new UnprocessableError(
-            `The uploaded object has ${info.size} bytes but ${job.sourceSize ?? 0} were declared.`,
-          ),
+      if (info.size !== declared) {
+        // Awaited here: the lease must still be held when the job is failed (the `finally` gives it back).
+        return await reject(
+          new UnprocessableError(`The uploaded object has ${info.size} bytes but ${declared ?? 0} were declared.`),
           [state.incoming_key],
         );
       }
@@ -232,50 +247,41 @@ export class PresignedUploadService {
       try {
         await this.checks.verify(frozen, job.sourceFilename ?? '', info.size);
       } catch (error) {
-        if (error instanceof DomainError) return reject(error, [frozen]);
+        if (error instanceof DomainError) return await reject(error, [frozen]);
         throw error;
       }
-      const bound = await this.jobs.bindSource(
-        job.id,
-        frozen,
-        { upload: { ...state, completion_digest: digest } },
-        manager,
-      );
+      const bound = await this.jobs.bindUploadedSource(job.id, token, frozen, digest);
       if (!bound) throw new ConflictError('The job changed while the upload was being completed.');
-      return { job: bound };
-    });
-    if ('rejection' in outcome) throw outcome.rejection;
-    return outcome.job;
+      return bound;
+    } finally {
+      // No-op once bound or failed; otherwise lets the next call try again at once.
+      await this.jobs.releaseUploadCompletion(job.id, token).catch(() => undefined);
+    }
   }
 
   async abort(jobId: string, principal: Principal): Promise<IngestJob> {
     const storage = this.presigner();
-    return this.dataSource.transaction(async (manager) => {
-      const job = await this.jobs.lockForUpdate(jobId, manager);
-      if (!job || job.owner !== principal.owner) throw new NotFoundError('Job', jobId);
-      const state = this.uploadState(job);
-      if (job.sourceKey) throw new ConflictError('The upload is already complete; cancel the job instead.');
-      if (job.status !== JobStatus.Pending) {
-        throw new ConflictError(`Job is '${job.status}'; the upload can no longer be aborted.`, {
-          current_status: job.status,
-        });
-      }
-      await this.discard(storage, state);
-      const failed = await this.jobs.failPending(
-        job.id,
-        { code: 'aborted', message: 'The upload was aborted.' },
-        manager,
-      );
-      if (!failed) throw new ConflictError('The job changed while the upload was being aborted.');
-      return failed;
-    });
+    const job = await this.jobs.getForOwner(jobId, principal.owner);
+    const state = this.uploadState(job);
+    if (job.source.type === 'stored-file' && job.source.key)
+      throw new ConflictError('The upload is already complete; cancel the job instead.');
+    if (job.status !== JobStatus.Pending) {
+      throw new ConflictError(`Job is '${job.status}'; the upload can no longer be aborted.`, {
+        current_status: job.status,
+      });
+    }
+    if (state.completing && Date.parse(state.completing.until) > Date.now())
+      throw new ConflictError('The upload is being completed right now; cancel the job afterwards instead.');
+    await this.discard(storage, state);
+    const failed = await this.jobs.failUnboundUpload(job.id, { code: 'aborted', message: 'The upload was aborted.' });
+    if (!failed) throw new ConflictError('The job changed while the upload was being aborted.');
+    return failed;
   }
 
   private uploadState(job: IngestJob): PresignedUploadState {
-    const state = job.options.upload as PresignedUploadState | undefined;
-    if (job.sourceType !== 'presigned' || !state)
+    if (job.source.type !== 'stored-file' || job.source.upload.mode !== 'presigned')
       throw new DomainError(ErrorCode.BadRequest, 'Job is not a presigned upload.');
-    return state;
+    return job.source.upload;
   }
 
   private async discard(storage: Storage & PresignedUploads, state: PresignedUploadState): Promise<void> {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ConflictError, DomainError, ErrorCode, TimeoutError, UnprocessableError, withTimeout } from '@app/common';
-import { JobRepository, JobStatus } from '@app/jobs';
+import { JobRepository, JobStatus, isSourceReady } from '@app/jobs';
 import { JobName, JobProducer, QueueName, redisConnectionOptions, type PreviewOutcome } from '@app/queues';
 import type { Principal } from '@app/security';
-import { QueueEvents, type Queue } from 'bullmq';
+import { QueueEvents, type Job } from 'bullmq';
 import type { PreviewResponseDto } from './dto/preview.response.dto.js';
 
 /** A layer name GDAL's argument parser could mistake for an option. */
@@ -54,7 +54,7 @@ export class PreviewService implements OnModuleDestroy {
         current_status: job.status,
       });
     }
-    if (!job.sourceKey) throw new ConflictError('The upload for this job has not been completed yet.');
+    if (!isSourceReady(job.source)) throw new ConflictError('The upload for this job has not been completed yet.');
     if (layerName && job.allLayers && !job.allLayers.includes(layerName)) {
       throw new UnprocessableError(`The file has no layer named '${layerName}'.`, {
         unknown_layers: [layerName],
@@ -68,23 +68,19 @@ export class PreviewService implements OnModuleDestroy {
         ErrorCode.Timeout,
         `No worker answered the preview within ${Math.round(timeoutMs / 1000)} s; the job is unchanged and can be previewed again.`,
       );
-    let bullJob: Awaited<ReturnType<Queue['add']>>;
+    let bullJob: Job;
     try {
-      // Bounded too: while Redis is unreachable these would wait for it indefinitely.
+      // Bounded too: while Redis is unreachable this would wait for it indefinitely.
       await withTimeout(events.waitUntilReady(), timeoutMs, 'The job queue');
-      bullJob = await withTimeout(
-        this.producer.queue(QueueName.Preview).add(
-          JobName.Preview,
-          { jobId, requestId, layerName: layerName ?? null },
-          {
-            jobId: `${jobId}-preview-${randomUUID()}`,
-            attempts: 1,
-            removeOnComplete: { age: 3600 },
-            removeOnFail: { age: 24 * 3600 },
-          },
-        ),
-        timeoutMs,
-        'The job queue',
+      bullJob = await this.producer.enqueue(
+        { name: JobName.Preview, payload: { jobId, requestId, layerName: layerName ?? null } },
+        {
+          // Each preview is its own queue job (the domain job may be previewed again).
+          jobId: `${jobId}-preview-${randomUUID()}`,
+          attempts: 1,
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: 24 * 3600 },
+        },
       );
     } catch (error) {
       if (error instanceof TimeoutError) throw unanswered();

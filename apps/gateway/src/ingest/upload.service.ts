@@ -3,8 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DomainError, ErrorCode, describeError } from '@app/common';
-import { JobRepository, type IngestJob } from '@app/jobs';
+import { DomainError, ErrorCode, describeError, formatBytes } from '@app/common';
+import { JobKind, JobRepository, type IngestJob } from '@app/jobs';
 import { Storage } from '@app/storage';
 import type { Principal } from '@app/security';
 import busboy from 'busboy';
@@ -17,17 +17,6 @@ export class PayloadTooLargeError extends DomainError {
       max_file_size_bytes: limit,
     });
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 interface Received {
@@ -71,11 +60,10 @@ export class UploadService {
       return await this.jobs.create({
         id: jobId,
         owner: principal.owner,
-        importer: 'dataset',
-        sourceType: 'upload',
+        kind: JobKind.FileDataset,
+        source: { type: 'stored-file', key: received.key, size: received.size, upload: { mode: 'direct' } },
+        params: { kind: JobKind.FileDataset, commit: null },
         sourceFilename: received.filename,
-        sourceKey: received.key,
-        sourceSize: received.size,
         requestId,
       });
     } catch (error) {

@@ -1,13 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { JobRepository, type IngestJob } from '@app/jobs';
-import { JobProducer, dispatchFor } from '@app/queues';
-import { describeError } from '@app/common';
+import { Injectable } from '@nestjs/common';
+import { JobRepository, dispatchFor, type IngestJob } from '@app/jobs';
+import { JobProducer } from '@app/queues';
 import type { Principal } from '@app/security';
 
 @Injectable()
 export class JobsService {
-  private readonly logger = new Logger(JobsService.name);
-
   constructor(
     private readonly jobs: JobRepository,
     private readonly producer: JobProducer,
@@ -37,10 +34,6 @@ export class JobsService {
    * it once Redis is back, so the caller still gets its 202 and nothing is lost.
    */
   async enqueueOrLeaveToSweeper(job: IngestJob): Promise<void> {
-    try {
-      await this.producer.reenqueue(dispatchFor(job));
-    } catch (error) {
-      this.logger.warn({ job_id: job.id, err: describeError(error) }, 'enqueue failed; the sweeper will retry');
-    }
+    await this.producer.enqueueOrLeaveToSweeper(dispatchFor(job));
   }
 }

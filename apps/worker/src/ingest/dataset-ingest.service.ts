@@ -3,16 +3,19 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '@app/config';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { CogResult, VectorLoadResult } from '@app/gdal';
-import { datasetTableName } from '@app/gdal';
+import type { CogResult, VectorLoadResult } from '@app/contracts';
 import {
   DATA_SCHEMA,
   Dataset,
   DatasetKind,
+  JobKind,
   JobStatus,
+  JobStep,
   commitOptionsOf,
+  isBoundFile,
+  isProgressStep,
+  type ProgressStep,
   defaultDatasetTitle,
   type RasterCommitOptions,
   type VectorCommitOptions,
@@ -22,10 +25,11 @@ import {
 import { Storage } from '@app/storage';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { HandlerResult, JobContext } from '../runtime/job-runner.service.js';
-import { PermanentJobError, TransientJobError } from '../runtime/job-errors.js';
-import { gdalSourcePath } from '../preview/preview.service.js';
-import type { RasterTask, TaskContext, VectorTask } from './gdal-task.protocol.js';
-import { GdalTaskError, GdalTaskRunner } from './gdal-task.runner.js';
+import { PermanentJobError } from '../runtime/job-errors.js';
+import { gdalPathOf } from './source-path.js';
+import type { RasterTask, VectorTask } from './gdal-task.protocol.js';
+import { GdalTaskRunner } from './gdal-task.runner.js';
+import { datasetTableName } from './postgis/table-names.js';
 
 /** How often a running GDAL step reports progress, heartbeats, and looks for a cancel request. */
 const TICK_MS = 1000;
@@ -52,24 +56,24 @@ export function stagingTable(jobId: string, attemptToken: string): string {
  */
 @Injectable()
 export class DatasetIngestService {
-  private readonly context: TaskContext;
-
   constructor(
     private readonly storage: Storage,
     private readonly runner: GdalTaskRunner,
     @InjectDataSource() private readonly dataSource: DataSource,
-    config: AppConfig,
-  ) {
-    this.context = { databaseUrl: config.database.url, storage: config.storage };
-  }
+  ) {}
 
   async run(ctx: JobContext): Promise<HandlerResult> {
     const job = ctx.job;
-    if (!job.sourceKey) throw new PermanentJobError('no-source', 'The job has no uploaded file to ingest.');
-    const options = commitOptionsOf(job.options);
-    await ctx.progress({ step: 'reading', progress: 0.01 });
-    const sourcePath = gdalSourcePath(this.storage.gdalPath(job.sourceKey), job.sourceFilename);
-    return options.kind === 'raster' ? this.raster(ctx, sourcePath, options) : this.vector(ctx, sourcePath, options);
+    const sourcePath = gdalPathOf(job.source, this.storage);
+    if (!sourcePath || !isBoundFile(job.source) || job.params.kind !== JobKind.FileDataset) {
+      throw new PermanentJobError('no-source', 'The job has no uploaded file to ingest.');
+    }
+    const sourceKey = job.source.key;
+    const options = commitOptionsOf(job.contentKind, job.params.commit);
+    await ctx.progress({ step: JobStep.Reading, progress: 0.01 });
+    return options.kind === 'raster'
+      ? this.raster(ctx, sourcePath, sourceKey, options)
+      : this.vector(ctx, sourcePath, options);
   }
 
   private async vector(ctx: JobContext, sourcePath: string, options: VectorCommitOptions): Promise<HandlerResult> {
@@ -80,7 +84,6 @@ export class DatasetIngestService {
     const applicationName = `strata-load-${staging}`;
     const task: VectorTask = {
       kind: 'vector',
-      context: this.context,
       applicationName,
       sourcePath,
       layerName: job.layerName,
@@ -93,10 +96,10 @@ export class DatasetIngestService {
     };
     let loaded: VectorLoadResult;
     try {
-      loaded = await this.runGdal<VectorLoadResult>(ctx, task, 'loading', () => this.copiedRows(applicationName));
+      loaded = await this.runGdal<VectorLoadResult>(ctx, task, JobStep.Loading, () => this.copiedRows(applicationName));
       // Reported before publishing: the publish transaction holds this job's row lock, so a progress
       // write from inside it (on another connection) would wait for itself.
-      await ctx.progress({ step: 'finalizing', progress: 0.95, rowsTotal: loaded.featureCount });
+      await ctx.progress({ step: JobStep.Finalizing, progress: 0.95, rowsTotal: loaded.featureCount });
     } catch (error) {
       await this.dropTable(staging);
       throw error;
@@ -116,7 +119,12 @@ export class DatasetIngestService {
     };
   }
 
-  private async raster(ctx: JobContext, sourcePath: string, options: RasterCommitOptions): Promise<HandlerResult> {
+  private async raster(
+    ctx: JobContext,
+    sourcePath: string,
+    sourceKey: string,
+    options: RasterCommitOptions,
+  ): Promise<HandlerResult> {
     const job = ctx.job;
     const datasetId = randomUUID();
     const key = `datasets/${datasetId}/${(job.sourceFilename ?? 'raster').replace(/\.[^.]+$/, '')}.tif`;
@@ -125,7 +133,6 @@ export class DatasetIngestService {
       (await this.storage.scratchPathFor(key)) ?? join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
     const task: RasterTask = {
       kind: 'raster',
-      context: this.context,
       sourcePath,
       outputPath: output,
       compression: options.compression ?? 'DEFLATE',
@@ -137,15 +144,15 @@ export class DatasetIngestService {
     const removeTemp = (): Promise<void> => rm(output, { force: true });
     let cog: CogResult;
     try {
-      cog = await this.runGdal<CogResult>(ctx, task, 'converting');
+      cog = await this.runGdal<CogResult>(ctx, task, JobStep.Converting);
     } catch (error) {
       await removeTemp();
       throw error;
     }
     try {
-      await ctx.progress({ step: 'storing', progress: 0.92 });
+      await ctx.progress({ step: JobStep.Storing, progress: 0.92 });
       if (cog.converted) await this.storage.putFile(key, output, { contentType: 'image/tiff' });
-      else await this.storage.copy(job.sourceKey!, key);
+      else await this.storage.copy(sourceKey, key);
     } catch (error) {
       await removeTemp();
       await this.storage.delete(key).catch(() => undefined);
@@ -193,7 +200,7 @@ export class DatasetIngestService {
   private async runGdal<T>(
     ctx: JobContext,
     task: VectorTask | RasterTask,
-    firstStep: string,
+    firstStep: ProgressStep,
     copied?: () => Promise<number | null>,
   ): Promise<T> {
     let step = firstStep;
@@ -204,7 +211,7 @@ export class DatasetIngestService {
         fraction = Math.max(fraction, Math.min(1, f));
       },
       onStep: (s) => {
-        step = s;
+        if (isProgressStep(s)) step = s;
       },
       onTotal: (features) => {
         total = features >= 0 ? features : null;
@@ -214,7 +221,7 @@ export class DatasetIngestService {
     let stop: unknown;
     let ticking = false;
     const tick = async (): Promise<void> => {
-      const rows = copied && step === 'loading' ? await copied().catch(() => null) : null;
+      const rows = copied && step === JobStep.Loading ? await copied().catch(() => null) : null;
       // Rows loaded count for most of the step's share; what follows (index, statistics) for the rest.
       const loadShare = 0.85;
       if (rows !== null && total) fraction = Math.max(fraction, loadShare * Math.min(1, rows / total));
@@ -243,7 +250,8 @@ export class DatasetIngestService {
       return result;
     } catch (error) {
       if (stop) throw stop;
-      throw this.mapGdalError(error);
+      // A GdalTaskError: failure-classifier.ts reads what the child reported.
+      throw error;
     } finally {
       clearInterval(timer);
       running.kill();
@@ -258,21 +266,6 @@ export class DatasetIngestService {
       [applicationName],
     )) as { n: string }[];
     return rows[0] ? Number(rows[0].n) : null;
-  }
-
-  /**
-   * A user error from the child fails the job with its message. An outage the child recognised is
-   * transient; any other internal failure keeps its errno/SQLSTATE as `code`, which the runner's retry
-   * policy (isTransient) reads like any other error's.
-   */
-  private mapGdalError(error: unknown): unknown {
-    if (!(error instanceof GdalTaskError)) return error;
-    const { failure } = error;
-    if (failure.kind === 'user') return new PermanentJobError(failure.code, failure.message);
-    if (failure.code === 'unavailable') {
-      return new TransientJobError('The database or storage was unavailable during the GDAL step.', { cause: error });
-    }
-    return error;
   }
 
   private async publishTable(

@@ -1,20 +1,24 @@
 /**
- * Messages between the ingest worker and its GDAL child process (apps/worker/src/ingest/gdal-task.ts).
- * GDAL runs in a child so that a cancel or a superseded attempt can stop it at once (gdal-async cannot
- * abort a running call), and so a crash inside GDAL never takes the worker down.
+ * Messages between the worker and its GDAL child process (apps/worker/src/ingest/gdal-task.ts). Every
+ * GDAL call runs in a child, one task per process: a cancel or a superseded attempt can stop it at once
+ * (gdal-async cannot abort a running call), a crash inside GDAL never takes the worker down, and GDAL's
+ * process-wide configuration belongs to one task only.
  */
 
-import type { StorageConfig } from '@app/config';
+import type { CogCompressionName, CogResamplingName } from '@app/contracts';
 
-/** What the child needs of the worker's configuration (sent over IPC; the child reads no environment). */
+/** What the child needs besides its task (sent over IPC; the child reads no environment). */
 export interface TaskContext {
+  /**
+   * GDAL configuration options the child sets before it starts the task: the store's /vsis3/ settings,
+   * and whatever a job adds (HTTP headers, a token, a proxy for a remote service).
+   */
+  gdalConfig: Record<string, string>;
   databaseUrl: string;
-  storage: StorageConfig;
 }
 
 export interface VectorTask {
   kind: 'vector';
-  context: TaskContext;
   /** `application_name` of the load's database connection: how the worker finds its COPY's progress. */
   applicationName: string;
   sourcePath: string;
@@ -29,26 +33,46 @@ export interface VectorTask {
 
 export interface RasterTask {
   kind: 'raster';
-  context: TaskContext;
   sourcePath: string;
   outputPath: string;
-  compression: 'DEFLATE' | 'ZSTD' | 'LZW';
-  resampling: 'nearest' | 'bilinear' | 'cubic' | 'average' | 'mode' | null;
+  compression: CogCompressionName;
+  resampling: CogResamplingName | null;
   nodataOverride: number | null;
   strictCog: boolean;
   sridOverride: number | null;
 }
 
-export type GdalTask = VectorTask | RasterTask;
+/** A preview: answers an Inspection, or fails with a `user` failure the preview shows as a refusal. */
+export interface InspectTask {
+  kind: 'inspect';
+  sourcePath: string;
+  layerName: string | null;
+}
+
+/** GDAL's version and a pixel round trip (answers a GdalSelfTest). */
+export interface SelfTestTask {
+  kind: 'self-test';
+  size: number;
+}
+
+export type GdalTask = VectorTask | RasterTask | InspectTask | SelfTestTask;
+
+/** The one message the worker sends a child. */
+export interface TaskMessage {
+  context: TaskContext;
+  task: GdalTask;
+}
 
 /**
- * A failure as the child saw it: `user` errors carry a user-safe message; `internal` ones a code and a
- * masked description for the worker's log, never shown to users.
+ * A failure as the child saw it: `user` errors carry a user-safe message (and, for previews, the
+ * refusal's extensions); `internal` ones an errno/SQLSTATE or our own code and a masked description for
+ * the worker's log (GDAL's own text, paths and secrets masked), never shown to users.
  */
 export interface TaskFailure {
   kind: 'user' | 'internal';
   code: string;
   message: string;
+  extensions?: Record<string, unknown>;
 }
 
 export type ChildMessage =

@@ -2,7 +2,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { isChildMessage, type GdalTask, type TaskFailure } from './gdal-task.protocol.js';
+import { AppConfig } from '@app/config';
+import { baseTaskContext } from './gdal-task.context.js';
+import {
+  isChildMessage,
+  type GdalTask,
+  type TaskContext,
+  type TaskFailure,
+  type TaskMessage,
+} from './gdal-task.protocol.js';
 
 /** The child reported a failure (user-safe when `failure.kind` is `user`). */
 export class GdalTaskError extends Error {
@@ -40,19 +48,35 @@ export interface TaskListeners {
   onTotal?: (features: number) => void;
 }
 
+export interface TaskOptions {
+  /** GDAL options for this task only, over the worker's own (a job's HTTP headers, token, proxy…). */
+  gdalConfig?: Record<string, string>;
+  /** False: fork no spare for a next task (a check that should not leave a process behind). Default true. */
+  spare?: boolean;
+}
+
 const ENTRY = fileURLToPath(new URL('./gdal-task.js', import.meta.url));
 
 /**
- * Runs one GDAL step in a child process. gdal-async cannot abort a running call, so the only way to stop
- * a long translation promptly (cancel, superseded attempt, shutdown) is to kill the process doing it.
+ * Runs GDAL tasks (ingest steps, previews, self-tests), each in a child process of its own: the worker
+ * process itself never loads GDAL. gdal-async cannot abort a running call, so the only way to stop a
+ * long translation promptly (cancel, superseded attempt, shutdown) is to kill the process doing it; and
+ * GDAL's configuration is process-wide, so per-task settings are safe only in a process per task.
  */
 @Injectable()
 export class GdalTaskRunner implements OnModuleDestroy {
+  /** The child's entry point (built JavaScript next to this file). */
+  protected readonly entry: string = ENTRY;
+  private readonly context: TaskContext;
   /**
    * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
    * the next task. Kept only once this worker has run a GDAL task, so an idle worker holds none.
    */
   private spare: ChildProcess | undefined;
+
+  constructor(config: AppConfig) {
+    this.context = baseTaskContext(config);
+  }
 
   onModuleDestroy(): void {
     this.spare?.kill('SIGKILL');
@@ -64,7 +88,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     // stderr (GDAL's own warnings) goes to the worker's. Its own process group: a terminal's Ctrl-C
     // reaches the worker (which then waits for this step), not the child. The child still exits when
     // the worker goes away (see gdal-task.ts).
-    const child = fork(ENTRY, [], {
+    const child = fork(this.entry, [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
       detached: true,
@@ -87,10 +111,11 @@ export class GdalTaskRunner implements OnModuleDestroy {
     return child;
   }
 
-  start<T>(task: GdalTask, listeners: TaskListeners = {}): RunningTask<T> {
-    if (!existsSync(ENTRY)) throw new Error('GDAL task entry point is missing: build the worker first');
+  /** Starts `task` in a child (the spare, if one is ready); the result is what the task answers. */
+  start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
+    if (!existsSync(this.entry)) throw new Error('GDAL task entry point is missing: build the worker first');
     const child = this.take();
-    this.spare = this.fork();
+    if (options.spare !== false) this.spare = this.fork();
     const result = new Promise<T>((resolve, reject) => {
       let settled = false;
       child.on('message', (message: unknown) => {
@@ -126,7 +151,11 @@ export class GdalTaskRunner implements OnModuleDestroy {
         reject(new GdalTaskCrashedError(code, signal));
       });
     });
-    child.send(task);
+    const message: TaskMessage = {
+      context: { ...this.context, gdalConfig: { ...this.context.gdalConfig, ...options.gdalConfig } },
+      task,
+    };
+    child.send(message);
     return {
       result,
       kill: () => {

@@ -1,13 +1,7 @@
-/** libpq-style connection parameters taken from DATABASE_URL (GDAL's PG driver wants them as conninfo). */
-export interface PgConnectionParts {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string;
-}
+import type { PgTarget } from '@app/contracts';
 
-export function pgTargetFromUrl(url: string): PgConnectionParts {
+/** libpq-style connection parameters taken from DATABASE_URL (GDAL's PG driver wants them as conninfo). */
+export function pgTargetFromUrl(url: string): PgTarget {
   const u = new URL(url);
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
     throw new Error('DATABASE_URL must be a postgres:// URL');

@@ -1,4 +1,7 @@
-import { DomainError, TimeoutError } from '@app/common';
+/**
+ * Errors job code throws on purpose. How each is handled (retried, failed, stopped) is decided in one
+ * place, failure-classifier.ts, together with every other error a job can end with.
+ */
 
 /** Fails the job at once, without retries. `message` is shown to the user: keep it free of paths, hosts and SQL. */
 export class PermanentJobError extends Error {
@@ -11,7 +14,7 @@ export class PermanentJobError extends Error {
   }
 }
 
-/** Worth retrying with backoff (a dependency was briefly unavailable). */
+/** Worth retrying with backoff (a dependency was briefly unavailable). `message` is for the log only. */
 export class TransientJobError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -33,50 +36,4 @@ export class StaleAttemptError extends Error {
     super('Attempt superseded');
     this.name = 'StaleAttemptError';
   }
-}
-
-const TRANSIENT_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-/** PostgreSQL SQLSTATEs that mean "try again": connection loss, resource exhaustion, shutdown, serialization. */
-const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01)/;
-
-function codeOf(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } };
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Only dependency outages are retried; everything else fails at once. */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof TransientJobError || error instanceof TimeoutError) return true;
-  if (error instanceof PermanentJobError || error instanceof DomainError) return false;
-  const code = codeOf(error);
-  if (code && (TRANSIENT_ERRNO.has(code) || TRANSIENT_SQLSTATE.test(code))) return true;
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|Connection is closed|connect ECONNREFUSED|MaxRetriesPerRequest/i.test(message);
-}
-
-export interface UserSafeError {
-  code: string;
-  message: string;
-}
-
-/** What the job record (and so the user) may see about a failure. */
-export function toUserSafeError(error: unknown, jobId: string): UserSafeError {
-  if (error instanceof PermanentJobError) return { code: error.code, message: error.message };
-  if (error instanceof DomainError) return { code: error.code, message: error.message };
-  if (isTransient(error)) {
-    return {
-      code: 'dependency-unavailable',
-      message: 'A storage or database service stayed unavailable; retry the job later.',
-    };
-  }
-  return { code: 'internal', message: `The job failed because of an internal error (reference ${jobId}).` };
 }

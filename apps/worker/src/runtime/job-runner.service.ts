@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { describeError } from '@app/common';
+import { FailureClass, JobFailure, describeError } from '@app/common';
 import {
   JobRepository,
   JobStatus,
+  JobStep,
   type CompletionUpdate,
   type IngestJob,
   type JobWarning,
   type ProgressUpdate,
 } from '@app/jobs';
-import type { BasePayload } from '@app/queues';
+import type { BasePayload, JobRunOutcome } from '@app/queues';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { JobCancelledError, StaleAttemptError, isTransient, toUserSafeError } from './job-errors.js';
+import { classifyFailure } from './failure-classifier.js';
+import { JobCancelledError, StaleAttemptError } from './job-errors.js';
 
 /** What a handler gets: its job, a logger bound to it, and checkpoints that enforce cancel and fencing. */
 export interface JobContext {
@@ -45,10 +47,7 @@ export interface HandlerResult extends CompletionUpdate {
 
 export type JobHandler = (ctx: JobContext) => Promise<HandlerResult>;
 
-export interface RunOutcome {
-  outcome: 'completed' | 'cancelled' | 'stale' | 'skipped';
-  status?: JobStatus;
-}
+export type RunOutcome = JobRunOutcome;
 
 /**
  * The lifecycle every domain job shares: claim with a fresh attempt token, run the handler, write the
@@ -62,7 +61,7 @@ export class JobRunner {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async run(bullJob: Job<BasePayload>, handler: JobHandler): Promise<RunOutcome> {
+  async run<P extends BasePayload>(bullJob: Job<P>, handler: JobHandler): Promise<RunOutcome> {
     const { jobId, requestId } = bullJob.data;
     const attemptToken = randomUUID();
     const attempt = bullJob.attemptsMade + 1;
@@ -144,25 +143,29 @@ export class JobRunner {
     error: unknown,
     a: { jobId: string; attemptToken: string; log: Logger; lastAttempt: boolean },
   ): Promise<RunOutcome> {
-    if (error instanceof JobCancelledError) {
+    const failure = classifyFailure(error, a.jobId);
+    if (failure.code === JobFailure.Cancelled) {
       await this.jobs.markCancelled(a.jobId, a.attemptToken);
       a.log.info('job cancelled at a checkpoint');
       return { outcome: 'cancelled', status: JobStatus.Cancelled };
     }
-    if (error instanceof StaleAttemptError) {
+    if (failure.code === JobFailure.Superseded) {
       a.log.warn('attempt superseded by a newer delivery; stopping without writing');
       return { outcome: 'stale' };
     }
-    const transient = isTransient(error);
-    if (transient && !a.lastAttempt) {
-      a.log.warn({ err: describeError(error) }, 'transient failure; BullMQ will retry with backoff');
-      await this.jobs.reportProgress(a.jobId, a.attemptToken, { step: 'retrying' }).catch(() => false);
+    const logged = {
+      err: describeError(error),
+      code: failure.code,
+      ...(failure.detail ? { detail: failure.detail } : {}),
+    };
+    if (failure.class === FailureClass.Transient && !a.lastAttempt) {
+      a.log.warn(logged, 'transient failure; BullMQ will retry with backoff');
+      await this.jobs.reportProgress(a.jobId, a.attemptToken, { step: JobStep.Retrying }).catch(() => false);
       throw error;
     }
-    const safe = toUserSafeError(error, a.jobId);
-    a.log.error({ err: describeError(error), code: safe.code }, 'job failed');
-    await this.jobs.fail(a.jobId, a.attemptToken, safe);
-    throw new UnrecoverableError(safe.message);
+    a.log.error(logged, 'job failed');
+    await this.jobs.fail(a.jobId, a.attemptToken, failure.error);
+    throw new UnrecoverableError(failure.error.message);
   }
 
   /** The claim lost: the job was cancelled, finished, or deleted. A cancel that raced a crash is finished here. */

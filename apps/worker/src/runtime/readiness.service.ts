@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
+import type { GdalSelfTest } from '@app/contracts';
 import { sleep, withTimeout } from '@app/common';
-import { GdalService } from '@app/gdal';
 import { pingDatabase } from '@app/jobs';
 import { RedisClient } from '@app/queues';
 import { Storage } from '@app/storage';
 import type { DataSource } from 'typeorm';
+import { GdalTaskRunner } from '../ingest/gdal-task.runner.js';
 
 const CHECK_TIMEOUT_MS = 3000;
 
@@ -21,8 +22,23 @@ export class ReadinessService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly redis: RedisClient,
     private readonly storage: Storage,
-    private readonly gdal: GdalService,
+    private readonly gdal: GdalTaskRunner,
   ) {}
+
+  /** GDAL's version, as the last successful GDAL check found it. */
+  private gdalVersion: string | undefined;
+
+  /** A GDAL child starts and round-trips pixels (killed if it does not answer in time; no spare kept). */
+  private async checkGdal(): Promise<void> {
+    const running = this.gdal.start<GdalSelfTest>({ kind: 'self-test', size: 4 }, {}, { spare: false });
+    try {
+      const result = await withTimeout(running.result, CHECK_TIMEOUT_MS, 'gdal');
+      if (!result.roundTripOk) throw new Error('GDAL self-test returned different pixels than were written');
+      this.gdalVersion = result.version;
+    } finally {
+      running.kill();
+    }
+  }
 
   /** Names of the dependencies that are down right now. */
   async failingChecks(): Promise<string[]> {
@@ -30,7 +46,7 @@ export class ReadinessService {
       ['database', () => pingDatabase(this.dataSource)],
       ['redis', () => this.redis.ping()],
       ['storage', () => this.storage.check()],
-      ['gdal', async () => this.gdal.roundTrip(4)],
+      ['gdal', () => this.checkGdal()],
     ];
     const results = await Promise.all(
       checks.map(async ([name, check]) =>
@@ -48,7 +64,7 @@ export class ReadinessService {
     for (let round = 0; !this.stopped; round += 1) {
       const failing = await this.failingChecks();
       if (failing.length === 0) {
-        this.logger.log({ gdal: this.gdal.info().version }, 'dependencies ready');
+        this.logger.log({ gdal: this.gdalVersion }, 'dependencies ready');
         return true;
       }
       this.logger.warn({ failing, round }, 'waiting for dependencies before taking jobs');

@@ -3,16 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppConfig, ConfigModule, parseConfig } from '@app/config';
-import { JobRepository, JobStatus, JobsModule, type IngestJob } from '@app/jobs';
-import {
-  ALL_QUEUES,
-  JobName,
-  JobProducer,
-  QueueName,
-  QueuesModule,
-  dispatchFor,
-  redisConnectionOptions,
-} from '@app/queues';
+import { JobKind, JobRepository, JobStatus, JobsModule, dispatchFor, type IngestJob, type NewJob } from '@app/jobs';
+import { ALL_QUEUES, JobName, JobProducer, QueueName, QueuesModule, redisConnectionOptions } from '@app/queues';
 import { Storage, StorageModule } from '@app/storage';
 import { Worker, type Job, type Queue } from 'bullmq';
 import { Readable } from 'node:stream';
@@ -73,9 +65,62 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     await moduleRef.close();
   });
 
-  /** A queued job of `importer` whose queue entry never existed, queued long before the grace period. */
-  async function strandedJob(importer: string, attempts = 0): Promise<IngestJob> {
-    const job = await jobs.create({ owner, importer, status: JobStatus.Queued, options: { steps: 1, step_ms: 0 } });
+  /** A one-step diagnostics job, which the system queue runs. */
+  const DIAGNOSTICS: Pick<NewJob, 'kind' | 'source' | 'params'> = {
+    kind: JobKind.Diagnostics,
+    source: { type: 'none' },
+    params: { kind: JobKind.Diagnostics, steps: 1, step_ms: 0, fail_with: null },
+  };
+
+  /** A layer of a remote feature service: a dataset job no queue job runs yet. */
+  const SERVICE_DATASET: Pick<NewJob, 'kind' | 'source' | 'params'> = {
+    kind: JobKind.ServiceDataset,
+    source: {
+      type: 'remote-service',
+      url: 'https://example.org/wfs',
+      service_type: 'wfs',
+      layer: 'roads',
+      layer_id: null,
+      object_id_field: null,
+    },
+    params: { kind: JobKind.ServiceDataset, commit: { title: 'Roads' } },
+  };
+
+  /** A presigned upload of `bytes` staged at its incoming key, not completed yet. */
+  async function stagedUpload(expiresAt: Date, bytes = 'partial bytes'): Promise<{ id: string; key: string }> {
+    const storage = moduleRef.get(Storage);
+    const id = randomUUID();
+    const key = `staging/${id}/incoming/part.gpkg`;
+    await storage.write(key, Readable.from([Buffer.from(bytes)]));
+    await jobs.create({
+      id,
+      owner,
+      kind: JobKind.FileDataset,
+      source: {
+        type: 'stored-file',
+        key: null,
+        size: 100,
+        upload: {
+          mode: 'presigned',
+          incoming_key: key,
+          upload_id: null,
+          part_size: null,
+          part_count: 1,
+          content_type: 'application/octet-stream',
+          completion_digest: null,
+          completing: null,
+        },
+      },
+      params: { kind: JobKind.FileDataset, commit: null },
+      sourceFilename: 'part.gpkg',
+      expiresAt,
+    });
+    return { id, key };
+  }
+
+  /** A queued job whose queue entry never existed, queued long before the grace period. */
+  async function strandedJob(what = DIAGNOSTICS, attempts = 0): Promise<IngestJob> {
+    const job = await jobs.create({ owner, status: JobStatus.Queued, ...what });
     created.push(job.id);
     await dataSource.query(`UPDATE ingest_jobs SET queued_at = $2, updated_at = $2, attempts = $3 WHERE id = $1`, [
       job.id,
@@ -92,7 +137,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
   });
 
   it('re-enqueues a queued job whose queue entry is missing, exactly once', async () => {
-    const job = await strandedJob('diagnostics');
+    const job = await strandedJob();
     expect(await systemQueue.getJob(job.id)).toBeUndefined();
 
     const report = await sweeper.sweep();
@@ -103,7 +148,8 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     const entry = await systemQueue.getJob(job.id);
     expect(entry).toBeDefined();
     expect(entry?.name).toBe(JobName.Diagnostics);
-    expect(entry?.data).toMatchObject({ jobId: job.id, steps: 1, stepMs: 0 });
+    expect(entry?.data).toEqual(dispatchFor(job).payload);
+    expect(entry?.data).toMatchObject({ jobId: job.id, steps: 1, stepMs: 0, failWith: null });
     expect(await entry?.getState()).toBe('waiting');
     expect((await jobs.findById(job.id))?.status).toBe(JobStatus.Queued);
 
@@ -119,7 +165,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
   });
 
   it('re-enqueues a silent processing job whose queue entry is missing', async () => {
-    const job = await strandedJob('diagnostics');
+    const job = await strandedJob();
     await dataSource.query(`UPDATE ingest_jobs SET queued_at = now() WHERE id = $1`, [job.id]);
     expect(await jobs.markStarted(job.id, randomUUID())).not.toBeNull();
     await dataSource.query(`UPDATE ingest_jobs SET updated_at = $2 WHERE id = $1`, [job.id, STRANDED_AT]);
@@ -130,7 +176,8 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
   });
 
   it("fails a job no worker can run with code 'undispatchable'", async () => {
-    const job = await strandedJob(`no-such-importer-${randomUUID().slice(0, 8)}`);
+    const job = await strandedJob(SERVICE_DATASET);
+    expect(() => dispatchFor(job)).toThrow("No queue job runs jobs of kind 'service-dataset'");
 
     const report = await sweeper.sweep();
     expect(report.failed).toContain(job.id);
@@ -140,13 +187,13 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     expect(stored?.status).toBe(JobStatus.Failed);
     expect(stored?.error?.code).toBe('undispatchable');
     expect(stored?.completedAt).toBeInstanceOf(Date);
-    expect(await systemQueue.getJob(job.id)).toBeUndefined();
+    for (const name of ALL_QUEUES) expect(await producer.queue(name).getJob(job.id)).toBeUndefined();
   });
 
   it("fails a job that lost its worker too often with code 'worker-lost' instead of re-enqueueing it", async () => {
     const limit = config.jobs.attempts * 2;
-    const worn = await strandedJob('diagnostics', limit);
-    const almost = await strandedJob('diagnostics', limit - 1);
+    const worn = await strandedJob(DIAGNOSTICS, limit);
+    const almost = await strandedJob(DIAGNOSTICS, limit - 1);
 
     const report = await sweeper.sweep();
     expect(report.failed).toContain(worn.id);
@@ -162,7 +209,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
   });
 
   it('leaves alone a job whose queue entry is still waiting', async () => {
-    const job = await strandedJob('diagnostics');
+    const job = await strandedJob();
     await producer.enqueue(dispatchFor(job));
     const entry = await systemQueue.getJob(job.id);
     expect(await entry?.getState()).toBe('waiting');
@@ -177,7 +224,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
   });
 
   it('replaces a finished queue entry left behind for a job the database still has queued', async () => {
-    const job = await strandedJob('diagnostics');
+    const job = await strandedJob();
     // A delivery that ended in BullMQ without its terminal write reaching the database: take the entry
     // by hand (LIFO puts it first in line) and fail it.
     await producer.enqueue(dispatchFor(job), { lifo: true, attempts: 1 });
@@ -203,24 +250,8 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
 
   it('discards an expired presigned upload and fails its job, leaving a live one alone', async () => {
     const storage = moduleRef.get(Storage);
-    const stage = async (expiresAt: Date): Promise<{ id: string; key: string }> => {
-      const id = randomUUID();
-      const key = `staging/${id}/incoming/part.gpkg`;
-      await storage.write(key, Readable.from([Buffer.from('partial bytes')]));
-      await jobs.create({
-        id,
-        owner,
-        importer: 'dataset',
-        sourceType: 'presigned',
-        sourceFilename: 'part.gpkg',
-        sourceSize: 100,
-        expiresAt,
-        options: { upload: { incoming_key: key, upload_id: null, part_size: null, part_count: 1 } },
-      });
-      return { id, key };
-    };
-    const expired = await stage(new Date(Date.now() - 1000));
-    const live = await stage(new Date(Date.now() + 3600_000));
+    const expired = await stagedUpload(new Date(Date.now() - 1000));
+    const live = await stagedUpload(new Date(Date.now() + 3600_000));
 
     const report = await sweeper.sweep();
     expect(report.expired).toContain(expired.id);
@@ -230,7 +261,55 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     expect(await storage.head(expired.key)).toBeNull();
     expect((await jobs.findById(live.id))?.status).toBe(JobStatus.Pending);
     expect(await storage.head(live.key)).not.toBeNull();
-    await jobs.failPending(live.id, { code: 'test-cleanup', message: 'done' });
+    await jobs.failUnboundUpload(live.id, { code: 'test-cleanup', message: 'done' });
     await storage.delete(live.key);
+  });
+
+  it('does not fail an expired upload while a completion holds a live lease; reaps it once the lease lapses', async () => {
+    const storage = moduleRef.get(Storage);
+    // The completion started inside the window, which closed while it was still working.
+    const upload = await stagedUpload(new Date(Date.now() + 3600_000));
+    expect(await jobs.leaseUploadCompletion(upload.id, owner, randomUUID(), 60_000)).not.toBeNull();
+    await dataSource.query(`UPDATE ingest_jobs SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      upload.id,
+    ]);
+
+    const during = await sweeper.sweep();
+    expect(during.expired).not.toContain(upload.id);
+    expect((await jobs.findById(upload.id))?.status).toBe(JobStatus.Pending);
+    // The completion's bytes are left alone too.
+    expect(await storage.head(upload.key)).not.toBeNull();
+
+    // The completion died without giving its lease back; once the lease lapses the upload is reaped.
+    await dataSource.query(
+      `UPDATE ingest_jobs
+       SET source = jsonb_set(source, '{upload,completing,until}', to_jsonb((now() - interval '1 second')::text))
+       WHERE id = $1`,
+      [upload.id],
+    );
+    const after = await sweeper.sweep();
+    expect(after.expired).toContain(upload.id);
+    expect(await jobs.findById(upload.id)).toMatchObject({
+      status: JobStatus.Failed,
+      error: { code: 'upload-expired' },
+    });
+    expect(await storage.head(upload.key)).toBeNull();
+  });
+
+  it('leaves a completed (bound) upload alone even after its window closed', async () => {
+    const upload = await stagedUpload(new Date(Date.now() + 3600_000));
+    const token = randomUUID();
+    await jobs.leaseUploadCompletion(upload.id, owner, token, 60_000);
+    expect(await jobs.bindUploadedSource(upload.id, token, upload.key, 'digest')).not.toBeNull();
+    await dataSource.query(`UPDATE ingest_jobs SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      upload.id,
+    ]);
+
+    const report = await sweeper.sweep();
+    expect(report.expired).not.toContain(upload.id);
+    expect(await jobs.findById(upload.id)).toMatchObject({ status: JobStatus.Pending, source: { key: upload.key } });
+    expect(await moduleRef.get(Storage).head(upload.key)).not.toBeNull();
+    await jobs.requestCancel(upload.id, owner);
+    await moduleRef.get(Storage).delete(upload.key);
   });
 });

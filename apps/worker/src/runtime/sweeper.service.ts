@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { describeError } from '@app/common';
-import { JobRepository, type IngestJob } from '@app/jobs';
-import { JobProducer, RedisClient, UndispatchableJobError, dispatchFor } from '@app/queues';
+import { JobRepository, UndispatchableJobError, dispatchFor, type IngestJob } from '@app/jobs';
+import { JobProducer, RedisClient } from '@app/queues';
 import { Storage, supportsPresignedUploads } from '@app/storage';
 
 /** BullMQ states in which a queue entry will still be delivered. */
@@ -74,26 +74,33 @@ export class QueueSweeper implements OnApplicationShutdown {
     return report;
   }
 
-  /** Abandoned presigned uploads: abort the multipart upload, delete what was staged, fail the job. */
+  /**
+   * Abandoned presigned uploads: fail the job first (a guarded update that loses to a completion that
+   * bound the bytes or still holds its lease), and only then abort the multipart upload and delete
+   * what was staged, so the reaper never removes bytes a completion is working on.
+   */
   private async reapExpiredUploads(): Promise<string[]> {
     const expired = await this.jobs.findExpiredUploads(new Date());
     const reaped: string[] = [];
     for (const job of expired) {
-      const upload = job.options.upload as { incoming_key?: string; upload_id?: string | null } | undefined;
       try {
-        if (upload?.incoming_key) {
-          if (upload.upload_id && supportsPresignedUploads(this.storage)) {
-            await this.storage.abortMultipartUpload(upload.incoming_key, upload.upload_id).catch(() => undefined);
-          }
-          await this.storage.delete(upload.incoming_key);
-        }
-        const failed = await this.jobs.failPending(job.id, {
+        const failed = await this.jobs.failUnboundUpload(job.id, {
           code: 'upload-expired',
           message: 'The upload window closed before the upload was completed.',
         });
-        if (failed) reaped.push(job.id);
+        if (!failed) continue;
+        reaped.push(job.id);
+        const upload = failed.source.type === 'stored-file' ? failed.source.upload : null;
+        if (upload?.mode !== 'presigned') continue;
+        if (upload.upload_id && supportsPresignedUploads(this.storage)) {
+          await this.storage.abortMultipartUpload(upload.incoming_key, upload.upload_id).catch(() => undefined);
+        }
+        await this.storage.delete(upload.incoming_key);
       } catch (error) {
-        this.logger.warn({ job_id: job.id, err: describeError(error) }, 'could not reap an expired upload; will retry');
+        this.logger.warn(
+          { job_id: job.id, err: describeError(error) },
+          'could not reap an expired upload (its staged bytes may remain)',
+        );
       }
     }
     return reaped;

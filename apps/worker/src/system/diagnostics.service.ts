@@ -1,26 +1,28 @@
 import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { sleep } from '@app/common';
-import { GdalService } from '@app/gdal';
-import { JobStatus, type CompletionUpdate } from '@app/jobs';
+import type { GdalSelfTest } from '@app/contracts';
+import { JobStatus, JobStep, type CompletionUpdate } from '@app/jobs';
 import type { DiagnosticsPayload } from '@app/queues';
+import { GdalTaskRunner } from '../ingest/gdal-task.runner.js';
 import { PermanentJobError, TransientJobError } from '../runtime/job-errors.js';
 import type { JobContext } from '../runtime/job-runner.service.js';
 
+/** Side of the raster the GDAL self-test writes and reads back. */
 const GRID = 16;
-/** Sum of a GRID×GRID raster whose every row is 0..GRID-1. */
-const EXPECTED_SUM = (GRID * (GRID - 1) * GRID) / 2;
 
-/** Walks a job through the same checkpoints a real ingest has, using GDAL and the database for real. */
+/**
+ * Walks a job through the same checkpoints a real ingest has, using GDAL (in a child process, as every
+ * GDAL task) and the database for real.
+ */
 @Injectable()
 export class DiagnosticsService {
-  constructor(private readonly gdal: GdalService) {}
+  constructor(private readonly gdal: GdalTaskRunner) {}
 
   async run(ctx: JobContext, payload: DiagnosticsPayload): Promise<CompletionUpdate> {
-    await ctx.progress({ step: 'checking-gdal', progress: 0, rowsTotal: payload.steps, rowsProcessed: 0 });
-    const info = this.gdal.info();
-    const sum = await this.gdal.roundTrip(GRID);
-    if (sum !== EXPECTED_SUM) {
+    await ctx.progress({ step: JobStep.CheckingGdal, progress: 0, rowsTotal: payload.steps, rowsProcessed: 0 });
+    const info = await this.gdal.start<GdalSelfTest>({ kind: 'self-test', size: GRID }).result;
+    if (!info.roundTripOk) {
       throw new PermanentJobError('gdal-self-test-failed', 'GDAL returned different pixels than were written.');
     }
     for (let step = 1; step <= payload.steps; step += 1) {

@@ -1,6 +1,6 @@
 import gdal from 'gdal-async';
 import { describe, expect, it } from 'vitest';
-import { promotedLabel, promotesToMulti, sharedGeometryType, wkbName } from './geometry.js';
+import { promotedLabel, promotesToMulti, wkbName } from './geometry.js';
 import { renamingVrt, vrtFieldType, xmlEscape } from './vrt.js';
 
 describe('promote-to-multi rule', () => {
@@ -20,17 +20,6 @@ describe('promote-to-multi rule', () => {
     expect(promotedLabel(gdal.wkbLineString)).toEqual({ from: 'LineString', to: 'MultiLineString' });
     expect(promotedLabel(gdal.wkbMultiPolygon)).toBeNull();
     expect(promotedLabel(gdal.wkbUnknown)).toBeNull();
-  });
-
-  it('finds the column type rows of mixed types can share', () => {
-    expect(sharedGeometryType(['POINT'])).toEqual({ type: 'Point', multi: false });
-    expect(sharedGeometryType(['POINT', 'MULTIPOINT'])).toEqual({ type: 'MultiPoint', multi: true });
-    expect(sharedGeometryType(['POLYGON'])).toEqual({ type: 'MultiPolygon', multi: true });
-    expect(sharedGeometryType(['POLYGON', 'MULTIPOLYGON'])).toEqual({ type: 'MultiPolygon', multi: true });
-    expect(sharedGeometryType(['LINESTRING'])).toEqual({ type: 'MultiLineString', multi: true });
-    expect(sharedGeometryType(['GEOMETRYCOLLECTION'])).toEqual({ type: 'GEOMETRYCOLLECTION', multi: false });
-    expect(sharedGeometryType(['POINT', 'POLYGON'])).toBeNull();
-    expect(sharedGeometryType([])).toBeNull();
   });
 
   it('maps geometry type codes to OGR VRT names', () => {

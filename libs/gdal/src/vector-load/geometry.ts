@@ -1,9 +1,5 @@
 import gdal from 'gdal-async';
 
-/** What the load does about geometry, decided from the layer and the request before anything is written. */
-export type GeometryMode =
-  { kind: 'layer' } | { kind: 'none' } | { kind: 'xy'; x: string; y: string } | { kind: 'wkt'; column: string };
-
 const WKB_TYPES = [
   'Unknown',
   'Point',
@@ -51,25 +47,5 @@ export function promotedLabel(type: number): { from: string; to: string } | null
   const flat = flatType(type);
   if (flat === (gdal.wkbPolygon as number)) return { from: 'Polygon', to: 'MultiPolygon' };
   if (flat === (gdal.wkbLineString as number)) return { from: 'LineString', to: 'MultiLineString' };
-  return null;
-}
-
-/**
- * The column type a set of PostGIS geometry types (as `GeometryType()` names) can share, with the
- * same promotion rule as the load: lines and polygons become multi, points stay points unless some
- * are multipoints. Null when the types are too mixed for one column type.
- */
-export function sharedGeometryType(types: string[]): { type: string; multi: boolean } | null {
-  const set = new Set(types.map((t) => t.toUpperCase()));
-  const within = (...allowed: string[]): boolean => [...set].every((t) => allowed.includes(t));
-  if (set.size === 0) return null;
-  if (within('POINT')) return { type: 'Point', multi: false };
-  if (within('POINT', 'MULTIPOINT')) return { type: 'MultiPoint', multi: true };
-  if (within('LINESTRING', 'MULTILINESTRING')) return { type: 'MultiLineString', multi: true };
-  if (within('POLYGON', 'MULTIPOLYGON')) return { type: 'MultiPolygon', multi: true };
-  if (set.size === 1) {
-    const only = [...set][0] as string;
-    return /^[A-Z]+$/.test(only) ? { type: only, multi: false } : null;
-  }
   return null;
 }

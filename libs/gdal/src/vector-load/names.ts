@@ -1,69 +1,5 @@
-/** Pure naming rules for the vector → PostGIS load: table slugs, column laundering, connection strings. */
-
-export const MAX_IDENTIFIER = 63;
-
-const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
-/** True for names we may splice into SQL and GDAL's `-nln` unquoted: lowercase ascii, ≤63 chars. */
-export function isSafeIdentifier(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_IDENTIFIER && SAFE_IDENTIFIER.test(name);
-}
-
-// Letters NFKD does not decompose into ascii.
-const TRANSLITERATIONS: Record<string, string> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  ı: 'i',
-};
-
-/** Lowercase ascii words joined by `_`: "Größe (m²)" → "grosse_m2". May be empty or start with a digit. */
-export function asciiSlug(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[ßæœøłđðþı]/g, (c) => TRANSLITERATIONS[c] ?? '_')
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-}
-
-/** Cuts `base` so that `base + suffix` fits in 63 characters, without leaving a dangling `_`. */
-function fit(base: string, suffix = ''): string {
-  const cut = base.slice(0, MAX_IDENTIFIER - suffix.length);
-  const trimmed = cut.replace(/_+$/, '');
-  return (trimmed || cut) + suffix;
-}
-
-/** Slug used as the table name for a dataset title: letter or `_` first, ≤63 chars, never empty. */
-export function tableSlug(title: string): string {
-  let slug = asciiSlug(title);
-  if (!slug) slug = 'dataset';
-  if (/^[0-9]/.test(slug)) slug = `_${slug}`;
-  return fit(slug);
-}
-
-/**
- * A table name for `title` that `taken` does not report as used: the slug itself, else the slug with
- * `_2` … `_9999`, cut so the whole name stays within PostgreSQL's 63 characters.
- */
-export async function datasetTableName(
-  title: string,
-  taken: (name: string) => boolean | Promise<boolean>,
-): Promise<string> {
-  const base = tableSlug(title);
-  if (!(await taken(base))) return base;
-  for (let n = 2; n <= 9999; n += 1) {
-    const candidate = fit(base, `_${n}`);
-    if (!(await taken(candidate))) return candidate;
-  }
-  throw new Error(`No free table name for '${base}' after 9999 attempts.`);
-}
+/** Naming rules of the GDAL load: column laundering and GDAL's `PG:` connection string. */
+import { asciiSlug, fitIdentifier as fit, isSafeIdentifier, type PgTarget } from '@app/contracts';
 
 /**
  * Names a source column may not keep: our own key and geometry columns, GDAL's usual FID and geometry
@@ -143,14 +79,6 @@ export function conninfoValue(value: string | number): string {
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export interface PgTarget {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string;
-}
-
 /** GDAL's `PG:` connection string for `target`. Secret: never put it in messages or logs. */
 export function pgConnectionString(target: PgTarget, applicationName = 'strata-vector-load'): string {
   const parts: [string, string | number][] = [
@@ -162,32 +90,4 @@ export function pgConnectionString(target: PgTarget, applicationName = 'strata-v
     ['application_name', applicationName],
   ];
   return `PG:${parts.map(([key, value]) => `${key}=${conninfoValue(value)}`).join(' ')}`;
-}
-
-const GEOMETRY_NAMES: Record<string, string> = {
-  POINT: 'Point',
-  LINESTRING: 'LineString',
-  POLYGON: 'Polygon',
-  MULTIPOINT: 'MultiPoint',
-  MULTILINESTRING: 'MultiLineString',
-  MULTIPOLYGON: 'MultiPolygon',
-  GEOMETRYCOLLECTION: 'GeometryCollection',
-  CIRCULARSTRING: 'CircularString',
-  COMPOUNDCURVE: 'CompoundCurve',
-  CURVEPOLYGON: 'CurvePolygon',
-  MULTICURVE: 'MultiCurve',
-  MULTISURFACE: 'MultiSurface',
-  POLYHEDRALSURFACE: 'PolyhedralSurface',
-  TRIANGLE: 'Triangle',
-  TIN: 'Tin',
-  GEOMETRY: 'Geometry',
-};
-
-/** PostGIS type names ("MULTIPOLYGON", "POINTM") as users know them ("MultiPolygon", "PointM"). */
-export function geometryTypeLabel(postgis: string, hasZ = false): string {
-  const upper = postgis.toUpperCase();
-  const m = upper.endsWith('M') && GEOMETRY_NAMES[upper.slice(0, -1)] ? 'M' : '';
-  const base = m ? upper.slice(0, -1) : upper;
-  const label = GEOMETRY_NAMES[base] ?? base;
-  return `${label}${hasZ ? 'Z' : ''}${m}`;
 }

@@ -10,6 +10,7 @@ import {
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
+import type { RasterInfo } from '@app/contracts';
 import { IngestJob } from './ingest-job.entity.js';
 import { bigintAsNumber } from './transformers.js';
 
@@ -25,15 +26,8 @@ export interface DatasetColumn {
   type: string;
 }
 
-export interface RasterInfo {
-  width: number;
-  height: number;
-  band_count: number;
-  dtype: string;
-  nodata: number | null;
-  res_x: number;
-  res_y: number;
-}
+/** What a raster dataset records about its raster (defined with the GDAL-free contract). */
+export type { RasterInfo };
 
 @Entity('datasets')
 @Check('ck_datasets_kind', `"kind" IN ('vector', 'raster', 'vrt', 'table')`)

@@ -10,9 +10,13 @@ import {
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
+import type { ContentKind } from '../commit-options.js';
+import { JobKind, isProgressStep, type ProgressStep } from '../job-kind.js';
+import { parseJobParams, type JobParams } from '../job-params.js';
+import { parseJobSource, type JobSource } from '../job-source.js';
 import { JobStatus } from '../job-status.js';
 import { Dataset } from './dataset.entity.js';
-import { bigintAsNumber } from './transformers.js';
+import { bigintAsNumber, validatedJson } from './transformers.js';
 
 export interface JobWarning {
   code: string;
@@ -24,13 +28,16 @@ export interface JobErrorInfo {
   message: string;
 }
 
-const STATUS_LIST = Object.values(JobStatus)
-  .map((s) => `'${s}'`)
-  .join(', ');
+const list = (values: string[]): string => values.map((s) => `'${s}'`).join(', ');
+const STATUS_LIST = list(Object.values(JobStatus));
+const KIND_LIST = list(Object.values(JobKind));
 
 @Entity('ingest_jobs')
 @Check('ck_ingest_jobs_status', `"status" IN (${STATUS_LIST})`)
 @Check('ck_ingest_jobs_progress', '"progress" >= 0 AND "progress" <= 1')
+@Check('ck_ingest_jobs_kind', `"kind" IN (${KIND_LIST})`)
+@Check('ck_ingest_jobs_params_kind', `"params"->>'kind' IS NOT DISTINCT FROM "kind"`)
+@Check('ck_ingest_jobs_content_kind', `"content_kind" IN ('vector', 'raster')`)
 @Index('ix_ingest_jobs_owner_created', ['owner', 'createdAt'])
 @Index('ix_ingest_jobs_status_queued', ['status', 'queuedAt'])
 export class IngestJob {
@@ -40,12 +47,23 @@ export class IngestJob {
   @Column({ type: 'varchar', length: 128 })
   owner!: string;
 
+  @Column({ type: 'varchar', length: 32 })
+  kind!: JobKind;
+
   @Column({ type: 'varchar', length: 32, default: JobStatus.Pending })
   status!: JobStatus;
 
   /** What the job is doing now: queued, reading, loading, indexing, finalizing… */
-  @Column({ type: 'varchar', length: 64, nullable: true })
-  step!: string | null;
+  @Column({
+    type: 'varchar',
+    length: 64,
+    nullable: true,
+    transformer: {
+      to: (value: ProgressStep | null | undefined) => value,
+      from: (value: string | null) => (isProgressStep(value) ? value : null),
+    },
+  })
+  step!: ProgressStep | null;
 
   @Column({ type: 'double precision', default: 0 })
   progress!: number;
@@ -87,18 +105,13 @@ export class IngestJob {
   @Column({ type: 'boolean', default: false })
   dryRun!: boolean;
 
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  sourceType!: string | null;
+  /** Where the job reads from: a stored file, a remote service layer, datasets… Never shown to clients. */
+  @Column({ type: 'jsonb', transformer: validatedJson(parseJobSource) })
+  source!: JobSource;
 
+  /** The name users know the source by (an uploaded file's name, a service layer's title). */
   @Column({ type: 'varchar', length: 255, nullable: true })
   sourceFilename!: string | null;
-
-  /** Storage key of the staged source bytes. Never shown to clients. */
-  @Column({ type: 'text', nullable: true })
-  sourceKey!: string | null;
-
-  @Column({ type: 'bigint', nullable: true, transformer: bigintAsNumber })
-  sourceSize!: number | null;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   layerName!: string | null;
@@ -107,9 +120,13 @@ export class IngestJob {
   @Column({ type: 'jsonb', nullable: true })
   allLayers!: string[] | null;
 
-  /** Small per-kind parameters (commit options, remote-service descriptor without secrets…). */
-  @Column({ type: 'jsonb', default: () => "'{}'" })
-  options!: Record<string, unknown>;
+  /** What a preview found the source to hold; null until previewed. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  contentKind!: ContentKind | null;
+
+  /** Small per-kind parameters (commit options, diagnostics settings…), tagged with the job's kind. */
+  @Column({ type: 'jsonb', transformer: validatedJson(parseJobParams) })
+  params!: JobParams;
 
   @Column({ type: 'jsonb', nullable: true })
   result!: Record<string, unknown> | null;

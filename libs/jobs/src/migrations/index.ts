@@ -1,8 +1,13 @@
 import type { MigrationInterface } from 'typeorm';
 import { DatasetsPerJobAndDataSchema1796131373404 } from './1796131373404-DatasetsPerJobAndDataSchema.js';
 import { Init1795333618324 } from './1795333618324-Init.js';
+import { JobKindAndSource1796400000000 } from './1796400000000-JobKindAndSource.js';
 
 type MigrationClass = new () => MigrationInterface;
 
 /** Every migration, oldest first. `npm run migration:generate -- <Name>` appends here. */
-export const MIGRATIONS: MigrationClass[] = [Init1795333618324, DatasetsPerJobAndDataSchema1796131373404];
+export const MIGRATIONS: MigrationClass[] = [
+  Init1795333618324,
+  DatasetsPerJobAndDataSchema1796131373404,
+  JobKindAndSource1796400000000,
+];

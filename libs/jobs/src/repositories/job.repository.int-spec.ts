@@ -4,14 +4,81 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '@app/common';
 import { parseConfig } from '@app/config';
 import {
+  InvalidJobDocumentError,
   InvalidTransitionError,
+  JobKind,
   JobRepository,
   JobStatus,
+  JobStep,
   createDataSource,
+  isSourceReady,
+  parseJobParams,
+  parseJobSource,
+  type CommitClaim,
+  type CommitRequest,
   type IngestJob,
+  type JobErrorInfo,
   type NewJob,
+  type StoredFileSource,
+  type UploadState,
 } from '@app/jobs';
 import type { DataSource } from 'typeorm';
+
+/** A stored file whose bytes arrived directly (bound at creation). */
+const fileSource = (key = 'staging/x/f.gpkg', size = 1234): StoredFileSource => ({
+  type: 'stored-file',
+  key,
+  size,
+  upload: { mode: 'direct' },
+});
+
+/** A presigned upload the client has not completed yet: no key is bound. */
+const presignedSource = (incomingKey = `staging/${randomUUID()}/incoming/f.gpkg`): StoredFileSource => ({
+  type: 'stored-file',
+  key: null,
+  size: 2048,
+  upload: {
+    mode: 'presigned',
+    incoming_key: incomingKey,
+    upload_id: null,
+    part_size: null,
+    part_count: 1,
+    content_type: 'application/geopackage+sqlite3',
+    completion_digest: null,
+    completing: null,
+  },
+});
+
+const diagnosticsJob = (steps = 2): Pick<NewJob, 'kind' | 'source' | 'params'> => ({
+  kind: JobKind.Diagnostics,
+  source: { type: 'none' },
+  params: { kind: JobKind.Diagnostics, steps, step_ms: 0, fail_with: null },
+});
+
+const claim = (commit: CommitRequest = { title: 'T' }, layerName: string | null = null): CommitClaim => ({
+  commit,
+  layerName,
+  requestId: null,
+});
+
+/** The presigned upload state of a job (fails the test if it has none). */
+function uploadOf(job: IngestJob | null): Extract<UploadState, { mode: 'presigned' }> {
+  expect(job?.source.type).toBe('stored-file');
+  const upload = job?.source.type === 'stored-file' ? job.source.upload : null;
+  if (upload?.mode !== 'presigned') throw new Error('expected a presigned upload');
+  return upload;
+}
+
+/** The SQLSTATE and constraint of a failed query; fails the test if it succeeds. */
+async function queryError(run: Promise<unknown>): Promise<{ code?: string; constraint?: string }> {
+  try {
+    await run;
+  } catch (error) {
+    const e = error as { driverError?: { code?: string; constraint?: string }; code?: string; constraint?: string };
+    return { code: e.driverError?.code ?? e.code, constraint: e.driverError?.constraint ?? e.constraint };
+  }
+  throw new Error('expected the query to fail');
+}
 
 /** The error a promise rejects with; fails the test if it resolves. */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -54,8 +121,19 @@ describe('JobRepository (PostgreSQL)', () => {
     await dataSource?.destroy();
   });
 
+  /** A file → dataset job on a bound stored file, uncommitted; `overrides` replace any field. */
   const newJob = (overrides: Partial<NewJob> = {}): Promise<IngestJob> =>
-    jobs.create({ owner, importer: 'dataset', ...overrides });
+    jobs.create({
+      owner,
+      kind: JobKind.FileDataset,
+      source: fileSource(),
+      params: { kind: JobKind.FileDataset, commit: null },
+      ...overrides,
+    });
+
+  /** A pending presigned upload whose window is open for a day (so no sweeper reaps it meanwhile). */
+  const presignedJob = (): Promise<IngestJob> =>
+    newJob({ source: presignedSource(), sourceFilename: 'f.gpkg', expiresAt: new Date(Date.now() + 86_400_000) });
 
   /** A job a delivery holding `token` is running. */
   async function runningJob(token = randomUUID()): Promise<IngestJob> {
@@ -73,12 +151,20 @@ describe('JobRepository (PostgreSQL)', () => {
 
   describe('create and read', () => {
     it('persists a pending job with defaults and the given fields', async () => {
-      const job = await newJob({ sourceFilename: 'roads.gpkg', sourceSize: 1234, options: { a: 1 }, dryRun: true });
+      const job = await newJob({
+        source: fileSource('staging/x/roads.gpkg', 1234),
+        sourceFilename: 'roads.gpkg',
+        contentKind: 'vector',
+        allLayers: ['roads', 'rivers'],
+        requestId: 'req-create',
+        dryRun: true,
+      });
       expect(job.id).toMatch(/^[0-9a-f-]{36}$/);
 
       const stored = await reload(job.id);
       expect(stored).toMatchObject({
         owner,
+        kind: JobKind.FileDataset,
         importer: 'dataset',
         status: JobStatus.Pending,
         step: 'pending',
@@ -88,14 +174,40 @@ describe('JobRepository (PostgreSQL)', () => {
         attempts: 0,
         attemptToken: null,
         sourceFilename: 'roads.gpkg',
-        sourceSize: 1234,
-        options: { a: 1 },
+        source: { type: 'stored-file', key: 'staging/x/roads.gpkg', size: 1234, upload: { mode: 'direct' } },
+        params: { kind: JobKind.FileDataset, commit: null },
+        contentKind: 'vector',
+        allLayers: ['roads', 'rivers'],
+        layerName: null,
+        requestId: 'req-create',
         dryRun: true,
         warnings: [],
         queuedAt: null,
         startedAt: null,
         completedAt: null,
+        expiresAt: null,
       });
+    });
+
+    it('takes the importer of the kind unless one is given', async () => {
+      expect((await newJob()).importer).toBe('dataset');
+      const diagnostics = await newJob(diagnosticsJob());
+      expect(await reload(diagnostics.id)).toMatchObject({
+        kind: JobKind.Diagnostics,
+        importer: 'diagnostics',
+        source: { type: 'none' },
+        params: { kind: JobKind.Diagnostics, steps: 2, step_ms: 0, fail_with: null },
+      });
+      expect((await newJob({ importer: 'parcels-v2' })).importer).toBe('parcels-v2');
+    });
+
+    it('refuses parameters of another kind before writing anything', async () => {
+      const id = randomUUID();
+      const error = await rejectionOf(
+        newJob({ id, params: { kind: JobKind.Diagnostics, steps: 1, step_ms: 0, fail_with: null } }),
+      );
+      expect((error as Error).message).toBe("params for 'diagnostics' given to a 'file-dataset' job");
+      expect(await jobs.findById(id)).toBeNull();
     });
 
     it('stamps queuedAt when a job is created already queued', async () => {
@@ -131,54 +243,93 @@ describe('JobRepository (PostgreSQL)', () => {
 
   describe('claimForCommit', () => {
     it('moves pending → queued once; a second claim is a 409 naming the current status', async () => {
-      const job = await newJob({ sourceKey: 'staging/x/roads.gpkg', options: { source_kind: 'vector' } });
-      const claimed = await jobs.claimForCommit(job.id, owner, { commit: { title: 'Roads' } }, 'roads');
+      const job = await newJob({ source: fileSource('staging/x/roads.gpkg'), contentKind: 'vector' });
+      const claimed = await jobs.claimForCommit(job.id, owner, {
+        commit: { title: 'Roads', srid_override: 25832 },
+        layerName: 'roads',
+        requestId: 'req-commit',
+      });
       expect(claimed.status).toBe(JobStatus.Queued);
       expect(claimed.step).toBe('queued');
       expect(claimed.queuedAt).toBeInstanceOf(Date);
-      expect(claimed.options).toEqual({ source_kind: 'vector', commit: { title: 'Roads' } });
+      expect(claimed.params).toEqual({ kind: JobKind.FileDataset, commit: { title: 'Roads', srid_override: 25832 } });
+      expect(claimed.contentKind).toBe('vector');
       expect(claimed.layerName).toBe('roads');
+      expect(claimed.requestId).toBe('req-commit');
+      expect(await reload(job.id)).toMatchObject({
+        params: claimed.params,
+        layerName: 'roads',
+        requestId: 'req-commit',
+      });
 
-      const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner));
+      const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner, claim({ title: 'Again' }, 'rivers')));
       expect(error.status).toBe(409);
       expect(error.current).toBe(JobStatus.Queued);
       expect(error.extensions).toEqual({ current_status: 'queued' });
       expect(error.message).toContain("'queued'");
-      expect((await reload(job.id)).status).toBe(JobStatus.Queued);
+      // The loser changed nothing: the first commit's options and layer stay.
+      expect(await reload(job.id)).toMatchObject({
+        status: JobStatus.Queued,
+        params: claimed.params,
+        layerName: 'roads',
+      });
+    });
+
+    it('keeps the layer and request id the job has when the commit names none', async () => {
+      const job = await newJob({ layerName: 'only', requestId: 'req-create' });
+      const claimed = await jobs.claimForCommit(job.id, owner, claim({ title: 'Only' }));
+      expect(claimed).toMatchObject({ layerName: 'only', requestId: 'req-create' });
     });
 
     it("is a 404 on another owner's job and leaves it pending", async () => {
-      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
-      expect(await rejectionOf(jobs.claimForCommit(job.id, stranger))).toBeInstanceOf(NotFoundError);
-      expect((await reload(job.id)).status).toBe(JobStatus.Pending);
+      const job = await newJob();
+      expect(await rejectionOf(jobs.claimForCommit(job.id, stranger, claim()))).toBeInstanceOf(NotFoundError);
+      expect(await reload(job.id)).toMatchObject({ status: JobStatus.Pending, params: { commit: null } });
     });
 
-    it('is a 409 saying why while the upload is not complete', async () => {
-      const job = await newJob();
-      const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner));
+    it('is a 409 saying why while a presigned upload has not been completed', async () => {
+      const job = await presignedJob();
+      const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner, claim()));
+      expect(error.status).toBe(409);
+      expect(error.current).toBe(JobStatus.Pending);
       expect(error.message).toBe('The upload for this job has not been completed yet.');
-      expect((await reload(job.id)).status).toBe(JobStatus.Pending);
+      expect(await reload(job.id)).toMatchObject({ status: JobStatus.Pending, params: { commit: null } });
+    });
+
+    it('is a 409 for a job that is not a dataset job (diagnostics)', async () => {
+      const job = await newJob(diagnosticsJob());
+      const error = await invalidTransitionOf(jobs.claimForCommit(job.id, owner, claim()));
+      expect(error.status).toBe(409);
+      expect(error.current).toBe(JobStatus.Pending);
+      expect(error.message).toBe('A diagnostics job cannot be committed.');
+      expect(await reload(job.id)).toMatchObject({
+        status: JobStatus.Pending,
+        params: { kind: JobKind.Diagnostics, steps: 2, step_ms: 0, fail_with: null },
+      });
     });
 
     it('lets exactly one of 20 concurrent commits win', async () => {
-      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
+      const job = await newJob();
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, (_, i) => jobs.claimForCommit(job.id, owner, { commit: { title: `t${i}` } })),
+        Array.from({ length: 20 }, (_, i) => jobs.claimForCommit(job.id, owner, claim({ title: `t${i}` }, `l${i}`))),
       );
       expect(fulfilled(results)).toHaveLength(1);
       expect(rejected(results).every((e) => e instanceof InvalidTransitionError)).toBe(true);
       const winner = fulfilled(results)[0]!;
-      expect((await reload(job.id)).options).toEqual(winner.options);
+      const stored = await reload(job.id);
+      expect(stored.params).toEqual(winner.params);
+      expect(stored.layerName).toBe(winner.layerName);
+      expect(winner.params).toEqual({ kind: JobKind.FileDataset, commit: { title: `t${winner.layerName!.slice(1)}` } });
     });
   });
 
   describe('fan-out', () => {
     it('lets one of two fan-outs and a commit racing for the same job win', async () => {
       for (let round = 0; round < 5; round += 1) {
-        const parent = await newJob({ sourceKey: 'staging/p/three.gpkg' });
+        const parent = await newJob({ source: fileSource('staging/p/three.gpkg') });
         const claims = await Promise.allSettled([
           jobs.claimForFanOut(parent.id, owner),
-          jobs.claimForCommit(parent.id, owner),
+          jobs.claimForCommit(parent.id, owner, claim()),
           jobs.claimForFanOut(parent.id, owner),
         ]);
         expect(fulfilled(claims)).toHaveLength(1);
@@ -188,17 +339,39 @@ describe('JobRepository (PostgreSQL)', () => {
     });
 
     it('inserts children in request order and ends the parent fanned_out', async () => {
-      const parent = await newJob({ sourceKey: 'staging/p/three.gpkg', sourceFilename: 'three.gpkg' });
+      const source = fileSource('staging/p/three.gpkg', 999);
+      const parent = await newJob({ source, sourceFilename: 'three.gpkg', requestId: 'req-fan' });
+      expect(await jobs.recordPreview(parent.id, ['a', 'b', 'c'], 'vector')).toBe(true);
       const claimed = await jobs.claimForFanOut(parent.id, owner);
       expect(claimed.status).toBe(JobStatus.FanningOut);
       const children = await jobs.createFanOutChildren(claimed, [
-        { layerName: 'b', options: { commit: { title: 'B' } } },
-        { layerName: 'a', options: { commit: { title: 'A' } } },
+        { layerName: 'b', commit: { title: 'B' } },
+        { layerName: 'a', commit: { title: 'A', srid_override: 4326 } },
       ]);
-      expect(children.map((c) => [c.layerName, c.status, c.parentId, c.sourceKey, c.options.commit])).toEqual([
-        ['b', JobStatus.Queued, parent.id, 'staging/p/three.gpkg', { title: 'B' }],
-        ['a', JobStatus.Queued, parent.id, 'staging/p/three.gpkg', { title: 'A' }],
+      expect(children.map((c) => [c.layerName, c.status, c.parentId, c.source, c.params])).toEqual([
+        ['b', JobStatus.Queued, parent.id, source, { kind: JobKind.FileDataset, commit: { title: 'B' } }],
+        [
+          'a',
+          JobStatus.Queued,
+          parent.id,
+          source,
+          { kind: JobKind.FileDataset, commit: { title: 'A', srid_override: 4326 } },
+        ],
       ]);
+      for (const child of children) {
+        expect(await reload(child.id)).toMatchObject({
+          kind: JobKind.FileDataset,
+          importer: 'dataset',
+          source,
+          params: child.params,
+          contentKind: 'vector',
+          allLayers: ['a', 'b', 'c'],
+          sourceFilename: 'three.gpkg',
+          requestId: 'req-fan',
+          step: 'queued',
+        });
+        expect(child.queuedAt).toBeInstanceOf(Date);
+      }
       expect((await jobs.finishFanOut(parent.id, true))?.status).toBe(JobStatus.FannedOut);
       expect(await jobs.finishFanOut(parent.id, true)).toBeNull();
       const [listed, total] = await jobs.listChildren(parent.id, 1, 10);
@@ -207,11 +380,11 @@ describe('JobRepository (PostgreSQL)', () => {
     });
 
     it('discards only the children no worker has started', async () => {
-      const parent = await newJob({ sourceKey: 'staging/p/d.gpkg' });
+      const parent = await newJob({ source: fileSource('staging/p/d.gpkg') });
       const claimed = await jobs.claimForFanOut(parent.id, owner);
       const [a, b] = await jobs.createFanOutChildren(claimed, [
-        { layerName: 'a', options: {} },
-        { layerName: 'b', options: {} },
+        { layerName: 'a', commit: {} },
+        { layerName: 'b', commit: {} },
       ]);
       // The sweeper got `b` to a worker before the gateway gave up on the fan-out.
       expect((await jobs.markStarted(b!.id, randomUUID()))?.status).toBe(JobStatus.Processing);
@@ -221,15 +394,57 @@ describe('JobRepository (PostgreSQL)', () => {
     });
 
     it('returns the parent to pending when no child could be queued', async () => {
-      const parent = await newJob({ sourceKey: 'staging/p/one.gpkg' });
+      const parent = await newJob({ source: fileSource('staging/p/one.gpkg') });
       await jobs.claimForFanOut(parent.id, owner);
       expect((await jobs.finishFanOut(parent.id, false))?.status).toBe(JobStatus.Pending);
     });
 
     it('refuses a job that is not pending, and hides other owners’ jobs', async () => {
-      const parent = await newJob({ sourceKey: 'staging/p/q.gpkg', status: JobStatus.Queued });
+      const parent = await newJob({ source: fileSource('staging/p/q.gpkg'), status: JobStatus.Queued });
       expect((await invalidTransitionOf(jobs.claimForFanOut(parent.id, owner))).current).toBe(JobStatus.Queued);
       expect(await rejectionOf(jobs.claimForFanOut(parent.id, stranger))).toBeInstanceOf(NotFoundError);
+    });
+
+    it('refuses an upload that has not been completed, and a job that is not a file job', async () => {
+      const unbound = await presignedJob();
+      expect((await invalidTransitionOf(jobs.claimForFanOut(unbound.id, owner))).message).toBe(
+        'The upload for this job has not been completed yet.',
+      );
+      const diagnostics = await newJob(diagnosticsJob());
+      expect((await invalidTransitionOf(jobs.claimForFanOut(diagnostics.id, owner))).message).toBe(
+        'A diagnostics job cannot be fanned out.',
+      );
+      expect((await reload(unbound.id)).status).toBe(JobStatus.Pending);
+      expect((await reload(diagnostics.id)).status).toBe(JobStatus.Pending);
+      // Only a file job has children.
+      expect(
+        (await rejectionOf(jobs.createFanOutChildren(diagnostics, [{ layerName: 'a', commit: {} }]))) as Error,
+      ).toHaveProperty('message', 'only file jobs fan out');
+      const [, total] = await jobs.listChildren(diagnostics.id, 1, 10);
+      expect(total).toBe(0);
+    });
+  });
+
+  describe('recordPreview', () => {
+    it('stores the layers and content kind of a pending job, and of no other', async () => {
+      const job = await newJob();
+      expect(await jobs.recordPreview(job.id, ['dem'], 'raster')).toBe(true);
+      expect(await reload(job.id)).toMatchObject({
+        allLayers: ['dem'],
+        contentKind: 'raster',
+        status: JobStatus.Pending,
+      });
+      // A repeated preview replaces what the first found.
+      expect(await jobs.recordPreview(job.id, ['roads', 'rivers'], 'vector')).toBe(true);
+      expect(await reload(job.id)).toMatchObject({ allLayers: ['roads', 'rivers'], contentKind: 'vector' });
+
+      await jobs.claimForCommit(job.id, owner, claim());
+      expect(await jobs.recordPreview(job.id, ['late'], 'raster')).toBe(false);
+      expect(await reload(job.id)).toMatchObject({ allLayers: ['roads', 'rivers'], contentKind: 'vector' });
+    });
+
+    it('is false for a job that does not exist', async () => {
+      expect(await jobs.recordPreview(randomUUID(), ['a'], 'vector')).toBe(false);
     });
   });
 
@@ -300,7 +515,7 @@ describe('JobRepository (PostgreSQL)', () => {
     it('records progress for the current attempt, clamped to [0, 1]', async () => {
       const job = await runningJob();
       const ok = await jobs.reportProgress(job.id, job.attemptToken!, {
-        step: 'loading',
+        step: JobStep.Loading,
         progress: 1.7,
         rowsTotal: 100,
         rowsProcessed: 40,
@@ -320,10 +535,18 @@ describe('JobRepository (PostgreSQL)', () => {
       const job = await runningJob();
       const stale = job.attemptToken!;
       await jobs.markStarted(job.id, randomUUID());
-      expect(await jobs.reportProgress(job.id, stale, { step: 'zombie', progress: 0.5 })).toBe(false);
+      expect(await jobs.reportProgress(job.id, stale, { step: JobStep.Finalizing, progress: 0.5 })).toBe(false);
       const stored = await reload(job.id);
       expect(stored.step).toBe('starting');
       expect(stored.progress).toBe(0);
+    });
+
+    it('stores a numbered diagnostics step, and reads an unknown stored step back as null', async () => {
+      const job = await runningJob();
+      expect(await jobs.reportProgress(job.id, job.attemptToken!, { step: 'step-2-of-5' })).toBe(true);
+      expect((await reload(job.id)).step).toBe('step-2-of-5');
+      await dataSource.query(`UPDATE ingest_jobs SET step = 'zombie' WHERE id = $1`, [job.id]);
+      expect((await reload(job.id)).step).toBeNull();
     });
 
     it('is false once cancellation was requested, so the attempt stops', async () => {
@@ -409,20 +632,54 @@ describe('JobRepository (PostgreSQL)', () => {
       expect(again.cancelRequestedAt?.getTime()).toBe(flagged.cancelRequestedAt?.getTime());
     });
 
-    it('is a 409 naming the status for a terminal job', async () => {
-      const job = await runningJob();
-      await jobs.complete(job.id, job.attemptToken!, { status: JobStatus.Completed });
-      const error = await invalidTransitionOf(jobs.requestCancel(job.id, owner));
-      expect(error.status).toBe(409);
-      expect(error.current).toBe(JobStatus.Completed);
-      expect(error.message).toContain("'completed'");
-      expect((await reload(job.id)).cancelRequestedAt).toBeNull();
+    it('cancels a pending presigned upload at once', async () => {
+      const job = await presignedJob();
+      expect(await jobs.requestCancel(job.id, owner)).toMatchObject({ status: JobStatus.Cancelled, step: 'cancelled' });
+      // Nothing can complete the upload of a cancelled job.
+      expect(await jobs.leaseUploadCompletion(job.id, owner, randomUUID(), 60_000)).toBeNull();
     });
 
-    it("is a 404 on another owner's job and does not flag it", async () => {
+    it.each([JobStatus.Completed, JobStatus.Failed] as const)(
+      'is a 409 naming the status for a %s job, and does not flag it',
+      async (status) => {
+        const job = await runningJob();
+        if (status === JobStatus.Completed) await jobs.complete(job.id, job.attemptToken!, { status });
+        else await jobs.fail(job.id, job.attemptToken!, { code: 'boom', message: 'it broke' });
+        const error = await invalidTransitionOf(jobs.requestCancel(job.id, owner));
+        expect(error.status).toBe(409);
+        expect(error.current).toBe(status);
+        expect(error.message).toBe(`Job is already '${status}'; it cannot be cancelled.`);
+        expect(await reload(job.id)).toMatchObject({ status, cancelRequestedAt: null });
+      },
+    );
+
+    it('is a 409 for a job already cancelled, keeping its first request time', async () => {
+      const job = await newJob({ status: JobStatus.Queued });
+      const cancelled = await jobs.requestCancel(job.id, owner);
+      const error = await invalidTransitionOf(jobs.requestCancel(job.id, owner));
+      expect(error.current).toBe(JobStatus.Cancelled);
+      expect(error.message).toBe("Job is already 'cancelled'; it cannot be cancelled.");
+      const stored = await reload(job.id);
+      expect(stored.cancelRequestedAt?.getTime()).toBe(cancelled.cancelRequestedAt?.getTime());
+      expect(stored.completedAt?.getTime()).toBe(cancelled.completedAt?.getTime());
+    });
+
+    it('is a 409 (not terminal: "not now") while a fan-out holds the job', async () => {
+      const parent = await newJob();
+      await jobs.claimForFanOut(parent.id, owner);
+      const error = await invalidTransitionOf(jobs.requestCancel(parent.id, owner));
+      expect(error.current).toBe(JobStatus.FanningOut);
+      expect(error.message).toBe("Job is 'fanning_out'; it cannot be cancelled now.");
+      expect(await reload(parent.id)).toMatchObject({ status: JobStatus.FanningOut, cancelRequestedAt: null });
+    });
+
+    it("is a 404 on another owner's job and does not flag or cancel it", async () => {
       const job = await runningJob();
       expect(await rejectionOf(jobs.requestCancel(job.id, stranger))).toBeInstanceOf(NotFoundError);
       expect(await jobs.isCancelRequested(job.id)).toBe(false);
+      const queued = await newJob({ status: JobStatus.Queued });
+      expect(await rejectionOf(jobs.requestCancel(queued.id, stranger))).toBeInstanceOf(NotFoundError);
+      expect((await reload(queued.id)).status).toBe(JobStatus.Queued);
     });
 
     it('finishCancellation ends a flagged running job, and only a flagged one', async () => {
@@ -547,10 +804,10 @@ describe('JobRepository (PostgreSQL)', () => {
 
   describe('concurrency', () => {
     it('two concurrent commits of one job: exactly one wins, the other gets a 409', async () => {
-      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
+      const job = await newJob();
       const results = await Promise.allSettled([
-        jobs.claimForCommit(job.id, owner),
-        jobs.claimForCommit(job.id, owner),
+        jobs.claimForCommit(job.id, owner, claim({ title: 'one' })),
+        jobs.claimForCommit(job.id, owner, claim({ title: 'two' })),
       ]);
       expect(fulfilled(results)).toHaveLength(1);
       const losers = rejected(results);
@@ -563,9 +820,9 @@ describe('JobRepository (PostgreSQL)', () => {
       // Whichever runs first, the job ends cancelled: a commit after the cancel is a 409, a cancel after
       // the commit cancels the queued job.
       for (let i = 0; i < 10; i += 1) {
-        const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
+        const job = await newJob();
         const [commit, cancel] = await Promise.allSettled([
-          jobs.claimForCommit(job.id, owner),
+          jobs.claimForCommit(job.id, owner, claim()),
           jobs.requestCancel(job.id, owner),
         ]);
         expect(cancel.status).toBe('fulfilled');
@@ -582,9 +839,47 @@ describe('JobRepository (PostgreSQL)', () => {
       }
     });
 
+    it('cancel racing the start of a delivery never loses the cancel', async () => {
+      // Cancelled before the start (the start is refused), or flagged after it (the attempt stops at its
+      // next checkpoint): never a running job nobody asked to stop.
+      for (let i = 0; i < 10; i += 1) {
+        const job = await newJob({ status: JobStatus.Queued });
+        const token = randomUUID();
+        const [started, cancel] = await Promise.all([
+          jobs.markStarted(job.id, token),
+          jobs.requestCancel(job.id, owner),
+        ]);
+        const stored = await reload(job.id);
+        const outcomes = {
+          'started, then flagged': {
+            status: JobStatus.Processing,
+            step: 'cancelling',
+            attemptToken: token,
+            attempts: 1,
+          },
+          'cancelled before it started': {
+            status: JobStatus.Cancelled,
+            step: 'cancelled',
+            attemptToken: null,
+            attempts: 0,
+          },
+        };
+        const outcome = started ? 'started, then flagged' : 'cancelled before it started';
+        expect(stored).toMatchObject(outcomes[outcome]);
+        expect(cancel).toMatchObject(outcomes[outcome]);
+        expect(stored.cancelRequestedAt).toBeInstanceOf(Date);
+        // Either way the attempt stops at its next checkpoint, and the job ends cancelled.
+        expect(await jobs.reportProgress(job.id, token, { progress: 0.1 })).toBe(false);
+        await jobs.markCancelled(job.id, token);
+        expect((await reload(job.id)).status).toBe(JobStatus.Cancelled);
+      }
+    });
+
     it('20 concurrent commits of one pending job: 1 success, 19 conflicts, ends queued', async () => {
-      const job = await newJob({ sourceKey: 'staging/x/a.gpkg' });
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => jobs.claimForCommit(job.id, owner)));
+      const job = await newJob();
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => jobs.claimForCommit(job.id, owner, claim())),
+      );
 
       expect(fulfilled(results)).toHaveLength(1);
       const losers = rejected(results);
@@ -635,6 +930,318 @@ describe('JobRepository (PostgreSQL)', () => {
       expect(winners).toHaveLength(1);
       expect(winners[0]!.result).toEqual({ by: afterStart.attemptToken });
       expect((await reload(job.id)).status).toBe(JobStatus.Completed);
+    });
+  });
+
+  describe('presigned upload completion lease', () => {
+    const LEASE_MS = 60_000;
+    const badBytes: JobErrorInfo = { code: 'upload-rejected', message: 'bad bytes' };
+
+    it('two concurrent completions: exactly one takes the lease', async () => {
+      for (let round = 0; round < 10; round += 1) {
+        const job = await presignedJob();
+        const tokens = [randomUUID(), randomUUID()];
+        const leases = await Promise.all(tokens.map((t) => jobs.leaseUploadCompletion(job.id, owner, t, LEASE_MS)));
+        const winners = leases.filter((l) => l !== null);
+        expect(winners).toHaveLength(1);
+        const holder = tokens[leases.indexOf(winners[0]!)]!;
+        const stored = await reload(job.id);
+        expect(uploadOf(stored).completing?.token).toBe(holder);
+        expect(uploadOf(winners[0]!).completing?.token).toBe(holder);
+        // The lease runs for about its ttl from now (the database's clock, ours may differ a little).
+        const until = Date.parse(uploadOf(stored).completing!.until);
+        expect(until).toBeGreaterThan(Date.now() + LEASE_MS / 2);
+        expect(until).toBeLessThan(Date.now() + LEASE_MS * 2);
+        // While it is live, nobody else gets it.
+        expect(await jobs.leaseUploadCompletion(job.id, owner, randomUUID(), LEASE_MS)).toBeNull();
+        expect(uploadOf(await reload(job.id)).completing?.token).toBe(holder);
+      }
+    });
+
+    it('an expired lease can be taken over, and then only the new holder can bind', async () => {
+      const job = await presignedJob();
+      const first = randomUUID();
+      // A lease whose end is already past: as a holder that died mid-completion would leave it.
+      expect(await jobs.leaseUploadCompletion(job.id, owner, first, -1000)).not.toBeNull();
+      const second = randomUUID();
+      const taken = await jobs.leaseUploadCompletion(job.id, owner, second, LEASE_MS);
+      expect(uploadOf(taken).completing?.token).toBe(second);
+
+      expect(await jobs.bindUploadedSource(job.id, first, 'staging/late/f.gpkg', 'd1')).toBeNull();
+      const bound = await jobs.bindUploadedSource(job.id, second, 'staging/x/f.gpkg', 'd2');
+      expect(bound?.source).toMatchObject({
+        key: 'staging/x/f.gpkg',
+        upload: { completion_digest: 'd2', completing: null },
+      });
+    });
+
+    it('binds the bytes only with the holder’s token, ends the lease and makes the job committable', async () => {
+      const job = await presignedJob();
+      const incoming = uploadOf(job).incoming_key;
+      // Without a lease, nobody can bind.
+      expect(await jobs.bindUploadedSource(job.id, randomUUID(), 'staging/x/f.gpkg', 'd')).toBeNull();
+
+      const token = randomUUID();
+      await jobs.leaseUploadCompletion(job.id, owner, token, LEASE_MS);
+      expect(await jobs.bindUploadedSource(job.id, randomUUID(), 'staging/x/f.gpkg', 'd')).toBeNull();
+      const unbound = await reload(job.id);
+      expect(unbound.source).toMatchObject({ key: null });
+      expect(isSourceReady(unbound.source)).toBe(false);
+
+      const frozen = `staging/${job.id}/f.gpkg`;
+      const bound = await jobs.bindUploadedSource(job.id, token, frozen, 'digest-1');
+      expect(bound?.status).toBe(JobStatus.Pending);
+      expect(bound?.source).toEqual({
+        type: 'stored-file',
+        key: frozen,
+        size: 2048,
+        upload: { ...uploadOf(job), incoming_key: incoming, completion_digest: 'digest-1', completing: null },
+      });
+      expect((await reload(job.id)).source).toEqual(bound?.source);
+      expect(isSourceReady(bound!.source)).toBe(true);
+
+      // Bound once: not again (even by the same holder), and the completed upload cannot be leased again.
+      expect(await jobs.bindUploadedSource(job.id, token, 'staging/x/other.gpkg', 'digest-2')).toBeNull();
+      expect(await jobs.leaseUploadCompletion(job.id, owner, randomUUID(), LEASE_MS)).toBeNull();
+      expect((await reload(job.id)).source).toEqual(bound?.source);
+      expect((await jobs.claimForCommit(job.id, owner, claim())).status).toBe(JobStatus.Queued);
+    });
+
+    it('releaseUploadCompletion gives the lease back (its holder only), so the next completion goes at once', async () => {
+      const job = await presignedJob();
+      const token = randomUUID();
+      await jobs.leaseUploadCompletion(job.id, owner, token, LEASE_MS);
+      await jobs.releaseUploadCompletion(job.id, randomUUID());
+      expect(uploadOf(await reload(job.id)).completing?.token).toBe(token);
+
+      await jobs.releaseUploadCompletion(job.id, token);
+      const released = await reload(job.id);
+      expect(uploadOf(released).completing).toBeNull();
+      expect(released.status).toBe(JobStatus.Pending);
+      // The released holder can no longer bind; a new completion leases and binds.
+      expect(await jobs.bindUploadedSource(job.id, token, 'staging/x/f.gpkg', 'd')).toBeNull();
+      const next = randomUUID();
+      expect(await jobs.leaseUploadCompletion(job.id, owner, next, LEASE_MS)).not.toBeNull();
+      expect((await jobs.bindUploadedSource(job.id, next, 'staging/x/f.gpkg', 'd'))?.source).toMatchObject({
+        key: 'staging/x/f.gpkg',
+      });
+      // After the bind, a release is a no-op that leaves the bound source alone.
+      await jobs.releaseUploadCompletion(job.id, next);
+      expect((await reload(job.id)).source).toMatchObject({ key: 'staging/x/f.gpkg' });
+    });
+
+    it('leases only a pending, unbound presigned upload of its owner', async () => {
+      const mine = await presignedJob();
+      expect(await jobs.leaseUploadCompletion(mine.id, stranger, randomUUID(), LEASE_MS)).toBeNull();
+      expect(uploadOf(await reload(mine.id)).completing).toBeNull();
+
+      const direct = await newJob({ source: { ...fileSource(), key: null } });
+      expect(await jobs.leaseUploadCompletion(direct.id, owner, randomUUID(), LEASE_MS)).toBeNull();
+      const bound = await newJob();
+      expect(await jobs.leaseUploadCompletion(bound.id, owner, randomUUID(), LEASE_MS)).toBeNull();
+      const failed = await presignedJob();
+      await jobs.failUnboundUpload(failed.id, badBytes);
+      expect(await jobs.leaseUploadCompletion(failed.id, owner, randomUUID(), LEASE_MS)).toBeNull();
+      expect(await jobs.leaseUploadCompletion(randomUUID(), owner, randomUUID(), LEASE_MS)).toBeNull();
+    });
+
+    it('a cancel during a completion wins: the holder can no longer bind', async () => {
+      const job = await presignedJob();
+      const token = randomUUID();
+      await jobs.leaseUploadCompletion(job.id, owner, token, LEASE_MS);
+      await jobs.requestCancel(job.id, owner);
+      expect(await jobs.bindUploadedSource(job.id, token, 'staging/x/f.gpkg', 'd')).toBeNull();
+      expect(await reload(job.id)).toMatchObject({ status: JobStatus.Cancelled, source: { key: null } });
+    });
+
+    it('failUnboundUpload refuses while a live lease is held, unless given its token', async () => {
+      const job = await presignedJob();
+      const token = randomUUID();
+      await jobs.leaseUploadCompletion(job.id, owner, token, LEASE_MS);
+
+      expect(await jobs.failUnboundUpload(job.id, { code: 'aborted', message: 'aborted' })).toBeNull();
+      expect(await jobs.failUnboundUpload(job.id, { code: 'aborted', message: 'aborted' }, randomUUID())).toBeNull();
+      expect((await reload(job.id)).status).toBe(JobStatus.Pending);
+
+      const failed = await jobs.failUnboundUpload(job.id, badBytes, token);
+      expect(failed).toMatchObject({ status: JobStatus.Failed, step: 'failed', error: badBytes });
+      expect(failed?.completedAt).toBeInstanceOf(Date);
+      // Failed before it was ever committed: nothing to retry.
+      expect((await invalidTransitionOf(jobs.claimForRetry(job.id, owner))).message).toBe(
+        'This job failed before it was committed; upload the file again.',
+      );
+    });
+
+    it('failUnboundUpload fails an upload with no lease or an expired one (the sweeper’s case)', async () => {
+      const idle = await presignedJob();
+      expect((await jobs.failUnboundUpload(idle.id, badBytes))?.status).toBe(JobStatus.Failed);
+
+      const stale = await presignedJob();
+      await jobs.leaseUploadCompletion(stale.id, owner, randomUUID(), -1000);
+      expect((await jobs.failUnboundUpload(stale.id, badBytes))?.status).toBe(JobStatus.Failed);
+
+      const released = await presignedJob();
+      const token = randomUUID();
+      await jobs.leaseUploadCompletion(released.id, owner, token, LEASE_MS);
+      await jobs.releaseUploadCompletion(released.id, token);
+      expect((await jobs.failUnboundUpload(released.id, badBytes))?.status).toBe(JobStatus.Failed);
+    });
+
+    it('failUnboundUpload leaves alone an upload that completed meanwhile, and a job past pending', async () => {
+      const job = await presignedJob();
+      const token = randomUUID();
+      await jobs.leaseUploadCompletion(job.id, owner, token, LEASE_MS);
+      await jobs.bindUploadedSource(job.id, token, 'staging/x/f.gpkg', 'd');
+      expect(await jobs.failUnboundUpload(job.id, badBytes)).toBeNull();
+      expect(await jobs.failUnboundUpload(job.id, badBytes, token)).toBeNull();
+      expect(await reload(job.id)).toMatchObject({ status: JobStatus.Pending, error: null });
+
+      const direct = await newJob();
+      expect(await jobs.failUnboundUpload(direct.id, badBytes)).toBeNull();
+      const cancelled = await presignedJob();
+      await jobs.requestCancel(cancelled.id, owner);
+      expect(await jobs.failUnboundUpload(cancelled.id, badBytes)).toBeNull();
+      expect((await reload(cancelled.id)).status).toBe(JobStatus.Cancelled);
+    });
+
+    it('findExpiredUploads finds unbound presigned uploads whose window closed, and nothing else', async () => {
+      // Windows close in a day or three; asking as of two days ahead keeps live sweepers out of the way.
+      const day = 86_400_000;
+      const asOf = new Date(Date.now() + 2 * day);
+      const closing = await newJob({ source: presignedSource(), expiresAt: new Date(Date.now() + day) });
+      const open = await newJob({ source: presignedSource(), expiresAt: new Date(Date.now() + 3 * day) });
+      const completed = await newJob({
+        source: { ...presignedSource(), key: 'staging/x/done.gpkg' },
+        expiresAt: new Date(Date.now() + day),
+      });
+      const direct = await newJob({ source: { ...fileSource(), key: null }, expiresAt: new Date(Date.now() + day) });
+      const ids = (found: IngestJob[]): Set<string> => new Set(found.map((j) => j.id));
+
+      expect(ids(await jobs.findExpiredUploads(new Date(), 10_000)).has(closing.id)).toBe(false);
+      const found = ids(await jobs.findExpiredUploads(asOf, 10_000));
+      expect(found.has(closing.id)).toBe(true);
+      expect(found.has(open.id)).toBe(false);
+      expect(found.has(completed.id)).toBe(false);
+      expect(found.has(direct.id)).toBe(false);
+      // Once failed, it is no longer found.
+      await jobs.failUnboundUpload(closing.id, { code: 'upload-expired', message: 'closed' });
+      expect(ids(await jobs.findExpiredUploads(asOf, 10_000)).has(closing.id)).toBe(false);
+      await jobs.failUnboundUpload(open.id, { code: 'test-cleanup', message: 'done' });
+    });
+  });
+
+  describe('stored documents', () => {
+    /** The jsonb documents as stored, without the entity's transformers. */
+    async function rawDocuments(id: string): Promise<{ source: unknown; params: unknown; kind: string }> {
+      const [row] = (await dataSource.query('SELECT kind, source, params FROM ingest_jobs WHERE id = $1', [id])) as {
+        kind: string;
+        source: unknown;
+        params: unknown;
+      }[];
+      expect(row).toBeDefined();
+      return row!;
+    }
+
+    it.each<[string, Partial<NewJob>]>([
+      ['a bound direct upload', {}],
+      ['an unbound presigned multipart upload', { source: { ...presignedSource(), size: 30_000_000 } }],
+      [
+        'a committed job with every commit field',
+        {
+          params: {
+            kind: JobKind.FileDataset,
+            commit: {
+              title: 'DEM',
+              summary: null,
+              srid_override: 25832,
+              x_column: null,
+              y_column: null,
+              geom_column: 'wkt',
+              compression: 'ZSTD',
+              resampling: 'average',
+              nodata_override: -9999.5,
+              strict_cog: true,
+            },
+          },
+        },
+      ],
+      [
+        'a service dataset',
+        {
+          kind: JobKind.ServiceDataset,
+          source: {
+            type: 'remote-service',
+            url: 'https://example.org/arcgis/rest/services/p/FeatureServer',
+            service_type: 'arcgis',
+            layer: 'Parcels',
+            layer_id: '3',
+            object_id_field: 'OBJECTID',
+          },
+          params: { kind: JobKind.ServiceDataset, commit: { title: 'Parcels' } },
+        },
+      ],
+      [
+        'diagnostics',
+        { ...diagnosticsJob(), params: { kind: JobKind.Diagnostics, steps: 4, step_ms: 25, fail_with: 'transient' } },
+      ],
+    ])('%s round-trips through parseJobSource and parseJobParams', async (_name, overrides) => {
+      const job = await newJob(overrides);
+      const raw = await rawDocuments(job.id);
+      expect(raw.kind).toBe(job.kind);
+      expect(parseJobSource(raw.source)).toStrictEqual(job.source);
+      expect(parseJobParams(raw.params)).toStrictEqual(job.params);
+      const stored = await reload(job.id);
+      expect(stored.source).toStrictEqual(job.source);
+      expect(stored.params).toStrictEqual(job.params);
+    });
+
+    it('a lease and a bind written by SQL round-trip too', async () => {
+      const job = await presignedJob();
+      const token = randomUUID();
+      const leased = await jobs.leaseUploadCompletion(job.id, owner, token, 60_000);
+      expect(parseJobSource((await rawDocuments(job.id)).source)).toStrictEqual(leased?.source);
+      const bound = await jobs.bindUploadedSource(job.id, token, 'staging/x/f.gpkg', 'digest');
+      expect(parseJobSource((await rawDocuments(job.id)).source)).toStrictEqual(bound?.source);
+      const committed = await jobs.claimForCommit(job.id, owner, claim({ title: 'T', strict_cog: false }));
+      expect(parseJobParams((await rawDocuments(job.id)).params)).toStrictEqual(committed.params);
+      expect(committed.params).toEqual({ kind: JobKind.FileDataset, commit: { title: 'T', strict_cog: false } });
+    });
+
+    it('a row whose document does not match its type is refused when read, not cast', async () => {
+      const job = await newJob();
+      try {
+        await dataSource.query(`UPDATE ingest_jobs SET source = '{"type": "ftp"}'::jsonb WHERE id = $1`, [job.id]);
+        expect(await rejectionOf(jobs.findById(job.id))).toBeInstanceOf(InvalidJobDocumentError);
+        await dataSource.query(
+          `UPDATE ingest_jobs SET source = $2::jsonb, params = '{"kind": "file-dataset", "commit": {"title": 1}}'::jsonb
+           WHERE id = $1`,
+          [job.id, JSON.stringify(fileSource())],
+        );
+        expect(await rejectionOf(jobs.findById(job.id))).toBeInstanceOf(InvalidJobDocumentError);
+      } finally {
+        await dataSource.query('DELETE FROM ingest_jobs WHERE id = $1', [job.id]);
+      }
+    });
+
+    it('the database refuses a row whose params kind differs from its kind column', async () => {
+      const onInsert = await queryError(
+        dataSource.query(
+          `INSERT INTO ingest_jobs (owner, kind, source, params) VALUES ($1, 'file-dataset', $2::jsonb, $3::jsonb)`,
+          [
+            owner,
+            JSON.stringify(fileSource()),
+            JSON.stringify({ kind: JobKind.Diagnostics, steps: 1, step_ms: 0, fail_with: null }),
+          ],
+        ),
+      );
+      expect(onInsert).toEqual({ code: '23514', constraint: 'ck_ingest_jobs_params_kind' });
+
+      const job = await newJob();
+      const onUpdate = await queryError(
+        dataSource.query(`UPDATE ingest_jobs SET kind = 'diagnostics' WHERE id = $1`, [job.id]),
+      );
+      expect(onUpdate).toEqual({ code: '23514', constraint: 'ck_ingest_jobs_params_kind' });
+      expect(await reload(job.id)).toMatchObject({ kind: JobKind.FileDataset, params: { kind: JobKind.FileDataset } });
     });
   });
 });

@@ -1,23 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { NotFoundError } from '@app/common';
-import { DataSource, In, IsNull, LessThan, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, LessThan, type EntityManager, type Repository } from 'typeorm';
+import type { CommitRequest, ContentKind } from '../commit-options.js';
 import { IngestJob, type JobErrorInfo, type JobWarning } from '../entities/ingest-job.entity.js';
+import { JobKind, JobStep, type ProgressStep } from '../job-kind.js';
+import type { JobParams } from '../job-params.js';
+import { SOURCE_READY_SQL, isSourceReady, type JobSource } from '../job-source.js';
 import { InvalidTransitionError, JobStatus, isTerminal, sourcesOf } from '../job-status.js';
 import { hydrate } from './hydrate.js';
+import { NOW, PositionalParams, jsonb, sql, type SqlFragment } from './sql.js';
 
 export interface NewJob {
   /** Chosen by the caller when it must name storage keys after the job before the row exists. */
   id?: string;
   owner: string;
-  importer: string;
+  kind: JobKind;
+  /** Importer slug; defaults to the built-in one of the kind (`dataset`, `diagnostics`). */
+  importer?: string;
   status?: JobStatus.Pending | JobStatus.Queued;
-  sourceType?: string | null;
+  source: JobSource;
+  params: JobParams;
   sourceFilename?: string | null;
-  sourceKey?: string | null;
-  sourceSize?: number | null;
   layerName?: string | null;
-  options?: Record<string, unknown>;
+  contentKind?: ContentKind | null;
+  allLayers?: string[] | null;
   parentId?: string | null;
   dryRun?: boolean;
   requestId?: string | null;
@@ -25,7 +32,7 @@ export interface NewJob {
 }
 
 export interface ProgressUpdate {
-  step?: string;
+  step?: ProgressStep;
   progress?: number;
   rowsTotal?: number | null;
   rowsProcessed?: number;
@@ -41,7 +48,62 @@ export interface CompletionUpdate {
   rowsFailed?: number;
 }
 
-type Assignments = Record<string, string>;
+/** What a commit records on the job it claims. */
+export interface CommitClaim {
+  commit: CommitRequest;
+  layerName: string | null;
+  requestId: string | null;
+}
+
+type JobColumn =
+  | 'status'
+  | 'step'
+  | 'progress'
+  | 'rows_total'
+  | 'rows_processed'
+  | 'rows_failed'
+  | 'warnings'
+  | 'error'
+  | 'attempt_token'
+  | 'attempts'
+  | 'params'
+  | 'source'
+  | 'layer_name'
+  | 'all_layers'
+  | 'content_kind'
+  | 'result'
+  | 'dataset_id'
+  | 'request_id'
+  | 'cancel_requested_at'
+  | 'queued_at'
+  | 'started_at'
+  | 'completed_at';
+
+/** `SET column = value`: a plain value becomes a parameter; a fragment is SQL (with named parameters). */
+type Assignments = Partial<Record<JobColumn, SqlFragment | string | number | boolean | null>>;
+
+interface GuardedUpdate {
+  /** The statuses the row must be in. */
+  statuses: readonly JobStatus[];
+  set: Assignments;
+  /** Further conditions (fencing by owner, attempt token, source readiness…). */
+  where?: SqlFragment[];
+}
+
+const DATASET_KINDS = [JobKind.FileDataset, JobKind.ServiceDataset];
+const DEFAULT_IMPORTER: Record<JobKind, string> = {
+  [JobKind.FileDataset]: 'dataset',
+  [JobKind.ServiceDataset]: 'dataset',
+  [JobKind.Vrt]: 'vrt',
+  [JobKind.ImportRun]: 'import',
+  [JobKind.Diagnostics]: 'diagnostics',
+};
+
+const ownedBy = (owner: string): SqlFragment => sql('owner = :owner', { owner });
+const heldBy = (attemptToken: string): SqlFragment => sql('attempt_token = :token', { token: attemptToken });
+const NO_CANCEL_REQUEST = sql('cancel_requested_at IS NULL');
+const SOURCE_READY = sql(SOURCE_READY_SQL);
+const finished = (step: JobStep): Assignments => ({ completed_at: NOW, step });
 
 /**
  * Owns every write to `ingest_jobs`. Each status change is one guarded `UPDATE … WHERE status IN (…)
@@ -56,20 +118,23 @@ export class JobRepository {
   }
 
   async create(input: NewJob, manager?: EntityManager): Promise<IngestJob> {
+    if (input.params.kind !== input.kind)
+      throw new Error(`params for '${input.params.kind}' given to a '${input.kind}' job`);
     const repo = manager ? manager.getRepository(IngestJob) : this.repo;
     const status = input.status ?? JobStatus.Pending;
     const job = repo.create({
       ...(input.id ? { id: input.id } : {}),
       owner: input.owner,
-      importer: input.importer,
+      kind: input.kind,
+      importer: input.importer ?? DEFAULT_IMPORTER[input.kind],
       status,
-      step: status,
-      sourceType: input.sourceType ?? null,
+      step: status === JobStatus.Queued ? JobStep.Queued : JobStep.Pending,
+      source: input.source,
+      params: input.params,
       sourceFilename: input.sourceFilename ?? null,
-      sourceKey: input.sourceKey ?? null,
-      sourceSize: input.sourceSize ?? null,
       layerName: input.layerName ?? null,
-      options: input.options ?? {},
+      contentKind: input.contentKind ?? null,
+      allLayers: input.allLayers ?? null,
       parentId: input.parentId ?? null,
       dryRun: input.dryRun ?? false,
       requestId: input.requestId ?? null,
@@ -100,28 +165,36 @@ export class JobRepository {
   }
 
   /**
-   * The one primitive behind every status change. `from` defaults to every status the state machine
-   * allows `to` from; `where` adds fencing conditions. Returns the updated job, or null if it lost.
+   * The one primitive behind every status change: moves the job to `to` from `from` (default: every
+   * status the state machine allows `to` from) when the extra conditions hold. Null if it lost.
    */
   async transition(
     id: string,
     to: JobStatus,
-    opts: { from?: JobStatus[]; set?: Assignments; where?: string[]; params?: unknown[] } = {},
+    opts: { from?: JobStatus[]; set?: Assignments; where?: SqlFragment[] } = {},
     manager?: EntityManager,
   ): Promise<IngestJob | null> {
     const allowed = sourcesOf(to);
     const from = opts.from ? opts.from.filter((s) => allowed.includes(s)) : allowed;
-    const params: unknown[] = [id, from, to, ...(opts.params ?? [])];
-    const assignments: Assignments = { status: '$3', updated_at: 'now()', ...opts.set };
-    const sets = Object.entries(assignments)
-      .map(([column, expr]) => `"${column}" = ${expr}`)
+    return this.guardedUpdate(id, { statuses: from, set: { ...opts.set, status: to }, where: opts.where }, manager);
+  }
+
+  /** `UPDATE … WHERE id AND status IN (…) AND … RETURNING *`, with named parameters. */
+  private async guardedUpdate(id: string, update: GuardedUpdate, manager?: EntityManager): Promise<IngestJob | null> {
+    const params = new PositionalParams();
+    const sets = Object.entries({ ...update.set, updated_at: NOW })
+      .map(([column, value]) => `"${column}" = ${params.assign(value)}`)
       .join(', ');
-    const conditions = ['id = $1', 'status = ANY($2::varchar[])', ...(opts.where ?? [])].join(' AND ');
+    const conditions = [
+      `id = ${params.value(id)}`,
+      `status = ANY(${params.value(update.statuses)}::varchar[])`,
+      ...(update.where ?? []).map((condition) => `(${params.render(condition)})`),
+    ].join(' AND ');
     const runner = manager ?? this.dataSource.manager;
-    const rows = (await runner.query(`UPDATE ingest_jobs SET ${sets} WHERE ${conditions} RETURNING *`, params)) as [
-      Record<string, unknown>[],
-      number,
-    ];
+    const rows = (await runner.query(
+      `UPDATE ingest_jobs SET ${sets} WHERE ${conditions} RETURNING *`,
+      params.values,
+    )) as [Record<string, unknown>[], number];
     const raw = rows[0]?.[0];
     return raw ? hydrate<IngestJob>(this.repo.metadata, raw) : null;
   }
@@ -131,77 +204,50 @@ export class JobRepository {
     id: string,
     owner: string,
     attempted: JobStatus,
-    message?: (s: JobStatus) => string,
+    message?: (job: IngestJob) => string,
   ): Promise<never> {
     const current = await this.getForOwner(id, owner);
-    throw new InvalidTransitionError(id, current.status, attempted, message?.(current.status));
+    throw new InvalidTransitionError(id, current.status, attempted, message?.(current));
   }
 
   /**
-   * `pending → queued`, for the owner, recording the commit's options (merged into `options`) and the
-   * layer to ingest. A concurrent or repeated commit gets 409.
+   * `pending → queued`, for the owner, recording the commit's options and the layer to ingest. Only
+   * dataset jobs whose source is ready (an upload that completed) can be committed; a concurrent or
+   * repeated commit gets 409.
    */
-  async claimForCommit(
-    id: string,
-    owner: string,
-    options?: Record<string, unknown>,
-    layerName?: string | null,
-    requestId?: string | null,
-  ): Promise<IngestJob> {
+  async claimForCommit(id: string, owner: string, claim: CommitClaim): Promise<IngestJob> {
     const job = await this.transition(id, JobStatus.Queued, {
       from: [JobStatus.Pending],
       set: {
-        queued_at: 'now()',
-        step: `'queued'`,
-        options: `options || $5::jsonb`,
-        layer_name: 'coalesce($6::varchar, layer_name)',
+        queued_at: NOW,
+        step: JobStep.Queued,
+        params: sql(`jsonb_set(params, '{commit}', :commit::jsonb)`, { commit: JSON.stringify(claim.commit) }),
+        layer_name: sql('coalesce(:layer::varchar, layer_name)', { layer: claim.layerName }),
         // The commit is what starts the work: its request id follows the job into the worker's logs.
-        request_id: 'coalesce($7::varchar, request_id)',
+        request_id: sql('coalesce(:request::varchar, request_id)', { request: claim.requestId }),
       },
-      where: ['owner = $4', 'source_key IS NOT NULL'],
-      params: [owner, JSON.stringify(options ?? {}), layerName ?? null, requestId ?? null],
+      where: [ownedBy(owner), SOURCE_READY, sql('kind = ANY(:kinds::varchar[])', { kinds: DATASET_KINDS })],
     });
-    if (job) return job;
-    const current = await this.getForOwner(id, owner);
-    if (current.status === JobStatus.Pending) {
-      throw new InvalidTransitionError(
-        id,
-        current.status,
-        JobStatus.Queued,
-        'The upload for this job has not been completed yet.',
-      );
-    }
-    throw new InvalidTransitionError(
-      id,
-      current.status,
-      JobStatus.Queued,
-      `Job is '${current.status}'; only a pending job can be committed.`,
-    );
+    return job ?? this.explainLoss(id, owner, JobStatus.Queued, (current) => notCommittable(current, 'committed'));
   }
 
   /** `pending → fanning_out`: the parent is claimed before any child exists, so a racing commit or fan-out gets 409. */
   async claimForFanOut(id: string, owner: string): Promise<IngestJob> {
     const job = await this.transition(id, JobStatus.FanningOut, {
       from: [JobStatus.Pending],
-      set: { step: `'fanning_out'` },
-      where: ['owner = $4', 'source_key IS NOT NULL'],
-      params: [owner],
+      set: { step: JobStep.FanningOut },
+      where: [ownedBy(owner), SOURCE_READY, sql('kind = :kind', { kind: JobKind.FileDataset })],
     });
-    return (
-      job ??
-      this.explainLoss(id, owner, JobStatus.FanningOut, (s) =>
-        s === JobStatus.Pending
-          ? 'The upload for this job has not been completed yet.'
-          : `Job is '${s}'; only a pending job can be fanned out.`,
-      )
-    );
+    return job ?? this.explainLoss(id, owner, JobStatus.FanningOut, (current) => notCommittable(current, 'fanned out'));
   }
 
   /** Inserts every child of a claimed fan-out parent in one transaction, `queued`, in the given order. */
   async createFanOutChildren(
     parent: IngestJob,
-    children: { layerName: string; options: Record<string, unknown> }[],
+    children: { layerName: string; commit: CommitRequest }[],
   ): Promise<IngestJob[]> {
+    if (parent.params.kind !== JobKind.FileDataset) throw new Error('only file jobs fan out');
+    const kind = parent.params.kind;
     return this.dataSource.transaction(async (manager) => {
       const created: IngestJob[] = [];
       for (const child of children) {
@@ -209,14 +255,15 @@ export class JobRepository {
           await this.create(
             {
               owner: parent.owner,
+              kind,
               importer: parent.importer,
               status: JobStatus.Queued,
-              sourceType: parent.sourceType,
+              source: parent.source,
+              params: { kind, commit: child.commit },
               sourceFilename: parent.sourceFilename,
-              sourceKey: parent.sourceKey,
-              sourceSize: parent.sourceSize,
+              contentKind: parent.contentKind,
+              allLayers: parent.allLayers,
               layerName: child.layerName,
-              options: { ...parent.options, ...child.options },
               parentId: parent.id,
               requestId: parent.requestId,
             },
@@ -233,9 +280,9 @@ export class JobRepository {
     return anyQueued
       ? this.transition(id, JobStatus.FannedOut, {
           from: [JobStatus.FanningOut],
-          set: { step: `'fanned_out'`, completed_at: 'now()', progress: '1' },
+          set: { ...finished(JobStep.FannedOut), progress: 1 },
         })
-      : this.transition(id, JobStatus.Pending, { from: [JobStatus.FanningOut], set: { step: `'pending'` } });
+      : this.transition(id, JobStatus.Pending, { from: [JobStatus.FanningOut], set: { step: JobStep.Pending } });
   }
 
   /**
@@ -244,8 +291,8 @@ export class JobRepository {
    */
   async discardChildren(parentId: string): Promise<string[]> {
     const rows = (await this.dataSource.query(
-      `DELETE FROM ingest_jobs WHERE parent_id = $1 AND status = 'queued' AND started_at IS NULL RETURNING id`,
-      [parentId],
+      `DELETE FROM ingest_jobs WHERE parent_id = $1 AND status = $2 AND started_at IS NULL RETURNING id`,
+      [parentId, JobStatus.Queued],
     )) as [{ id: string }[], number];
     return rows[0].map((r) => r.id);
   }
@@ -254,8 +301,7 @@ export class JobRepository {
   async failUndispatched(id: string, error: JobErrorInfo): Promise<IngestJob | null> {
     return this.transition(id, JobStatus.Failed, {
       from: [JobStatus.Queued],
-      set: { completed_at: 'now()', step: `'failed'`, error: '$4::jsonb' },
-      params: [JSON.stringify(error)],
+      set: { ...finished(JobStep.Failed), error: jsonb(error) },
     });
   }
 
@@ -265,9 +311,9 @@ export class JobRepository {
    */
   async lockAttempt(id: string, attemptToken: string, manager: EntityManager): Promise<IngestJob | null> {
     const rows = (await manager.query(
-      `SELECT * FROM ingest_jobs WHERE id = $1 AND status = 'processing' AND attempt_token = $2
+      `SELECT * FROM ingest_jobs WHERE id = $1 AND status = $2 AND attempt_token = $3
          AND cancel_requested_at IS NULL FOR UPDATE`,
-      [id, attemptToken],
+      [id, JobStatus.Processing, attemptToken],
     )) as Record<string, unknown>[];
     const raw = rows[0];
     return raw ? hydrate<IngestJob>(this.repo.metadata, raw) : null;
@@ -282,35 +328,28 @@ export class JobRepository {
     return this.transition(id, JobStatus.Processing, {
       from: [JobStatus.Queued, JobStatus.Processing],
       set: {
-        attempt_token: '$4',
-        attempts: 'attempts + 1',
-        started_at: 'coalesce(started_at, now())',
-        step: `'starting'`,
-        error: 'NULL',
+        attempt_token: attemptToken,
+        attempts: sql('attempts + 1'),
+        started_at: sql('coalesce(started_at, now())'),
+        step: JobStep.Starting,
+        error: null,
       },
-      where: ['cancel_requested_at IS NULL'],
-      params: [attemptToken],
+      where: [NO_CANCEL_REQUEST],
     });
   }
 
   /** Records progress; false when this attempt no longer owns the job (stop work at once). */
   async reportProgress(id: string, attemptToken: string, update: ProgressUpdate): Promise<boolean> {
     const set: Assignments = {};
-    const params: unknown[] = [attemptToken];
-    const add = (column: string, value: unknown, cast: string): void => {
-      params.push(value);
-      set[column] = `$${params.length + 3}::${cast}`;
-    };
-    if (update.step !== undefined) add('step', update.step, 'varchar');
-    if (update.progress !== undefined) add('progress', Math.min(1, Math.max(0, update.progress)), 'float8');
-    if (update.rowsTotal !== undefined) add('rows_total', update.rowsTotal, 'bigint');
-    if (update.rowsProcessed !== undefined) add('rows_processed', update.rowsProcessed, 'bigint');
-    if (update.rowsFailed !== undefined) add('rows_failed', update.rowsFailed, 'bigint');
+    if (update.step !== undefined) set.step = update.step;
+    if (update.progress !== undefined) set.progress = Math.min(1, Math.max(0, update.progress));
+    if (update.rowsTotal !== undefined) set.rows_total = update.rowsTotal;
+    if (update.rowsProcessed !== undefined) set.rows_processed = update.rowsProcessed;
+    if (update.rowsFailed !== undefined) set.rows_failed = update.rowsFailed;
     const job = await this.transition(id, JobStatus.Processing, {
       from: [JobStatus.Processing],
       set,
-      where: ['attempt_token = $4', 'cancel_requested_at IS NULL'],
-      params,
+      where: [heldBy(attemptToken), NO_CANCEL_REQUEST],
     });
     return job !== null;
   }
@@ -318,9 +357,8 @@ export class JobRepository {
   async addWarning(id: string, attemptToken: string, warning: JobWarning): Promise<void> {
     await this.transition(id, JobStatus.Processing, {
       from: [JobStatus.Processing],
-      set: { warnings: 'warnings || $5::jsonb' },
-      where: ['attempt_token = $4'],
-      params: [attemptToken, JSON.stringify([warning])],
+      set: { warnings: sql('warnings || :warning::jsonb', { warning: JSON.stringify([warning]) }) },
+      where: [heldBy(attemptToken)],
     });
   }
 
@@ -337,24 +375,15 @@ export class JobRepository {
       {
         from: [JobStatus.Processing],
         set: {
-          completed_at: 'now()',
-          progress: '1',
-          step: `'done'`,
-          result: '$5::jsonb',
-          dataset_id: 'coalesce($6::uuid, dataset_id)',
-          warnings: 'warnings || $7::jsonb',
-          rows_processed: 'coalesce($8::bigint, rows_processed)',
-          rows_failed: 'coalesce($9::bigint, rows_failed)',
+          ...finished(JobStep.Done),
+          progress: 1,
+          result: jsonb(update.result ?? null),
+          dataset_id: sql('coalesce(:dataset::uuid, dataset_id)', { dataset: update.datasetId ?? null }),
+          warnings: sql('warnings || :warnings::jsonb', { warnings: JSON.stringify(update.warnings ?? []) }),
+          rows_processed: sql('coalesce(:n::bigint, rows_processed)', { n: update.rowsProcessed ?? null }),
+          rows_failed: sql('coalesce(:n::bigint, rows_failed)', { n: update.rowsFailed ?? null }),
         },
-        where: ['attempt_token = $4'],
-        params: [
-          attemptToken,
-          JSON.stringify(update.result ?? null),
-          update.datasetId ?? null,
-          JSON.stringify(update.warnings ?? []),
-          update.rowsProcessed ?? null,
-          update.rowsFailed ?? null,
-        ],
+        where: [heldBy(attemptToken)],
       },
       manager,
     );
@@ -364,9 +393,8 @@ export class JobRepository {
   async fail(id: string, attemptToken: string, error: JobErrorInfo): Promise<IngestJob | null> {
     return this.transition(id, JobStatus.Failed, {
       from: [JobStatus.Processing],
-      set: { completed_at: 'now()', step: `'failed'`, error: '$5::jsonb' },
-      where: ['attempt_token = $4'],
-      params: [attemptToken, JSON.stringify(error)],
+      set: { ...finished(JobStep.Failed), error: jsonb(error) },
+      where: [heldBy(attemptToken)],
     });
   }
 
@@ -374,9 +402,8 @@ export class JobRepository {
   async markCancelled(id: string, attemptToken: string): Promise<IngestJob | null> {
     return this.transition(id, JobStatus.Cancelled, {
       from: [JobStatus.Processing],
-      set: { completed_at: 'now()', step: `'cancelled'` },
-      where: ['attempt_token = $4'],
-      params: [attemptToken],
+      set: finished(JobStep.Cancelled),
+      where: [heldBy(attemptToken)],
     });
   }
 
@@ -384,17 +411,16 @@ export class JobRepository {
   async finishCancellation(id: string): Promise<IngestJob | null> {
     return this.transition(id, JobStatus.Cancelled, {
       from: [JobStatus.Processing],
-      set: { completed_at: 'now()', step: `'cancelled'` },
-      where: ['cancel_requested_at IS NOT NULL'],
+      set: finished(JobStep.Cancelled),
+      where: [sql('cancel_requested_at IS NOT NULL')],
     });
   }
 
-  /** The sweeper gives up on a job no queue entry is running (crashed too often, or unknown importer). */
+  /** The sweeper gives up on a job no queue entry is running (crashed too often, or nothing can run it). */
   async failStranded(id: string, error: JobErrorInfo): Promise<IngestJob | null> {
     return this.transition(id, JobStatus.Failed, {
       from: [JobStatus.Queued, JobStatus.Processing],
-      set: { completed_at: 'now()', step: `'failed'`, error: '$4::jsonb', attempt_token: 'NULL' },
-      params: [JSON.stringify(error)],
+      set: { ...finished(JobStep.Failed), error: jsonb(error), attempt_token: null },
     });
   }
 
@@ -403,21 +429,24 @@ export class JobRepository {
    * running one is flagged and stops at its next checkpoint. Terminal jobs → 409.
    */
   async requestCancel(id: string, owner: string): Promise<IngestJob> {
-    const rows = (await this.dataSource.query(
-      `UPDATE ingest_jobs SET
-         status = CASE WHEN status = 'processing' THEN status ELSE 'cancelled' END,
-         step = CASE WHEN status = 'processing' THEN 'cancelling' ELSE 'cancelled' END,
-         completed_at = CASE WHEN status = 'processing' THEN completed_at ELSE now() END,
-         cancel_requested_at = coalesce(cancel_requested_at, now()),
-         updated_at = now()
-       WHERE id = $1 AND owner = $2 AND status = ANY($3::varchar[])
-       RETURNING *`,
-      [id, owner, [JobStatus.Pending, JobStatus.Queued, JobStatus.Processing]],
-    )) as [Record<string, unknown>[], number];
-    const raw = rows[0]?.[0];
-    if (raw) return hydrate<IngestJob>(this.repo.metadata, raw);
-    return this.explainLoss(id, owner, JobStatus.Cancelled, (s) =>
-      isTerminal(s) ? `Job is already '${s}'; it cannot be cancelled.` : `Job is '${s}'; it cannot be cancelled now.`,
+    const requested = sql('coalesce(cancel_requested_at, now())');
+    const cancelled = await this.transition(id, JobStatus.Cancelled, {
+      from: [JobStatus.Pending, JobStatus.Queued],
+      set: { ...finished(JobStep.Cancelled), cancel_requested_at: requested },
+      where: [ownedBy(owner)],
+    });
+    if (cancelled) return cancelled;
+    // Running: the status stays; the attempt sees the request at its next checkpoint.
+    const flagged = await this.guardedUpdate(id, {
+      statuses: [JobStatus.Processing],
+      set: { step: JobStep.Cancelling, cancel_requested_at: requested },
+      where: [ownedBy(owner)],
+    });
+    if (flagged) return flagged;
+    return this.explainLoss(id, owner, JobStatus.Cancelled, ({ status }) =>
+      isTerminal(status)
+        ? `Job is already '${status}'; it cannot be cancelled.`
+        : `Job is '${status}'; it cannot be cancelled now.`,
     );
   }
 
@@ -434,83 +463,117 @@ export class JobRepository {
     const job = await this.transition(id, JobStatus.Queued, {
       from: [JobStatus.Failed],
       set: {
-        queued_at: 'now()',
-        step: `'queued'`,
-        attempt_token: 'NULL',
-        error: 'NULL',
-        progress: '0',
-        completed_at: 'NULL',
-        cancel_requested_at: 'NULL',
+        queued_at: NOW,
+        step: JobStep.Queued,
+        attempt_token: null,
+        error: null,
+        progress: 0,
+        completed_at: null,
+        cancel_requested_at: null,
       },
-      where: ['owner = $4', 'queued_at IS NOT NULL'],
-      params: [owner],
+      where: [ownedBy(owner), sql('queued_at IS NOT NULL')],
     });
     return (
       job ??
-      this.explainLoss(id, owner, JobStatus.Queued, (s) =>
-        s === JobStatus.Failed
+      this.explainLoss(id, owner, JobStatus.Queued, ({ status }) =>
+        status === JobStatus.Failed
           ? 'This job failed before it was committed; upload the file again.'
-          : `Job is '${s}'; only a failed job can be retried.`,
+          : `Job is '${status}'; only a failed job can be retried.`,
       )
     );
   }
 
   /** Stores what a preview found, while the job is still pending (commit and fan-out validate against it). */
-  async recordPreview(id: string, allLayers: string[], kind: 'vector' | 'raster'): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `UPDATE ingest_jobs SET all_layers = $2::jsonb, options = options || $3::jsonb, updated_at = now()
-       WHERE id = $1 AND status = 'pending' RETURNING id`,
-      [id, JSON.stringify(allLayers), JSON.stringify({ source_kind: kind })],
-    )) as [unknown[], number];
-    return rows[1] > 0;
+  async recordPreview(id: string, allLayers: string[], content: ContentKind): Promise<boolean> {
+    const job = await this.guardedUpdate(id, {
+      statuses: [JobStatus.Pending],
+      set: { all_layers: jsonb(allLayers), content_kind: content },
+    });
+    return job !== null;
   }
 
-  /** Reads the job and locks its row until the surrounding transaction ends (serialises completions). */
-  async lockForUpdate(id: string, manager: EntityManager): Promise<IngestJob | null> {
-    const rows = (await manager.query('SELECT * FROM ingest_jobs WHERE id = $1 FOR UPDATE', [id])) as Record<
-      string,
-      unknown
-    >[];
-    const raw = rows[0];
-    return raw ? hydrate<IngestJob>(this.repo.metadata, raw) : null;
+  /**
+   * Takes the completion lease of a pending presigned upload: only its holder assembles, checks and
+   * binds the bytes, and it holds no row lock or connection while talking to storage. Null while
+   * another completion holds an unexpired lease, or when the upload is no longer completable.
+   */
+  async leaseUploadCompletion(id: string, owner: string, token: string, ttlMs: number): Promise<IngestJob | null> {
+    return this.guardedUpdate(id, {
+      statuses: [JobStatus.Pending],
+      set: {
+        source: sql(
+          `jsonb_set(source, '{upload,completing}',
+             jsonb_build_object('token', :token::text, 'until', (now() + :ttl * interval '1 millisecond')::text))`,
+          { token, ttl: ttlMs },
+        ),
+      },
+      where: [
+        ownedBy(owner),
+        sql(`source->>'type' = 'stored-file' AND source->'upload'->>'mode' = 'presigned' AND source->>'key' IS NULL`),
+        sql(
+          `(source->'upload'->'completing' IS NULL OR jsonb_typeof(source->'upload'->'completing') = 'null'
+            OR (source->'upload'->'completing'->>'until')::timestamptz < now())`,
+        ),
+      ],
+    });
   }
 
-  /** Binds verified source bytes to a pending job (once: a bound job keeps its key). */
-  async bindSource(
-    id: string,
-    key: string,
-    options: Record<string, unknown>,
-    manager: EntityManager,
-  ): Promise<IngestJob | null> {
-    const rows = (await manager.query(
-      `UPDATE ingest_jobs SET source_key = $2, options = options || $3::jsonb, updated_at = now()
-       WHERE id = $1 AND status = 'pending' AND source_key IS NULL RETURNING *`,
-      [id, key, JSON.stringify(options)],
-    )) as [Record<string, unknown>[], number];
-    const raw = rows[0]?.[0];
-    return raw ? hydrate<IngestJob>(this.repo.metadata, raw) : null;
+  /** Binds verified bytes to the job and ends the completion lease (only its holder can). */
+  async bindUploadedSource(id: string, token: string, key: string, digest: string): Promise<IngestJob | null> {
+    return this.guardedUpdate(id, {
+      statuses: [JobStatus.Pending],
+      set: {
+        source: sql(
+          `jsonb_set(jsonb_set(jsonb_set(source, '{key}', to_jsonb(:key::text)),
+             '{upload,completion_digest}', to_jsonb(:digest::text)), '{upload,completing}', 'null'::jsonb)`,
+          { key, digest },
+        ),
+      },
+      where: [sql(`source->>'key' IS NULL AND source->'upload'->'completing'->>'token' = :token`, { token })],
+    });
+  }
+
+  /** Gives the completion lease back (the completion failed and may be tried again). */
+  async releaseUploadCompletion(id: string, token: string): Promise<void> {
+    await this.guardedUpdate(id, {
+      statuses: [JobStatus.Pending],
+      set: { source: sql(`jsonb_set(source, '{upload,completing}', 'null'::jsonb)`) },
+      where: [sql(`source->'upload'->'completing'->>'token' = :token`, { token })],
+    });
   }
 
   /** A staged job that can never be used (aborted, expired or bad bytes): `pending → failed`. */
-  async failPending(id: string, error: JobErrorInfo, manager?: EntityManager): Promise<IngestJob | null> {
-    return this.transition(
-      id,
-      JobStatus.Failed,
-      {
-        from: [JobStatus.Pending],
-        set: { completed_at: 'now()', step: `'failed'`, error: '$4::jsonb' },
-        params: [JSON.stringify(error)],
-      },
-      manager,
-    );
+  async failPending(id: string, error: JobErrorInfo, where: SqlFragment[] = []): Promise<IngestJob | null> {
+    return this.transition(id, JobStatus.Failed, {
+      from: [JobStatus.Pending],
+      set: { ...finished(JobStep.Failed), error: jsonb(error) },
+      where,
+    });
+  }
+
+  /** An abandoned upload (aborted, expired or rejected): fails unless it completed meanwhile. */
+  async failUnboundUpload(id: string, error: JobErrorInfo, leaseToken?: string): Promise<IngestJob | null> {
+    return this.failPending(id, error, [
+      sql(`source->>'key' IS NULL`),
+      leaseToken
+        ? sql(`source->'upload'->'completing'->>'token' = :token`, { token: leaseToken })
+        : sql(
+            `(jsonb_typeof(source->'upload'->'completing') IS DISTINCT FROM 'object'
+              OR (source->'upload'->'completing'->>'until')::timestamptz < now())`,
+          ),
+    ]);
   }
 
   /** Presigned uploads whose window closed before they were completed. */
   async findExpiredUploads(now: Date, limit = 100): Promise<IngestJob[]> {
-    return this.repo.find({
-      where: { status: JobStatus.Pending, sourceType: 'presigned', sourceKey: IsNull(), expiresAt: LessThan(now) },
-      take: limit,
-    });
+    return this.repo
+      .createQueryBuilder('job')
+      .where('job.status = :status', { status: JobStatus.Pending })
+      .andWhere(`job.source->>'type' = 'stored-file' AND job.source->'upload'->>'mode' = 'presigned'`)
+      .andWhere(`job.source->>'key' IS NULL`)
+      .andWhere('job.expires_at < :now', { now })
+      .take(limit)
+      .getMany();
   }
 
   /** Jobs that should be on a queue: queued for a while, or running but silent for a while. */
@@ -524,8 +587,11 @@ export class JobRepository {
       take: limit,
     });
   }
+}
 
-  async findByIds(ids: string[]): Promise<IngestJob[]> {
-    return ids.length === 0 ? [] : this.repo.findBy({ id: In(ids) });
-  }
+/** Why a pending job could not be committed or fanned out, in the user's terms. */
+function notCommittable(job: IngestJob, verb: 'committed' | 'fanned out'): string {
+  if (job.status !== JobStatus.Pending) return `Job is '${job.status}'; only a pending job can be ${verb}.`;
+  if (!isSourceReady(job.source)) return 'The upload for this job has not been completed yet.';
+  return `A ${job.kind} job cannot be ${verb}.`;
 }

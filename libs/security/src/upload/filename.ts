@@ -15,7 +15,7 @@ export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = [
 ];
 
 /** Linux NAME_MAX; S3 allows longer keys, but staged files may also land on a local disk. */
-export const MAX_FILENAME_BYTES = 255;
+const MAX_FILENAME_BYTES = 255;
 
 // Control and invisible format characters (NUL, C0/C1, bidi overrides, zero-width joiners): dropped, so
 // they can neither truncate a name in C code nor disguise its extension on screen.

@@ -1,11 +1,9 @@
 import 'reflect-metadata';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferRangeReader, fileRangeReader, readHead, type RangeReader } from './range-reader.js';
-import { DEFAULT_ZIP_LIMITS, zipPreflight, zipPreflightFile, type ZipPreflightResult } from './zip-preflight.js';
+import { describe, expect, it } from 'vitest';
+import { bufferRangeReader } from '../../../../test/fixtures/range-reader.js';
+import type { RangeReader } from './range-reader.js';
+import { DEFAULT_ZIP_LIMITS, zipPreflight, type ZipPreflightResult } from './zip-preflight.js';
 
 // ---------------------------------------------------------------------------------------------------
 // A small ZIP writer. Every header field the pre-flight reads can be forged, because the pre-flight
@@ -515,47 +513,5 @@ describe('zipPreflight: ZIP64', () => {
   it('refuses ZIP64 sentinels without the extra field that should resolve them', async () => {
     const zip = buildZip([{ name: 'a.csv', data: csv, zip64SentinelWithoutExtra: true }]);
     expect(await rejection(zip)).toMatchObject({ code: 'corrupt' });
-  });
-});
-
-describe('range readers', () => {
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'strata-zip-'));
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('zipPreflightFile reads a ZIP on disk', async () => {
-    const path = join(dir, 'ok.zip');
-    await writeFile(path, buildZip([{ name: 'a.csv', data: csv, method: 8 }], { comment: Buffer.from('hi') }));
-    expect(await zipPreflightFile(path)).toMatchObject({ ok: true, entries: 1, names: ['a.csv'] });
-    const bombPath = join(dir, 'bomb.zip');
-    await writeFile(bombPath, buildZip([{ name: 'z.bin', data: Buffer.alloc(2 * MiB), method: 8 }]));
-    expect(await zipPreflightFile(bombPath)).toMatchObject({ ok: false, code: 'compression-ratio' });
-  });
-
-  it('fileRangeReader reads inclusive ranges at positions and stops at the end', async () => {
-    const path = join(dir, 'bytes.bin');
-    await writeFile(path, Buffer.from('0123456789'));
-    const reader = await fileRangeReader(path);
-    try {
-      expect(reader.size).toBe(10);
-      expect((await reader.read(2, 4)).toString()).toBe('234');
-      expect((await reader.read(8, 20)).toString()).toBe('89');
-      expect((await readHead(reader, 4)).toString()).toBe('0123');
-      expect((await readHead(reader)).toString()).toBe('0123456789');
-    } finally {
-      await reader.close();
-    }
-  });
-
-  it('bufferRangeReader reads inclusive ranges; readHead of an empty object is empty', async () => {
-    const reader = bufferRangeReader(Buffer.from('abcdef'));
-    expect((await reader.read(1, 3)).toString()).toBe('bcd');
-    expect(await readHead(bufferRangeReader(Buffer.alloc(0)))).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
+import { formatBytes } from '@app/common';
 import { extensionOf, normaliseExtension } from './filename.js';
-import { withFileRangeReader, type RangeReader } from './range-reader.js';
+import type { RangeReader } from './range-reader.js';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -135,11 +136,6 @@ export async function zipPreflight(reader: RangeReader, limits: Partial<ZipLimit
     if (error instanceof Rejection) return { ok: false, code: error.code, reason: error.reason };
     throw error;
   }
-}
-
-/** `zipPreflight` over a local file. */
-export async function zipPreflightFile(path: string, limits: Partial<ZipLimits> = {}): Promise<ZipPreflightResult> {
-  return withFileRangeReader(path, (reader) => zipPreflight(reader, limits));
 }
 
 interface CentralDirectory {
@@ -402,10 +398,4 @@ async function readExact(reader: RangeReader, start: number, length: number): Pr
 function displayName(name: string): string {
   const clean = name.replace(/\p{Cc}/gu, '?');
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
-}
-
-function formatBytes(n: number): string {
-  if (n >= GiB && n % GiB === 0) return `${n / GiB} GiB`;
-  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
-  return `${n} bytes`;
 }

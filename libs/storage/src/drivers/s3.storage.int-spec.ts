@@ -10,10 +10,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import gdal from 'gdal-async';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageDriverName } from '@app/config';
-import { configureGdalForStorage } from '../../../gdal/src/gdal-storage.js';
 import { describeStorageContract } from '../storage.contract.js';
 import {
   InvalidUploadError,
@@ -303,31 +300,6 @@ describe('S3Storage against Swift s3api', () => {
     await expect(copier.copy(key('copy/none.bin'), key('copy/none-copy.bin'))).rejects.toBeInstanceOf(
       ObjectNotFoundError,
     );
-  });
-
-  it('GDAL opens an object through /vsis3/ once configured for the store', async () => {
-    const geojson = {
-      type: 'FeatureCollection',
-      features: [0, 1, 2].map((i) => ({
-        type: 'Feature',
-        properties: { id: i },
-        geometry: { type: 'Point', coordinates: [15 + i / 10, 45] },
-      })),
-    };
-    await storage.write(key('gdal/points.geojson'), Readable.from([Buffer.from(JSON.stringify(geojson))]));
-
-    configureGdalForStorage({
-      storage: { driver: StorageDriverName.S3, bucket, forcePathStyle: true, ...env },
-    });
-    const path = storage.gdalPath(key('gdal/points.geojson'));
-    expect(path).toBe(`/vsis3/${bucket}/${key('gdal/points.geojson')}`);
-    const ds = await gdal.openAsync(path);
-    try {
-      const layer = await ds.layers.getAsync(0);
-      expect(await layer.features.countAsync()).toBe(3);
-    } finally {
-      ds.close();
-    }
   });
 
   it('an unreachable store fails with StorageUnavailableError, naming no host', async () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Readable } from 'node:stream';
 import { NoSuchKey, NoSuchUpload, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { StorageFailure } from '@app/common';
 import { parseConfig } from '@app/config';
 import { createStorage } from '../storage.module.js';
 import {
@@ -65,6 +66,25 @@ describe('toStorageError', () => {
     expect(mapped.message).not.toContain(BUCKET);
     expect(mapped.message).not.toContain(HOST);
     expect(mapped.message).not.toContain('10.1.2.3');
+  });
+
+  it.each([
+    { error: serviceError('SlowDown', 503, 'server'), code: StorageFailure.Unavailable },
+    { error: networkError('ECONNREFUSED'), code: StorageFailure.Unavailable },
+    { error: serviceError('NoSuchBucket', 404), code: StorageFailure.Refused },
+    { error: serviceError('AccessDenied', 403), code: StorageFailure.Refused },
+    { error: serviceError('InvalidAccessKeyId', 403), code: StorageFailure.Refused },
+    {
+      error: new NoSuchKey({ message: 'gone', $metadata: { httpStatusCode: 404 } }),
+      code: StorageFailure.ObjectMissing,
+    },
+    { error: serviceError('InvalidPart', 400), code: StorageFailure.InvalidUpload },
+    {
+      error: new NoSuchUpload({ message: 'aborted', $metadata: { httpStatusCode: 404 } }),
+      code: StorageFailure.UploadMissing,
+    },
+  ])('tags $error.name with the failure code $code (retried only when unavailable)', ({ error, code }) => {
+    expect((toStorageError(error) as Error & { code?: unknown }).code).toBe(code);
   });
 
   it('says what was wrong with a refused completion, in words a client can act on', () => {

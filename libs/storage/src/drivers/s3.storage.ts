@@ -17,6 +17,7 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { StorageFailure } from '@app/common';
 import type { S3StorageConfig } from '@app/config';
 import {
   InvalidUploadError,
@@ -574,7 +575,10 @@ export function toStorageError(error: unknown): Error {
     case 'ExpiredToken':
     case 'InvalidToken':
       // The deployment's bucket or credentials are wrong: nothing the caller did, nothing to retry soon.
-      return new StorageUnavailableError('Storage refused the service credentials or bucket', { cause: error });
+      return new StorageUnavailableError('Storage refused the service credentials or bucket', {
+        cause: error,
+        code: StorageFailure.Refused,
+      });
   }
   if (
     THROTTLING.has(name) ||

@@ -1,16 +1,12 @@
-import gdal from 'gdal-async';
-import type { AppConfig } from '@app/config';
+import type { AppConfig, StorageConfig } from '@app/config';
+import type { TaskContext } from './gdal-task.protocol.js';
 
 /**
- * Points GDAL's /vsis3/ at the configured S3 store, so `storage.gdalPath(key)` opens directly. GDAL's
- * configuration is process-wide: call once at start-up, before any dataset is opened. Local storage
- * needs nothing (gdalPath is a file path).
+ * GDAL options that point /vsis3/ at the configured S3 store, so `storage.gdalPath(key)` opens directly.
+ * Local storage needs none (gdalPath is a file path).
  */
-export function configureGdalForStorage(config: Pick<AppConfig, 'storage'>): void {
-  const storage = config.storage;
-  // Narrowed structurally (only S3 settings have a bucket): this module is also loaded by the ingest's
-  // GDAL child process, which keeps its imports to GDAL and avoids the configuration machinery.
-  if (!('bucket' in storage)) return;
+export function storageGdalConfig(storage: StorageConfig): Record<string, string> {
+  if (!('bucket' in storage)) return {};
   const settings: Record<string, string> = {
     AWS_REGION: storage.region,
     AWS_VIRTUAL_HOSTING: storage.forcePathStyle ? 'FALSE' : 'TRUE',
@@ -30,5 +26,10 @@ export function configureGdalForStorage(config: Pick<AppConfig, 'storage'>): voi
     settings.AWS_ACCESS_KEY_ID = storage.accessKeyId;
     settings.AWS_SECRET_ACCESS_KEY = storage.secretAccessKey;
   }
-  for (const [name, value] of Object.entries(settings)) gdal.config.set(name, value);
+  return settings;
+}
+
+/** The context every GDAL task gets from the worker's configuration (tasks may add GDAL options). */
+export function baseTaskContext(config: Pick<AppConfig, 'database' | 'storage'>): TaskContext {
+  return { databaseUrl: config.database.url, gdalConfig: storageGdalConfig(config.storage) };
 }

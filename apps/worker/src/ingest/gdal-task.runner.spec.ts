@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StorageDriverName, type AppConfig } from '@app/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageGdalConfig } from './gdal-task.context.js';
+import type { TaskMessage } from './gdal-task.protocol.js';
+import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner } from './gdal-task.runner.js';
+
+// A stand-in child: answers with the message it was sent, fails or hangs on request.
+const FAKE_CHILD = `
+process.on('disconnect', () => process.exit(1));
+process.once('message', (message) => {
+  const size = message.task.size;
+  if (size === -1) return void setInterval(() => undefined, 1000);
+  const reply = size === 0
+    ? { type: 'failed', failure: { kind: 'user', code: 'unknown-layer', message: 'No such layer.', extensions: { available_layers: ['a'] } } }
+    : { type: 'done', result: message };
+  process.send(reply, undefined, {}, () => process.exit(0));
+});
+`;
+
+const config = {
+  database: { url: 'postgres://strata:pw@db:5432/strata', poolSize: 1 },
+  storage: {
+    driver: StorageDriverName.S3,
+    endpoint: 'http://store:9000',
+    region: 'eu-1',
+    bucket: 'b',
+    accessKeyId: 'id',
+    secretAccessKey: 'secret',
+    forcePathStyle: true,
+  },
+} as AppConfig;
+
+let dir: string;
+let runner: GdalTaskRunner;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'strata-runner-'));
+  const entry = join(dir, 'fake-child.mjs');
+  await writeFile(entry, FAKE_CHILD);
+  runner = new (class extends GdalTaskRunner {
+    protected override readonly entry = entry;
+  })(config);
+});
+
+afterAll(async () => {
+  runner.onModuleDestroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('GdalTaskRunner', () => {
+  it("sends each task with its own context: the worker's GDAL options plus the task's", async () => {
+    const plain = await runner.start<TaskMessage>({ kind: 'self-test', size: 4 }).result;
+    expect(plain).toEqual({
+      context: { databaseUrl: config.database.url, gdalConfig: storageGdalConfig(config.storage) },
+      task: { kind: 'self-test', size: 4 },
+    });
+
+    const [withHeaders, withProxy] = await Promise.all([
+      runner.start<TaskMessage>(
+        { kind: 'self-test', size: 4 },
+        {},
+        { gdalConfig: { GDAL_HTTP_HEADERS: 'X-Api-Key: a', AWS_REGION: 'us-2' } },
+      ).result,
+      runner.start<TaskMessage>({ kind: 'self-test', size: 4 }, {}, { gdalConfig: { GDAL_HTTP_PROXY: 'proxy:3128' } })
+        .result,
+    ]);
+    expect(withHeaders.context.gdalConfig).toEqual({
+      ...storageGdalConfig(config.storage),
+      GDAL_HTTP_HEADERS: 'X-Api-Key: a',
+      AWS_REGION: 'us-2',
+    });
+    expect(withProxy.context.gdalConfig).toEqual({
+      ...storageGdalConfig(config.storage),
+      GDAL_HTTP_PROXY: 'proxy:3128',
+    });
+    // The runner's own settings are not changed by a task's.
+    expect((await runner.start<TaskMessage>({ kind: 'self-test', size: 4 }).result).context.gdalConfig).toEqual(
+      storageGdalConfig(config.storage),
+    );
+  });
+
+  it("rejects with the child's failure", async () => {
+    const error = await runner.start({ kind: 'self-test', size: 0 }).result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GdalTaskError);
+    expect((error as GdalTaskError).failure).toEqual({
+      kind: 'user',
+      code: 'unknown-layer',
+      message: 'No such layer.',
+      extensions: { available_layers: ['a'] },
+    });
+  });
+
+  it('kills a running task at once', async () => {
+    const running = runner.start({ kind: 'self-test', size: -1 });
+    running.kill();
+    const error = await running.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GdalTaskCrashedError);
+    expect((error as GdalTaskCrashedError).signal).toBe('SIGKILL');
+  });
+});

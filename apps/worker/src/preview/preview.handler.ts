@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { JobName, type JobPayloads, type PreviewOutcome } from '@app/queues';
+import type { Job } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import type { QueueJobHandler } from '../runtime/job-handler.js';
+import { PreviewService } from './preview.service.js';
+
+/** Previews are awaited by the gateway: answered once, never retried (the user simply asks again). */
+@Injectable()
+export class PreviewHandler implements QueueJobHandler<JobName.Preview> {
+  static readonly jobName = JobName.Preview;
+  readonly jobName = JobName.Preview;
+
+  constructor(private readonly previews: PreviewService) {}
+
+  handle(job: Job<JobPayloads[JobName.Preview]>): Promise<PreviewOutcome> {
+    const log = PinoLogger.root.child({ job_id: job.data.jobId, request_id: job.data.requestId, queue: job.queueName });
+    return this.previews.preview(job.data, log);
+  }
+}
