@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,5 +124,38 @@ describe('GDAL tasks in the child process', () => {
 
     const selfTest = await runner.start<GdalSelfTest>({ kind: 'self-test', size: 16 }).result;
     expect(selfTest).toMatchObject({ bundled: false, roundTripOk: true });
+  });
+
+  it('forks the spare for the next task only once a task has ended, never beside a running one', async () => {
+    /** This process's GDAL children (pids), but for those in `except`. */
+    const gdalChildren = async (except: string[] = []): Promise<string[]> => {
+      const pids = (await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')).split(/\s+/);
+      const found: string[] = [];
+      for (const pid of pids.filter((p) => p !== '' && !except.includes(p))) {
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (cmdline.includes('gdal-task.js')) found.push(pid);
+      }
+      return found;
+    };
+    const others = await gdalChildren();
+    const fresh = new (class extends GdalTaskRunner {
+      protected override readonly entry = BUILT_CHILD;
+    })(config);
+    try {
+      const running = fresh.start<GdalSelfTest>({ kind: 'self-test', size: 16 });
+      const during = await gdalChildren(others);
+      expect(during).toHaveLength(1);
+      expect(await running.result).toMatchObject({ roundTripOk: true });
+      let after = await gdalChildren(others);
+      for (let i = 0; i < 200 && (after.length !== 1 || after[0] === during[0]); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        after = await gdalChildren(others);
+      }
+      // The task's child is gone and one spare waits for the next task.
+      expect(after).toHaveLength(1);
+      expect(after[0]).not.toBe(during[0]);
+    } finally {
+      fresh.onModuleDestroy();
+    }
   });
 });

@@ -70,15 +70,18 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly context: TaskContext;
   /**
    * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
-   * the next task. Kept only once this worker has run a GDAL task, so an idle worker holds none.
+   * the next task. Kept only once this worker has run a GDAL task, so an idle worker holds none; forked
+   * when a task's child has exited, never while it runs, so a task's peak memory is one child's.
    */
   private spare: ChildProcess | undefined;
+  private closing = false;
 
   constructor(config: AppConfig) {
     this.context = baseTaskContext(config);
   }
 
   onModuleDestroy(): void {
+    this.closing = true;
     this.spare?.kill('SIGKILL');
     this.spare = undefined;
   }
@@ -115,7 +118,11 @@ export class GdalTaskRunner implements OnModuleDestroy {
   start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
     if (!existsSync(this.entry)) throw new Error('GDAL task entry point is missing: build the worker first');
     const child = this.take();
-    if (options.spare !== false) this.spare = this.fork();
+    if (options.spare !== false) {
+      child.once('exit', () => {
+        if (!this.closing && this.spare === undefined) this.spare = this.fork();
+      });
+    }
     const result = new Promise<T>((resolve, reject) => {
       let settled = false;
       child.on('message', (message: unknown) => {
