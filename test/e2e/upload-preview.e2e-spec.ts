@@ -60,7 +60,19 @@ describe('streamed uploads and worker-side previews', () => {
       presigned_threshold_bytes: 100 * 1024 * 1024,
       part_size_bytes: 10 * 1024 * 1024,
       max_file_size_bytes: MAX,
-      allowed_extensions: ['.gpkg', '.zip', '.geojson', '.json', '.csv', '.xlsx', '.tif', '.tiff', '.fgb', '.kml'],
+      allowed_extensions: [
+        '.gpkg',
+        '.zip',
+        '.geojson',
+        '.json',
+        '.topojson',
+        '.csv',
+        '.xlsx',
+        '.tif',
+        '.tiff',
+        '.fgb',
+        '.kml',
+      ],
     });
   });
 
