@@ -53,6 +53,19 @@ export default defineConfig({
           maxWorkers: 1,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Public datasets from pinned npm packages, driven like the e2e tier and compared with ogrinfo.
+          name: 'corpus',
+          include: ['test/corpus/**/*.corpus-spec.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          // After the other tiers, not beside them: its large files would slow the e2e tier's timed waits.
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

@@ -258,6 +258,25 @@ describe('commit: from a staged file to a dataset', () => {
     expect(after!.attempt_token).not.toBe(before!.attempt_token);
   });
 
+  it('retries a failed job with new commit options, checked like a commit', async () => {
+    const jobId = await staged('plain.tif');
+    await commit(jobId, { title: 'Strict first', strict_cog: true });
+    expect((await finished(jobId)).status).toBe('failed');
+    const wrongKind = await stack.api<Body>('POST', `/api/jobs/${jobId}/retry`, { token, body: { x_column: 'lon' } });
+    expect(wrongKind.status, wrongKind.text).toBe(422);
+    expect((await stack.api<Body>('GET', `/api/jobs/${jobId}`, { token })).body.status).toBe('failed');
+
+    const retried = await stack.api<Body>('POST', `/api/jobs/${jobId}/retry`, { token, body: { strict_cog: false } });
+    expect(retried.status, retried.text).toBe(202);
+    const job = await stack.waitForJob(
+      token,
+      jobId,
+      (j) => ['completed', 'failed'].includes(String(j.status)) && Number(j.attempts) === 2,
+    );
+    expect(job.status, JSON.stringify(job)).toBe('completed');
+    expect(await dataset(job.dataset_id)).toMatchObject({ kind: 'raster', title: 'Strict first' });
+  });
+
   describe('fan-out', () => {
     const fanOut = (jobId: string, layers: Body[]) =>
       stack.api<Body>('POST', `/api/ingest/commit-fan-out/${jobId}`, { token, body: { layers } });
@@ -329,6 +348,48 @@ describe('commit: from a staged file to a dataset', () => {
       expect(dup.body).toMatchObject({ duplicate_layers: ['sites'] });
       expect((await stack.api<Body>('GET', `/api/jobs/${parent}`, { token })).body.status).toBe('pending');
       expect(await stack.sql('SELECT id FROM ingest_jobs WHERE parent_id = $1', [parent])).toHaveLength(0);
+    });
+
+    it("applies commit options given once for every layer, a layer's own winning", async () => {
+      const parent = await staged('layers3.gpkg');
+      const res = await stack.api<Body>('POST', `/api/ingest/commit-fan-out/${parent}`, {
+        token,
+        body: {
+          srid_override: 3857,
+          summary: 'From the layers3 fixture',
+          layers: [
+            { layer_name: 'sites' },
+            { layer_name: 'parcels', srid_override: 32633, summary: 'Parcels as delivered' },
+          ],
+        },
+      });
+      expect(res.status, res.text).toBe(202);
+      const want: Record<string, { crs: number; summary: string; warned: boolean }> = {
+        sites: { crs: 3857, summary: 'From the layers3 fixture', warned: true },
+        parcels: { crs: 32633, summary: 'Parcels as delivered', warned: false },
+      };
+      for (const result of res.body.results as Body[]) {
+        const child = await finished(String(result.new_job_id));
+        expect(child.status, JSON.stringify(child)).toBe('completed');
+        const expected = want[String(result.layer_name)]!;
+        expect(await dataset(child.dataset_id)).toMatchObject({ crs: expected.crs, summary: expected.summary });
+        const codes = (child.warnings as Body[]).map((w) => w.code);
+        expect(codes.includes('crs-overridden'), JSON.stringify(child.warnings)).toBe(expected.warned);
+      }
+    });
+
+    it('refuses raster options in a fan-out with one 422 naming each, before anything is claimed', async () => {
+      const parent = await staged('layers3.gpkg');
+      const res = await stack.api<Body>('POST', `/api/ingest/commit-fan-out/${parent}`, {
+        token,
+        body: { compression: 'LZW', layers: [{ layer_name: 'sites' }, { layer_name: 'roads', strict_cog: true }] },
+      });
+      expect(res.status, res.text).toBe(422);
+      expect(res.body.errors).toEqual([
+        { loc: ['body', 'compression'], msg: 'only applies to raster files', type: 'not_applicable' },
+        { loc: ['body', 'layers', 1, 'strict_cog'], msg: 'only applies to raster files', type: 'not_applicable' },
+      ]);
+      expect((await stack.api<Body>('GET', `/api/jobs/${parent}`, { token })).body.status).toBe('pending');
     });
 
     it('lets one of two simultaneous fan-outs win, and one of a fan-out racing a commit', async () => {

@@ -105,7 +105,7 @@ export class EnvSchema {
   /** Comma-separated file extensions uploads may have. */
   @IsString()
   @Matches(/^\s*\.[a-z0-9]+(\s*,\s*\.[a-z0-9]+)*\s*$/, { message: 'UPLOAD_ALLOWED_EXTENSIONS must be like .gpkg,.zip' })
-  UPLOAD_ALLOWED_EXTENSIONS = '.gpkg,.zip,.geojson,.json,.csv,.xlsx,.tif,.tiff,.fgb,.kml';
+  UPLOAD_ALLOWED_EXTENSIONS = '.gpkg,.zip,.geojson,.json,.topojson,.csv,.xlsx,.tif,.tiff,.fgb,.kml';
 
   /** Presigned uploads at or above this size use S3 multipart. */
   @Type(() => Number)

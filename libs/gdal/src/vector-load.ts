@@ -43,8 +43,11 @@ export interface VectorTranslateRequest {
 
 /** Drivers for tables of rows: geometry, if any, comes from coordinate or WKT columns. */
 const TABULAR_DRIVERS = new Set(['CSV', 'XLSX', 'XLS', 'ODS']);
-/** Drivers whose data is longitude/latitude unless said otherwise (GeoJSON: by RFC 7946). */
-const LONLAT_DEFAULT_DRIVERS = new Set([...TABULAR_DRIVERS, 'GeoJSON', 'GeoJSONSeq']);
+/**
+ * Drivers whose data is longitude/latitude unless said otherwise (GeoJSON: by RFC 7946; TopoJSON: by
+ * convention, and GDAL's driver never sets a CRS). The load checks the assumption against the data.
+ */
+const LONLAT_DEFAULT_DRIVERS = new Set([...TABULAR_DRIVERS, 'GeoJSON', 'GeoJSONSeq', 'TopoJSON']);
 
 /**
  * Typed columns for CSV (numbers as numbers), decided on the whole file so that a late non-number

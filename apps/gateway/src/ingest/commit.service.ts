@@ -6,25 +6,19 @@ import {
   defaultDatasetTitle,
   dispatchFor,
   isSourceReady,
+  type CommitRequest,
   type ContentKind,
   type IngestJob,
 } from '@app/jobs';
 import { JobProducer } from '@app/queues';
 import type { Principal } from '@app/security';
 import type { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
+import { assertCoordinatePair, assertOptionsApply, commitOptionsIn } from './commit-options.checks.js';
 import { PreviewService, assertSafeLayerName } from './preview.service.js';
 
-const VECTOR_FIELDS = ['layer_name', 'x_column', 'y_column', 'geom_column'] as const;
-const RASTER_FIELDS = ['compression', 'resampling', 'nodata_override', 'strict_cog'] as const;
 const MAX_FAN_OUT_LAYERS = 50;
 
 type Kind = ContentKind;
-
-/** Fields of the other kind of file are refused, so a client never believes an option took effect. */
-export function misplacedFields(kind: Kind, body: Partial<Record<string, unknown>>): string[] {
-  const foreign = kind === 'vector' ? RASTER_FIELDS : VECTOR_FIELDS;
-  return foreign.filter((field) => body[field] !== undefined);
-}
 
 /** Every requested layer that is not in the file, in request order, without repeats. */
 export function unknownLayers(requested: string[], available: readonly string[]): string[] {
@@ -74,22 +68,8 @@ export class CommitService {
     assertSafeLayerName(body.layer_name);
     const job = await this.previewed(jobId, principal, body.layer_name, requestId);
     const kind: Kind = job.contentKind ?? 'vector';
-    const misplaced = misplacedFields(kind, body as unknown as Record<string, unknown>);
-    if (misplaced.length > 0) {
-      throw new UnprocessableError(
-        `This file is a ${kind}; these fields do not apply to it: ${misplaced.join(', ')}.`,
-        {
-          errors: misplaced.map((field) => ({
-            loc: ['body', field],
-            msg: `only applies to ${kind === 'vector' ? 'raster' : 'vector'} files`,
-            type: 'not_applicable',
-          })),
-        },
-      );
-    }
-    if ((body.x_column === undefined) !== (body.y_column === undefined)) {
-      throw new UnprocessableError('x_column and y_column must be given together.');
-    }
+    assertOptionsApply(kind, [{ options: body, loc: ['body'] }]);
+    assertCoordinatePair(commitOptionsIn(body));
     const available = job.allLayers ?? [];
     let layerName: string | null = null;
     if (kind === 'vector') {
@@ -98,7 +78,7 @@ export class CommitService {
         throw unknownLayerError([body.layer_name], available);
       }
     }
-    const { layer_name: _layer, ...commit } = body;
+    const commit = commitOptionsIn(body);
     const claimed = await this.jobs.claimForCommit(jobId, principal.owner, { commit, layerName, requestId });
     // A commit whose enqueue failed stays `queued`: the sweeper enqueues it once Redis answers again.
     await this.producer.enqueueOrLeaveToSweeper(dispatchFor(claimed));
@@ -138,22 +118,31 @@ export class CommitService {
         available_layers: [],
       });
     }
+    const { layers, ...shared } = body;
+    assertOptionsApply('vector', [
+      { options: shared, loc: ['body'] },
+      ...layers.map((layer, i) => ({ options: layer, loc: ['body', 'layers', i] })),
+    ]);
     const available = job.allLayers ?? [];
     const unknown = unknownLayers(names, available);
     if (unknown.length > 0) throw unknownLayerError(unknown, available);
+    // Per layer: the shared options, then the layer's own (a layer's option wins), then its title.
+    const commits = layers.map((layer, i) => {
+      const commit: CommitRequest = {
+        ...commitOptionsIn(shared),
+        ...commitOptionsIn(layer),
+        title: layer.title ?? defaultDatasetTitle(job.sourceFilename, layer.layer_name),
+      };
+      assertCoordinatePair(commit, ['body', 'layers', i]);
+      return { layerName: layer.layer_name, commit };
+    });
 
     const parent = await this.jobs.claimForFanOut(jobId, principal.owner);
     // The children run because of this request: its id follows them into the worker's logs.
     parent.requestId = requestId ?? parent.requestId;
     let children: IngestJob[];
     try {
-      children = await this.jobs.createFanOutChildren(
-        parent,
-        body.layers.map((layer) => ({
-          layerName: layer.layer_name,
-          commit: { title: layer.title ?? defaultDatasetTitle(parent.sourceFilename, layer.layer_name) },
-        })),
-      );
+      children = await this.jobs.createFanOutChildren(parent, commits);
     } catch (error) {
       // Nothing was created: the parent goes back to pending so the user can try again.
       await this.jobs.finishFanOut(parent.id, false);

@@ -170,7 +170,32 @@ export class IngestController {
   @ApiOperation({
     summary: 'Commit several layers of a file at once: one child job and dataset per layer',
     description:
-      "1 to 50 distinct layers, each in the preview's layer list (422 listing every `unknown_layers` with the `available_layers`; 422 for repeated names or a count outside 1..50). The job is claimed `pending → fanning_out` before any child exists (a concurrent fan-out or commit gets 409); the children are created in one transaction and queued. The job ends `fanned_out` when at least one child was queued, otherwise it returns to `pending`. Results keep request order; follow the children at GET /api/jobs/{fan_out_id}/children.",
+      "1 to 50 distinct layers, each in the preview's layer list (422 listing every `unknown_layers` with the `available_layers`; 422 for repeated names or a count outside 1..50). The job is claimed `pending → fanning_out` before any child exists (a concurrent fan-out or commit gets 409); the children are created in one transaction and queued. The job ends `fanned_out` when at least one child was queued, otherwise it returns to `pending`. Results keep request order; follow the children at GET /api/jobs/{fan_out_id}/children. The commit options of a layer commit (`summary`, `srid_override`, `x_column`, `y_column`, `geom_column`) may be given at the top level for every layer and on each layer, where they win for that layer; raster options are refused with 422, as for a vector commit. A child that fails can be retried with corrected options (POST /api/jobs/{id}/retry).",
+  })
+  @ApiBody({
+    type: FanOutRequestDto,
+    examples: {
+      layers: {
+        summary: 'Layers only',
+        value: {
+          layers: [
+            { layer_name: 'roads', title: 'Roads' },
+            { layer_name: 'parcels', title: 'Parcels' },
+          ],
+        },
+      },
+      options: {
+        summary: 'Options for every layer, and one layer overriding them',
+        value: {
+          srid_override: 4326,
+          summary: 'World atlas, 1:10m',
+          layers: [
+            { layer_name: 'countries', title: 'Countries' },
+            { layer_name: 'land', title: 'Land', srid_override: 4326, summary: 'One multipolygon of all land' },
+          ],
+        },
+      },
+    },
   })
   @ApiAcceptedResponse({ type: FanOutResponseDto })
   @ApiProblemResponses(400, 401, 403, 404, 409, 422, 504)

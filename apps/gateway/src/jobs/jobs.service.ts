@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { JobRepository, dispatchFor, type IngestJob } from '@app/jobs';
+import { UnprocessableError } from '@app/common';
+import { JobKind, JobRepository, dispatchFor, type CommitRequest, type IngestJob } from '@app/jobs';
 import { JobProducer } from '@app/queues';
 import type { Principal } from '@app/security';
+import { assertCoordinatePair, assertOptionsApply, commitOptionsIn } from '../ingest/commit-options.checks.js';
+import type { RetryRequestDto } from '../ingest/dto/commit.dto.js';
 
 @Injectable()
 export class JobsService {
@@ -18,10 +21,30 @@ export class JobsService {
     return this.jobs.requestCancel(id, principal.owner);
   }
 
-  async retry(id: string, principal: Principal): Promise<IngestJob> {
-    const job = await this.jobs.claimForRetry(id, principal.owner);
+  /**
+   * `failed → queued`; commit options in the body replace the stored ones for the new attempt, checked
+   * like a commit's against what the preview found the file to be.
+   */
+  async retry(id: string, principal: Principal, body: RetryRequestDto | undefined): Promise<IngestJob> {
+    const options = body ? commitOptionsIn(body) : {};
+    const given = Object.keys(options).length > 0;
+    if (given) await this.checkRetryOptions(id, principal, options);
+    const job = await this.jobs.claimForRetry(id, principal.owner, given ? options : null);
     await this.enqueueOrLeaveToSweeper(job);
     return job;
+  }
+
+  private async checkRetryOptions(id: string, principal: Principal, options: CommitRequest): Promise<void> {
+    const job = await this.jobs.getForOwner(id, principal.owner);
+    const params = job.params;
+    if (params.kind !== JobKind.FileDataset && params.kind !== JobKind.ServiceDataset) {
+      throw new UnprocessableError('This job takes no commit options; retry it without a body.');
+    }
+    assertOptionsApply(job.contentKind ?? 'vector', [{ options, loc: ['body'] }]);
+    const merged = Object.fromEntries(
+      Object.entries({ ...params.commit, ...options }).filter(([, value]) => value !== null),
+    ) as CommitRequest;
+    assertCoordinatePair(merged);
   }
 
   async children(id: string, principal: Principal, page: number, perPage: number): Promise<[IngestJob[], number]> {

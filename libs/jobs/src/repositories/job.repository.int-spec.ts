@@ -739,6 +739,45 @@ describe('JobRepository (PostgreSQL)', () => {
       },
     );
 
+    it('replaces the stored commit options with the ones given, in the same guarded update', async () => {
+      const job = await newJob();
+      const committed = await jobs.claimForCommit(
+        job.id,
+        owner,
+        claim({ title: 'Roads', summary: 'old', srid_override: 3857, x_column: 'lon', y_column: 'lat' }),
+      );
+      const token = randomUUID();
+      await jobs.markStarted(committed.id, token);
+      await jobs.fail(committed.id, token, { code: 'missing-crs', message: 'Missing CRS' });
+
+      const retried = await jobs.claimForRetry(job.id, owner, {
+        srid_override: 4326,
+        summary: null,
+        x_column: null,
+        y_column: null,
+      });
+      expect(retried.status).toBe(JobStatus.Queued);
+      expect(retried.params).toEqual({ kind: JobKind.FileDataset, commit: { title: 'Roads', srid_override: 4326 } });
+      expect((await reload(job.id)).params).toEqual(retried.params);
+
+      // A retry without options keeps what the last one set.
+      const token2 = randomUUID();
+      await jobs.markStarted(job.id, token2);
+      await jobs.fail(job.id, token2, { code: 'boom', message: 'it broke' });
+      expect((await jobs.claimForRetry(job.id, owner)).params).toEqual(retried.params);
+    });
+
+    it('leaves a job whose retry lost the race untouched, options included', async () => {
+      const job = await newJob();
+      await jobs.claimForCommit(job.id, owner, claim({ title: 'Kept', srid_override: 3857 }));
+      const error = await invalidTransitionOf(jobs.claimForRetry(job.id, owner, { srid_override: 4326 }));
+      expect(error.status).toBe(409);
+      expect((await reload(job.id)).params).toEqual({
+        kind: JobKind.FileDataset,
+        commit: { title: 'Kept', srid_override: 3857 },
+      });
+    });
+
     it('is a 409 for a job that failed before it was ever committed', async () => {
       const job = await newJob();
       await jobs.failPending(job.id, { code: 'aborted', message: 'Upload aborted.' });

@@ -106,6 +106,21 @@ const SOURCE_READY = sql(SOURCE_READY_SQL);
 const finished = (step: JobStep): Assignments => ({ completed_at: NOW, step });
 
 /**
+ * `params` with the stored commit options replaced by a retry's: a value replaces the stored one, null
+ * removes it (back to its default), an absent field keeps what the commit asked for.
+ */
+function retriedCommit(options: CommitRequest): SqlFragment {
+  const entries = Object.entries(options).filter(([, value]) => value !== undefined);
+  return sql(
+    `jsonb_set(params, '{commit}', (coalesce(params->'commit', '{}'::jsonb) - :cleared::text[]) || :given::jsonb)`,
+    {
+      cleared: entries.filter(([, value]) => value === null).map(([key]) => key),
+      given: JSON.stringify(Object.fromEntries(entries.filter(([, value]) => value !== null))),
+    },
+  );
+}
+
+/**
  * Owns every write to `ingest_jobs`. Each status change is one guarded `UPDATE … WHERE status IN (…)
  * RETURNING *`; a lost race returns `null` (worker-side) or throws a 409 (user-side), never overwrites.
  */
@@ -459,7 +474,7 @@ export class JobRepository {
    * `failed → queued` with a clean slate; the next delivery gets a new attempt token. Only jobs that were
    * committed once (an upload that failed before its commit has nothing to run).
    */
-  async claimForRetry(id: string, owner: string): Promise<IngestJob> {
+  async claimForRetry(id: string, owner: string, options: CommitRequest | null = null): Promise<IngestJob> {
     const job = await this.transition(id, JobStatus.Queued, {
       from: [JobStatus.Failed],
       set: {
@@ -470,8 +485,14 @@ export class JobRepository {
         progress: 0,
         completed_at: null,
         cancel_requested_at: null,
+        ...(options ? { params: retriedCommit(options) } : {}),
       },
-      where: [ownedBy(owner), sql('queued_at IS NOT NULL')],
+      where: [
+        ownedBy(owner),
+        sql('queued_at IS NOT NULL'),
+        // Only a dataset job has commit options to replace.
+        ...(options ? [sql('kind = ANY(:kinds::varchar[])', { kinds: DATASET_KINDS })] : []),
+      ],
     });
     return (
       job ??

@@ -124,6 +124,7 @@ describe('isAllowedExtension', () => {
       '.zip',
       '.geojson',
       '.json',
+      '.topojson',
       '.csv',
       '.xlsx',
       '.tif',

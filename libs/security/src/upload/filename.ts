@@ -6,6 +6,7 @@ export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = [
   '.zip',
   '.geojson',
   '.json',
+  '.topojson',
   '.csv',
   '.xlsx',
   '.tif',

@@ -110,6 +110,7 @@ describe('sniffContent: text formats', () => {
     },
     { what: 'JSON after a BOM and blank lines', head: '\ufeff\r\n\t {"a":1}', ext: '.geojson', detected: 'json' },
     { what: 'a JSON array', head: '[{"a":1}]', ext: '.json', detected: 'json' },
+    { what: 'a TopoJSON topology', head: '{"type":"Topology","objects":{}}', ext: '.topojson', detected: 'json' },
     { what: 'a CSV', head: 'lon,lat,name\n13.4,52.5,Berlin\n', ext: '.csv', detected: 'text' },
     { what: 'a CSV with a BOM', head: '\ufeffid;name\n1;x\n', ext: '.csv', detected: 'text' },
     { what: 'a Latin-1 CSV', head: 'name\nM\xfcnchen\n', ext: '.csv', detected: 'text' },

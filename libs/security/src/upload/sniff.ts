@@ -74,6 +74,8 @@ type TextShape = 'json' | 'xml' | 'text';
 const TEXT_EXPECTATIONS: Record<string, TextShape> = {
   '.geojson': 'json',
   '.json': 'json',
+  // TopoJSON is JSON: GDAL's TopoJSON driver recognises it by its `"type": "Topology"`.
+  '.topojson': 'json',
   '.kml': 'xml',
   '.csv': 'text',
 };

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -125,7 +125,17 @@ export class CommitResponseDto {
   message!: string;
 }
 
-export class FanOutLayerDto {
+/**
+ * The options of a commit without the ones that name what to ingest (`title`, `layer_name`): what a
+ * fan-out gives once for all layers or per layer. Which fields apply depends on the file, as for a commit.
+ */
+export class CommitOptionsDto extends OmitType(CommitRequestDto, ['title', 'layer_name'] as const) {}
+
+/**
+ * A layer of a fan-out: its name, its title, and any commit option, which wins over the same option at
+ * the top level of the request.
+ */
+export class FanOutLayerDto extends CommitOptionsDto {
   /**
    * A layer from the preview's `layers`.
    * @example "roads"
@@ -144,7 +154,11 @@ export class FanOutLayerDto {
   title?: string;
 }
 
-export class FanOutRequestDto {
+/**
+ * Seed 000's body (`{layers:[{layer_name, title?}]}`) plus the commit options of a layer commit: given
+ * at the top level they apply to every layer; given on a layer they win for that layer.
+ */
+export class FanOutRequestDto extends CommitOptionsDto {
   /** 1 to 50 distinct layers (422 otherwise); each becomes its own job and dataset. */
   @ApiProperty({
     type: [FanOutLayerDto],
@@ -191,3 +205,10 @@ export class FanOutResponseDto {
   @ApiProperty({ type: [FanOutResultDto], description: 'One entry per requested layer, in request order.' })
   results!: FanOutResultDto[];
 }
+
+/**
+ * Optional body of a retry: commit options for the new attempt. A field given replaces the stored one
+ * (null clears it back to its default); fields not given keep what the commit asked for. Validated like a
+ * commit: a field of the other kind of file is refused with 422.
+ */
+export class RetryRequestDto extends PartialType(OmitType(CommitRequestDto, ['layer_name'] as const)) {}

@@ -15,7 +15,7 @@ export class UploadConfigResponseDto {
 
   @ApiProperty({
     type: [String],
-    example: ['.gpkg', '.zip', '.geojson', '.json', '.csv', '.xlsx', '.tif', '.tiff', '.fgb', '.kml'],
+    example: ['.gpkg', '.zip', '.geojson', '.json', '.topojson', '.csv', '.xlsx', '.tif', '.tiff', '.fgb', '.kml'],
   })
   allowed_extensions!: string[];
 }
