@@ -82,6 +82,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
       layer: 'roads',
       layer_id: null,
       object_id_field: null,
+      version: null,
     },
     params: { kind: JobKind.ServiceDataset, commit: { title: 'Roads' } },
   };
