@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { RedisClient } from './redis.js';
 
+/** How long a token handed over at preview or commit stays available to the worker. */
+export const SERVICE_TOKEN_TTL_SECONDS = 3600;
+
 /**
  * The one-time hand-off of a remote service's token from the gateway to the worker: a Redis entry with
  * an expiry, keyed by job id, never a job row or a queue payload. A preview leaves it for the commit;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -19,7 +19,7 @@ export function siteLonLat(i: number, count: number): [number, number] {
   return [15 + (0.1 * i) / count, 45 + (0.5 * i) / count];
 }
 
-/** Writes `dir/sites.gpkg` with the given point layers (generated with ogr2ogr from CSV). */
+/** Writes `dir/sites.gpkg` and one shapefile per layer with the given points (ogr2ogr from CSV). */
 export async function writeSitesGeoPackage(dir: string, layers: SitesLayer[]): Promise<string> {
   const gpkg = join(dir, 'sites.gpkg');
   if (existsSync(gpkg)) return gpkg;
@@ -54,6 +54,10 @@ export async function writeSitesGeoPackage(dir: string, layers: SitesLayer[]): P
       `SELECT id, name, kind, depth FROM "${layer.name}"`,
     ]);
   }
+  // MapServer serves shapefiles natively; its OGC API paging (offset) does not work on OGR layers.
+  for (const layer of layers) {
+    await execFileAsync('ogr2ogr', ['-f', 'ESRI Shapefile', join(dir, `${layer.name}.shp`), `${gpkg}.tmp`, layer.name]);
+  }
   await execFileAsync('mv', [`${gpkg}.tmp`, gpkg]);
   return gpkg;
 }
@@ -67,9 +71,7 @@ function mapfile(port: number, gpkg: string, layers: SitesLayer[]): string {
     NAME "${l.name}"
     TYPE POINT
     STATUS ON
-    CONNECTIONTYPE OGR
-    CONNECTION "${gpkg}"
-    DATA "${l.name}"
+    DATA "${join(dirname(gpkg), l.name)}"
     TEMPLATE "dummy"
     PROJECTION "init=epsg:4326" END
     METADATA

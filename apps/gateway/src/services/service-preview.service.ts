@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { UnprocessableError } from '@app/common';
 import { JobKind, JobRepository, type RemoteServiceSource } from '@app/jobs';
-import { ServiceTokenStore } from '@app/queues';
+import { SERVICE_TOKEN_TTL_SECONDS, ServiceTokenStore } from '@app/queues';
 import { SsrfGuard, type Principal } from '@app/security';
 import { PreviewService, assertSafeLayerName } from '../ingest/preview.service.js';
 import type { ServicePreviewRequestDto, ServicePreviewResponseDto } from './dto/service-preview.dto.js';
 import { ServiceType, arcgisRoot, isArcGis, oapifBase, wfsBase, wfsVersionOf } from './remote-service.js';
-
-/** How long a service token given at preview waits for the commit (a commit may hand in a fresh one). */
-export const TOKEN_HANDOFF_SECONDS = 3600;
 
 /**
  * Seed 001's service preview: the URL passes the SSRF guard, a `pending` service-dataset job is created
@@ -42,7 +39,7 @@ export class ServicePreviewService {
       layerName: dto.layer_name,
       requestId,
     });
-    if (dto.token) await this.tokens.put(job.id, dto.token, TOKEN_HANDOFF_SECONDS);
+    if (dto.token) await this.tokens.put(job.id, dto.token, SERVICE_TOKEN_TTL_SECONDS);
     try {
       const inspection = await this.previews.runOnWorker(job.id, null, requestId);
       if (inspection.kind !== 'vector') throw new UnprocessableError('The service layer is not a vector layer.');

@@ -111,6 +111,11 @@ export class RemoteSourceService {
     return { path, layerName, gdalConfig, proxy };
   }
 
+  /** The job is done with its token: the hand-off entry goes (it would expire anyway). */
+  async forget(jobId: string): Promise<void> {
+    await this.tokens.drop(jobId).catch(() => undefined);
+  }
+
   /** The layer's object-id field (the paging order) and record cap, read through the guarded client. */
   private async arcgisLayer(source: RemoteServiceSource, token: string | null): Promise<ArcGisLayerInfo> {
     const url = new URL(`${source.url.replace(/\/+$/, '')}/${source.layer_id ?? '0'}`);

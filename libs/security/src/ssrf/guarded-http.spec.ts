@@ -77,6 +77,8 @@ describe('GuardedHttpClient', () => {
     const err = await client.request(`http://svc.test:${hop.port}/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SsrfRefusedError);
     expect((err as SsrfRefusedError).rule).toBe('loopback');
+    // The user did not send that URL: the refusal names no host or address from it.
+    expect((err as Error).message).not.toContain('127.0.0.1');
     expect(hop.seen).toHaveLength(1);
     expect(refused.seen).toHaveLength(0);
   });

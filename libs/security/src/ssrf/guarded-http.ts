@@ -79,7 +79,9 @@ export class GuardedHttpClient {
         }
         if (next.origin !== target.url.origin) headers = withoutCredentials(headers);
         if (response.status === 303) method = 'GET';
-        target = await this.guard.vetParsed(next);
+        target = await this.guard.vetParsed(next).catch((error: unknown) => {
+          throw error instanceof SsrfRefusedError ? SsrfRefusedError.forFollowUp(error) : error;
+        });
       }
     } finally {
       clearTimeout(timer);

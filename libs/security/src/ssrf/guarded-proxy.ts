@@ -94,7 +94,7 @@ export class GuardedProxy {
   }
 
   private refuse(res: ServerResponse | Socket, error: unknown): void {
-    const refusal = error instanceof SsrfRefusedError ? error : null;
+    const refusal = error instanceof SsrfRefusedError ? SsrfRefusedError.forFollowUp(error) : null;
     if (refusal) this.refusals.push(refusal);
     const status = refusal ? 403 : 502;
     const body = refusal ? refusal.message : 'The remote service could not be reached.';

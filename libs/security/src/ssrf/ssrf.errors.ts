@@ -31,6 +31,16 @@ export class SsrfRefusedError extends DomainError {
       `${host ? `its host ${JSON.stringify(host)}` : 'its host'} is or resolves to a ${rule} address, which is not allowed`;
     super(ErrorCode.SsrfRefused, `The URL was refused: ${reason} (rule: ${rule}).`, { rule });
   }
+
+  /**
+   * The same refusal for a request the user did not write (a redirect, a page link the service gave):
+   * it names neither the host nor the address, only the rule.
+   */
+  static forFollowUp(error: SsrfRefusedError): SsrfRefusedError {
+    const followUp = new SsrfRefusedError(error.rule);
+    followUp.message = `The service led to a URL that was refused: ${RULE_TEXT[error.rule] ?? `its host is or resolves to a ${error.rule} address, which is not allowed`} (rule: ${error.rule}).`;
+    return followUp;
+  }
 }
 
 /** The remote service could not be reached (DNS failure, connection refused or reset): 502. */
