@@ -134,6 +134,15 @@ describe('remote feature services', () => {
       tolerance: 1e-5,
     },
     {
+      // MapServer writes latitude/longitude in WFS 1.1 (labelled EPSG:4326); PostGIS must get lon/lat.
+      name: 'WFS 1.1.0',
+      body: () => ({ url: mapserver.wfsUrl, service_type: 'WFS 1.1.0', layer_name: 'sites' }),
+      crs: 4326,
+      id: 'id',
+      xy: siteLonLat(1, SITES),
+      tolerance: 1e-5,
+    },
+    {
       name: 'OGC API Features',
       body: () => ({ url: mapserver.oapifUrl, service_type: 'OGC API Features', layer_name: 'sites' }),
       crs: 4326,

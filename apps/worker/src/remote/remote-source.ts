@@ -104,6 +104,11 @@ export class RemoteSourceService {
       // GDAL's own caches must not carry one job's answers (or credentials) into another's requests.
       CPL_VSIL_CURL_USE_CACHE: 'NO',
     };
+    if (source.service_type === 'wfs' && source.version === '1.1.0') {
+      // WFS 1.1 puts EPSG:4326 in latitude/longitude order even when it labels it `EPSG:4326` (MapServer
+      // does); read it as the URN form so GDAL swaps it back and PostGIS gets longitude/latitude.
+      gdalConfig.GML_CONSIDER_EPSG_AS_URN = 'YES';
+    }
     if (token) {
       const header = source.service_type === 'arcgis' ? 'X-Esri-Authorization' : 'Authorization';
       gdalConfig.GDAL_HTTP_HEADERS = `${header}: Bearer ${token}`;
