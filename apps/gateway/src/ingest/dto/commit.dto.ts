@@ -117,6 +117,7 @@ export class CommitRequestDto {
   /**
    * Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
    * Kept only in a short-lived hand-off for the worker; never stored with the job.
+   * @example "eyJhbGciOi..."
    */
   @IsOptional()
   @Length(1, 1000)

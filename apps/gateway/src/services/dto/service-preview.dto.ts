@@ -35,7 +35,10 @@ export class ServicePreviewRequestDto {
   @IsString()
   layer_id?: string;
 
-  /** Never stored: kept for this job only (in Redis, with an expiry) and given to the worker's requests. */
+  /**
+   * Never stored: kept for this job only (in Redis, with an expiry) and given to the worker's requests.
+   * @example "eyJhbGciOi..."
+   */
   @IsOptional()
   @Length(1, 1000)
   @Matches(TOKEN_PATTERN, { message: 'token must be printable characters without whitespace' })
