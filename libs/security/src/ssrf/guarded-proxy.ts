@@ -124,6 +124,8 @@ export class GuardedProxy {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     }
+    // The request line names the target; a Host header that disagrees with it is not passed on.
+    headers.host = target.url.host;
     const transport = target.url.protocol === 'https:' ? https : http;
     const upstream = transport.request(
       target.url,
