@@ -24,9 +24,10 @@ pg_major() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
 missing=()
 [ -n "$(pg_major)" ] && [ -x "/usr/lib/postgresql/$(pg_major)/bin/postgres" ] || missing+=(postgresql)
 for p in redis-server gdal-bin libgdal-dev g++ make python3; do installed "$p" || missing+=("$p"); done
-# Tests also need OpenStack Swift: its s3api is the S3 server the storage tests run against.
+# Tests also need OpenStack Swift: its s3api is the S3 server the storage tests run against; and
+# MapServer (mapserv) as the local WFS 1.1/2.0 and OGC API Features server of the remote-service tests.
 if [ "$MODE" = test ]; then
-  for p in swift swift-proxy swift-account swift-container swift-object; do installed "$p" || missing+=("$p"); done
+  for p in swift swift-proxy swift-account swift-container swift-object mapserver-bin; do installed "$p" || missing+=("$p"); done
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing OS packages: ${missing[*]}"

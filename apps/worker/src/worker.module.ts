@@ -4,6 +4,7 @@ import { ConfigModule } from '@app/config';
 import { createLoggerModule } from '@app/common';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule, type QueueName } from '@app/queues';
+import { SsrfModule } from '@app/security';
 import { StorageModule } from '@app/storage';
 import { JobRunner } from './runtime/job-runner.service.js';
 import { ReadinessService } from './runtime/readiness.service.js';
@@ -12,6 +13,7 @@ import { PROCESSORS, WorkerStarter } from './runtime/worker-starter.service.js';
 import { DatasetIngestService } from './ingest/dataset-ingest.service.js';
 import { GdalTaskRunner } from './ingest/gdal-task.runner.js';
 import { PreviewService } from './preview/preview.service.js';
+import { RemoteSourceService } from './remote/remote-source.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
@@ -33,6 +35,7 @@ export class WorkerModule {
         JobsModule.forApp('strata-worker', { lazyConnect: true }),
         QueuesModule.forRoot(),
         StorageModule.forRoot(),
+        SsrfModule,
       ],
       providers: [
         JobRunner,
@@ -41,6 +44,7 @@ export class WorkerModule {
         WorkerStarter,
         DiagnosticsService,
         PreviewService,
+        RemoteSourceService,
         GdalTaskRunner,
         DatasetIngestService,
         ...plan.handlers,

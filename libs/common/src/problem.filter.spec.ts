@@ -51,6 +51,7 @@ describe('toProblem', () => {
       { code: ErrorCode.PayloadTooLarge, status: 413, title: 'Payload too large' },
       { code: ErrorCode.UnsupportedMediaType, status: 415, title: 'Unsupported media type' },
       { code: ErrorCode.Unprocessable, status: 422, title: 'Unprocessable content' },
+      { code: ErrorCode.SsrfRefused, status: 422, title: 'Outbound URL refused' },
       { code: ErrorCode.UpstreamFailed, status: 502, title: 'Upstream service failed' },
       { code: ErrorCode.DependencyUnavailable, status: 503, title: 'Service unavailable' },
       { code: ErrorCode.Timeout, status: 504, title: 'Timed out' },

@@ -47,6 +47,14 @@ export interface UploadConfig {
   previewTimeoutMs: number;
 }
 
+export interface RemoteServiceConfig {
+  /** Raw `SSRF_ALLOWLIST` entries (hosts, addresses, CIDR blocks); parsed by the SSRF guard. */
+  ssrfAllowlist: string[];
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
 export interface JobPolicyConfig {
   attempts: number;
   backoffMs: number;
@@ -63,6 +71,7 @@ export class AppConfig {
   readonly worker: WorkerConfig;
   readonly jobs: JobPolicyConfig;
   readonly upload: UploadConfig;
+  readonly remote: RemoteServiceConfig;
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -101,6 +110,14 @@ export class AppConfig {
       partSizeBytes: e.PRESIGNED_PART_SIZE_BYTES,
       windowSeconds: e.UPLOAD_WINDOW_SECONDS,
       previewTimeoutMs: e.PREVIEW_TIMEOUT_MS,
+    };
+    this.remote = {
+      ssrfAllowlist: e.SSRF_ALLOWLIST.split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+      connectTimeoutMs: e.REMOTE_CONNECT_TIMEOUT_MS,
+      timeoutMs: e.REMOTE_TIMEOUT_MS,
+      maxResponseBytes: e.REMOTE_MAX_RESPONSE_BYTES,
     };
   }
 }

@@ -132,6 +132,32 @@ export class EnvSchema {
   @Min(100)
   PREVIEW_TIMEOUT_MS = 30000;
 
+  /**
+   * Private or loopback targets the SSRF guard lets remote-service URLs reach: comma-separated host names
+   * (exact) and addresses or CIDR blocks, e.g. `127.0.0.1,10.20.0.0/16,wfs.internal`. Empty by default.
+   */
+  @IsString()
+  @Matches(/^\s*([\p{L}\p{N}.:-]+(\/\d{1,3})?\s*(,\s*[\p{L}\p{N}.:-]+(\/\d{1,3})?\s*)*)?$/u, {
+    message: 'SSRF_ALLOWLIST must be comma-separated host names, addresses or CIDR blocks',
+  })
+  SSRF_ALLOWLIST = '';
+
+  /** Connect and total timeouts, and the size cap, of every remote-service request Strata makes itself. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  REMOTE_CONNECT_TIMEOUT_MS = 5000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  REMOTE_TIMEOUT_MS = 15000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  REMOTE_MAX_RESPONSE_BYTES = 32 * 1024 ** 2;
+
   /** Comma-separated queue names this worker consumes; empty means all of them. */
   @IsString()
   WORKER_QUEUES = '';

@@ -32,7 +32,20 @@ describe('parseConfig', () => {
         sweeperGraceMs: 10000,
       },
       jobs: { attempts: 5, backoffMs: 2000 },
+      remote: { ssrfAllowlist: [], connectTimeoutMs: 5000, timeoutMs: 15000, maxResponseBytes: 32 * 1024 ** 2 },
     });
+  });
+
+  it('splits SSRF_ALLOWLIST into hosts, addresses and CIDR blocks and refuses anything else', () => {
+    expect(
+      parseConfig({ SSRF_ALLOWLIST: ' 127.0.0.1, 10.20.0.0/16 ,wfs.internal,::1,fd00::/8' }).remote.ssrfAllowlist,
+    ).toEqual(['127.0.0.1', '10.20.0.0/16', 'wfs.internal', '::1', 'fd00::/8']);
+    expect(configError({ SSRF_ALLOWLIST: 'http://wfs.internal/' }).problems).toEqual([
+      expect.stringMatching(/^SSRF_ALLOWLIST: /),
+    ]);
+    expect(configError({ SSRF_ALLOWLIST: '10.0.0.0/8;evil' }).problems).toEqual([
+      expect.stringMatching(/^SSRF_ALLOWLIST: /),
+    ]);
   });
 
   it('treats undefined entries as absent and ignores unrelated variables', () => {

@@ -46,3 +46,12 @@ export function loadConfig(): AppConfig {
   }
   return cached;
 }
+
+/**
+ * The environment for a child process that must not use a proxy from the environment: libcurl (GDAL's
+ * HTTP) reads `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` itself, and `no_proxy` would let
+ * a remote-service task bypass the guarded proxy its task context names.
+ */
+export function environmentWithoutProxies(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(https?|all|no|ftp)_proxy$/i.test(name)));
+}

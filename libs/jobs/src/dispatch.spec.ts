@@ -98,16 +98,23 @@ describe('dispatchFor', () => {
     expect(JOB_REGISTRY[JobName.IngestDataset].queue).toBe(QueueName.Ingest);
   });
 
-  it('refuses a service dataset job: no queue job runs it yet', () => {
+  it('ingests a service dataset job like a file one (the source says where to read)', () => {
+    expect(dispatchFor(job({ kind: JobKind.ServiceDataset, commit: { title: 'Parcels' } }))).toEqual({
+      name: JobName.IngestDataset,
+      payload: { jobId: ID, requestId: 'req-1' },
+    });
+  });
+
+  it('refuses parameters of a kind no queue job runs', () => {
     let caught: unknown;
     try {
-      dispatchFor(job({ kind: JobKind.ServiceDataset, commit: { title: 'Parcels' } }));
+      dispatchFor(job({ kind: JobKind.Vrt } as never));
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(UndispatchableJobError);
     expect((caught as Error).name).toBe('UndispatchableJobError');
-    expect((caught as Error).message).toBe("No queue job runs jobs of kind 'service-dataset'");
+    expect((caught as Error).message).toBe("No queue job runs jobs of kind 'vrt'");
   });
 
   it('dispatches on the parameters, which the database keeps equal to the kind column', () => {

@@ -25,9 +25,13 @@ export function dispatchFor(job: DispatchableJob): Dispatch {
         name: JobName.Diagnostics,
         payload: { ...base, steps: params.steps, stepMs: params.step_ms, failWith: params.fail_with },
       };
+    // A remote layer is ingested by the same handler as a file: its source says where to read.
     case JobKind.FileDataset:
+    case JobKind.ServiceDataset:
       return { name: JobName.IngestDataset, payload: base };
-    default:
-      throw new UndispatchableJobError(params.kind);
+    default: {
+      const unknown: never = params;
+      throw new UndispatchableJobError(String((unknown as { kind: unknown }).kind));
+    }
   }
 }

@@ -59,6 +59,7 @@ describe('parseJobSource', () => {
           layer: 'roads',
           layer_id: null,
           object_id_field: null,
+          version: '2.0.0',
         },
       ],
       [
@@ -70,6 +71,7 @@ describe('parseJobSource', () => {
           layer: 'Parcels',
           layer_id: '3',
           object_id_field: 'OBJECTID',
+          version: null,
         },
       ],
       ['datasets', { type: 'datasets', ids: ['d1', 'd2'] }],
@@ -117,6 +119,7 @@ describe('parseJobSource', () => {
         layer: 'l',
         layer_id: null,
         object_id_field: null,
+        version: null,
       });
     });
 
@@ -236,6 +239,7 @@ describe('isSourceReady and isBoundFile', () => {
       layer: 'roads',
       layer_id: null,
       object_id_field: null,
+      version: null,
     },
     { type: 'datasets', ids: ['d1'] },
     { type: 'none' },

@@ -36,6 +36,8 @@ export interface RemoteServiceSource {
   layer: string;
   layer_id: string | null;
   object_id_field: string | null;
+  /** WFS version the job reads with (`1.0.0`, `1.1.0`, `2.0.0`); null for other services. */
+  version: string | null;
 }
 
 /** Datasets a job combines (VRT mosaics). */
@@ -128,6 +130,7 @@ export function parseJobSource(value: unknown): JobSource {
         layer: text(raw, 'layer'),
         layer_id: optText(raw, 'layer_id'),
         object_id_field: optText(raw, 'object_id_field'),
+        version: optText(raw, 'version'),
       };
     }
     case 'datasets': {

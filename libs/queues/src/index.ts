@@ -4,3 +4,4 @@ export * from './queue-names.js';
 export * from './queues.module.js';
 export * from './redis.js';
 export * from './preview-result.js';
+export * from './service-token.store.js';

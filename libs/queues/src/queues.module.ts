@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { JobProducer } from './job-producer.js';
 import { ALL_QUEUES } from './queue-names.js';
 import { RedisClient, redisConnectionOptions } from './redis.js';
+import { ServiceTokenStore } from './service-token.store.js';
 
 /** BullMQ connection plus every queue (registered from the enum, so none can be forgotten). */
 @Module({})
@@ -22,8 +23,8 @@ export class QueuesModule {
         }),
         BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],
-      providers: [JobProducer, RedisClient],
-      exports: [JobProducer, RedisClient, BullModule],
+      providers: [JobProducer, RedisClient, ServiceTokenStore],
+      exports: [JobProducer, RedisClient, ServiceTokenStore, BullModule],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './capability.js';
 export * from './security.module.js';
 export * from './token.service.js';
 export * from './upload/index.js';
+export * from './ssrf/index.js';

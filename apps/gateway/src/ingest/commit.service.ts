@@ -10,7 +10,7 @@ import {
   type ContentKind,
   type IngestJob,
 } from '@app/jobs';
-import { JobProducer } from '@app/queues';
+import { JobProducer, SERVICE_TOKEN_TTL_SECONDS, ServiceTokenStore } from '@app/queues';
 import type { Principal } from '@app/security';
 import type { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
 import { assertCoordinatePair, assertOptionsApply, commitOptionsIn } from './commit-options.checks.js';
@@ -57,6 +57,7 @@ export class CommitService {
     private readonly jobs: JobRepository,
     private readonly previews: PreviewService,
     private readonly producer: JobProducer,
+    private readonly tokens: ServiceTokenStore,
   ) {}
 
   async commit(
@@ -79,7 +80,13 @@ export class CommitService {
       }
     }
     const commit = commitOptionsIn(body);
+    const token = body.token;
+    if (token !== undefined && job.source.type !== 'remote-service') {
+      throw new UnprocessableError('`token` only applies to jobs that read a remote service.');
+    }
     const claimed = await this.jobs.claimForCommit(jobId, principal.owner, { commit, layerName, requestId });
+    // After the claim (only the winner hands a token over), before the enqueue (the worker reads it).
+    if (token !== undefined) await this.tokens.put(claimed.id, token, SERVICE_TOKEN_TTL_SECONDS);
     // A commit whose enqueue failed stays `queued`: the sweeper enqueues it once Redis answers again.
     await this.producer.enqueueOrLeaveToSweeper(dispatchFor(claimed));
     return {

@@ -17,5 +17,6 @@ import { UploadService } from './upload.service.js';
     StoredObjectChecks,
     IngestConfigService,
   ],
+  exports: [PreviewService],
 })
 export class IngestApiModule {}

@@ -3,7 +3,15 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ConflictError, DomainError, ErrorCode, TimeoutError, UnprocessableError, withTimeout } from '@app/common';
 import { JobRepository, JobStatus, isSourceReady } from '@app/jobs';
-import { JobName, JobProducer, QueueName, redisConnectionOptions, type PreviewOutcome } from '@app/queues';
+import {
+  JobName,
+  JobProducer,
+  QueueName,
+  redisConnectionOptions,
+  type Inspection,
+  type PreviewOutcome,
+  type PreviewRefusal,
+} from '@app/queues';
 import type { Principal } from '@app/security';
 import { QueueEvents, type Job } from 'bullmq';
 import type { PreviewResponseDto } from './dto/preview.response.dto.js';
@@ -61,6 +69,15 @@ export class PreviewService implements OnModuleDestroy {
         available_layers: job.allLayers,
       });
     }
+    const { driver: _driver, ...inspection } = await this.runOnWorker(jobId, layerName ?? null, requestId);
+    return { job_id: job.id, source_filename: job.sourceFilename, ...inspection };
+  }
+
+  /**
+   * Enqueues a preview of the job and waits for the worker's answer (504 after PREVIEW_TIMEOUT_MS). A
+   * refusal becomes the error its code names (422 by default; remote-service codes map to 403/422/502/504).
+   */
+  async runOnWorker(jobId: string, layerName: string | null, requestId: string | null): Promise<Inspection> {
     const events = this.queueEvents();
     const timeoutMs = this.config.upload.previewTimeoutMs;
     const unanswered = (): DomainError =>
@@ -73,7 +90,7 @@ export class PreviewService implements OnModuleDestroy {
       // Bounded too: while Redis is unreachable this would wait for it indefinitely.
       await withTimeout(events.waitUntilReady(), timeoutMs, 'The job queue');
       bullJob = await this.producer.enqueue(
-        { name: JobName.Preview, payload: { jobId, requestId, layerName: layerName ?? null } },
+        { name: JobName.Preview, payload: { jobId, requestId, layerName } },
         {
           // Each preview is its own queue job (the domain job may be previewed again).
           jobId: `${jobId}-preview-${randomUUID()}`,
@@ -96,12 +113,20 @@ export class PreviewService implements OnModuleDestroy {
       }
       throw new DomainError(ErrorCode.UpstreamFailed, 'The preview failed on the worker; try again.');
     }
-    if (!outcome.ok)
-      throw new UnprocessableError(outcome.refusal.message, {
-        code: outcome.refusal.code,
-        ...outcome.refusal.extensions,
-      });
-    const { driver: _driver, ...inspection } = outcome.inspection;
-    return { job_id: job.id, source_filename: job.sourceFilename, ...inspection };
+    if (!outcome.ok) throw refusalError(outcome.refusal);
+    return outcome.inspection;
   }
+}
+
+const REFUSAL_CODES: Record<string, ErrorCode> = {
+  'ssrf-refused': ErrorCode.SsrfRefused,
+  'remote-forbidden': ErrorCode.Forbidden,
+  'remote-failed': ErrorCode.UpstreamFailed,
+  'remote-timeout': ErrorCode.Timeout,
+};
+
+function refusalError(refusal: PreviewRefusal): DomainError {
+  const code = REFUSAL_CODES[refusal.code];
+  if (code) return new DomainError(code, refusal.message, { ...refusal.extensions });
+  return new UnprocessableError(refusal.message, { code: refusal.code, ...refusal.extensions });
 }

@@ -25,7 +25,8 @@ import {
 import { Storage } from '@app/storage';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { HandlerResult, JobContext } from '../runtime/job-runner.service.js';
-import { PermanentJobError } from '../runtime/job-errors.js';
+import { PermanentJobError, TransientJobError } from '../runtime/job-errors.js';
+import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../remote/remote-source.js';
 import { gdalPathOf } from './source-path.js';
 import type { RasterTask, VectorTask } from './gdal-task.protocol.js';
 import { GdalTaskRunner } from './gdal-task.runner.js';
@@ -60,10 +61,14 @@ export class DatasetIngestService {
     private readonly storage: Storage,
     private readonly runner: GdalTaskRunner,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly remote: RemoteSourceService,
   ) {}
 
   async run(ctx: JobContext): Promise<HandlerResult> {
     const job = ctx.job;
+    if (job.source.type === 'remote-service' && job.params.kind === JobKind.ServiceDataset) {
+      return this.remoteLayer(ctx, job.source, job.params.commit);
+    }
     const sourcePath = gdalPathOf(job.source, this.storage);
     if (!sourcePath || !isBoundFile(job.source) || job.params.kind !== JobKind.FileDataset) {
       throw new PermanentJobError('no-source', 'The job has no uploaded file to ingest.');
@@ -76,7 +81,50 @@ export class DatasetIngestService {
       : this.vector(ctx, sourcePath, options);
   }
 
-  private async vector(ctx: JobContext, sourcePath: string, options: VectorCommitOptions): Promise<HandlerResult> {
+  /**
+   * A layer of a remote service, read by GDAL (paging as the service allows) with every request through
+   * a guarded proxy of this attempt: the URL is re-checked now, and GDAL cannot reach what the guard
+   * refuses, redirects included. A refusal or a refused token fails the job at once; an outage retries.
+   */
+  private async remoteLayer(
+    ctx: JobContext,
+    source: Extract<IngestJob['source'], { type: 'remote-service' }>,
+    commit: Parameters<typeof commitOptionsOf>[1],
+  ): Promise<HandlerResult> {
+    const options = commitOptionsOf('vector', commit);
+    if (options.kind !== 'vector') throw new PermanentJobError('no-source', 'A remote layer is vector data.');
+    await ctx.progress({ step: JobStep.Reading, progress: 0.01 });
+    let remote: RemoteGdalSource | null = null;
+    try {
+      remote = await this.remote.open(ctx.job.id, source);
+      const result = await this.vector(ctx, remote.path, options, remote.layerName, remote.gdalConfig);
+      const afterwards = result.afterwards;
+      return {
+        ...result,
+        afterwards: async (published) => {
+          await afterwards?.(published);
+          if (published) await this.remote.forget(ctx.job.id);
+        },
+      };
+    } catch (error) {
+      const refusal = remoteRefusal(error, remote?.proxy ?? null);
+      if (!refusal) throw error;
+      if (refusal.code === 'remote-failed' || refusal.code === 'remote-timeout') {
+        throw new TransientJobError(refusal.message, { cause: error });
+      }
+      throw new PermanentJobError(refusal.code, refusal.message);
+    } finally {
+      await remote?.proxy.close();
+    }
+  }
+
+  private async vector(
+    ctx: JobContext,
+    sourcePath: string,
+    options: VectorCommitOptions,
+    layerName: string | null = ctx.job.layerName,
+    gdalConfig?: Record<string, string>,
+  ): Promise<HandlerResult> {
     const job = ctx.job;
     // Holding the newest attempt token, this attempt owns the job: earlier attempts' tables are leftovers.
     await this.dropStagingTables(stagingPrefix(job.id));
@@ -86,7 +134,7 @@ export class DatasetIngestService {
       kind: 'vector',
       applicationName,
       sourcePath,
-      layerName: job.layerName,
+      layerName,
       schema: DATA_SCHEMA,
       table: staging,
       sridOverride: options.srid_override ?? null,
@@ -96,7 +144,13 @@ export class DatasetIngestService {
     };
     let loaded: VectorLoadResult;
     try {
-      loaded = await this.runGdal<VectorLoadResult>(ctx, task, JobStep.Loading, () => this.copiedRows(applicationName));
+      loaded = await this.runGdal<VectorLoadResult>(
+        ctx,
+        task,
+        JobStep.Loading,
+        () => this.copiedRows(applicationName),
+        gdalConfig,
+      );
       // Reported before publishing: the publish transaction holds this job's row lock, so a progress
       // write from inside it (on another connection) would wait for itself.
       await ctx.progress({ step: JobStep.Finalizing, progress: 0.95, rowsTotal: loaded.featureCount });
@@ -202,21 +256,26 @@ export class DatasetIngestService {
     task: VectorTask | RasterTask,
     firstStep: ProgressStep,
     copied?: () => Promise<number | null>,
+    gdalConfig?: Record<string, string>,
   ): Promise<T> {
     let step = firstStep;
     let fraction = 0;
     let total: number | null = null;
-    const running = this.runner.start<T>(task, {
-      onProgress: (f) => {
-        fraction = Math.max(fraction, Math.min(1, f));
+    const running = this.runner.start<T>(
+      task,
+      {
+        onProgress: (f) => {
+          fraction = Math.max(fraction, Math.min(1, f));
+        },
+        onStep: (s) => {
+          if (isProgressStep(s)) step = s;
+        },
+        onTotal: (features) => {
+          total = features >= 0 ? features : null;
+        },
       },
-      onStep: (s) => {
-        if (isProgressStep(s)) step = s;
-      },
-      onTotal: (features) => {
-        total = features >= 0 ? features : null;
-      },
-    });
+      gdalConfig ? { gdalConfig } : {},
+    );
     await ctx.progress({ step, progress: GDAL_FROM, ...(copied ? { rowsProcessed: 0 } : {}) });
     let stop: unknown;
     let ticking = false;

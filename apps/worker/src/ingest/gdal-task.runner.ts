@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { AppConfig } from '@app/config';
+import { AppConfig, environmentWithoutProxies } from '@app/config';
 import { baseTaskContext } from './gdal-task.context.js';
 import {
   isChildMessage,
@@ -92,6 +92,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     // reaches the worker (which then waits for this step), not the child. The child still exits when
     // the worker goes away (see gdal-task.ts).
     const child = fork(this.entry, [], {
+      env: environmentWithoutProxies(),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
       detached: true,

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { GdalTask } from '../ingest/gdal-task.protocol.js';
 import { GdalTaskError, type GdalTaskRunner, type RunningTask } from '../ingest/gdal-task.runner.js';
+import type { RemoteSourceService } from '../remote/remote-source.js';
 import { PreviewService } from './preview.service.js';
 
 const log = pino({ level: 'silent' });
@@ -41,7 +42,7 @@ function setUp(answer: () => Promise<unknown>) {
     recordPreview: vi.fn<(id: string, layers: string[], kind: string) => Promise<boolean>>(() => Promise.resolve(true)),
   };
   const storage = { gdalPath: (key: string) => `/data/${key}` } as unknown as Storage;
-  const service = new PreviewService(jobs as unknown as JobRepository, storage, runner);
+  const service = new PreviewService(jobs as unknown as JobRepository, storage, runner, {} as RemoteSourceService);
   const preview = (layerName: string | null): Promise<PreviewOutcome> =>
     service.preview({ jobId: job.id, requestId: 'r', layerName } as Parameters<PreviewService['preview']>[0], log);
   return { tasks, jobs, preview };

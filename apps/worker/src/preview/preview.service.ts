@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Inspection, PreviewOutcome } from '@app/contracts';
-import { JobRepository, JobStatus } from '@app/jobs';
+import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
 import type { PreviewPayload } from '@app/queues';
 import { Storage } from '@app/storage';
 import type { Logger } from 'pino';
 import { GdalTaskError, GdalTaskRunner } from '../ingest/gdal-task.runner.js';
 import { gdalPathOf } from '../ingest/source-path.js';
+import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../remote/remote-source.js';
 
 /**
  * Describes an uploaded file. GDAL runs in a child process per preview, like every GDAL task: the
@@ -18,10 +19,14 @@ export class PreviewService {
     private readonly jobs: JobRepository,
     private readonly storage: Storage,
     private readonly gdal: GdalTaskRunner,
+    private readonly remote: RemoteSourceService,
   ) {}
 
   async preview(payload: PreviewPayload, log: Logger): Promise<PreviewOutcome> {
     const job = await this.jobs.findById(payload.jobId);
+    if (job?.status === JobStatus.Pending && job.source.type === 'remote-service') {
+      return this.previewRemote(job.id, job.source, log);
+    }
     const path = job?.status === JobStatus.Pending ? gdalPathOf(job.source, this.storage) : null;
     if (!job || !path) {
       return {
@@ -46,5 +51,47 @@ export class PreviewService {
     await this.jobs.recordPreview(job.id, layers, inspection.kind);
     log.info({ kind: inspection.kind, layers: layers.length }, 'preview ready');
     return { ok: true, inspection };
+  }
+
+  /**
+   * A remote layer: GDAL reads it in its child with all HTTP through a guarded proxy started for this
+   * preview. What the guard refused, or the service answered (a refused token, an outage), becomes a
+   * refusal the gateway maps to 422/403/502/504.
+   */
+  private async previewRemote(
+    jobId: string,
+    source: Extract<IngestJob['source'], { type: 'remote-service' }>,
+    log: Logger,
+  ): Promise<PreviewOutcome> {
+    let remote: RemoteGdalSource | null = null;
+    try {
+      remote = await this.remote.open(jobId, source);
+      const inspection = await this.gdal.start<Inspection>(
+        { kind: 'inspect', sourcePath: remote.path, layerName: remote.layerName },
+        {},
+        { gdalConfig: remote.gdalConfig },
+      ).result;
+      if (inspection.kind === 'vector') inspection.layer_name = source.layer;
+      await this.jobs.recordPreview(jobId, [source.layer], inspection.kind);
+      log.info({ kind: inspection.kind, service: source.service_type }, 'remote preview ready');
+      return { ok: true, inspection };
+    } catch (error) {
+      const refusal =
+        remoteRefusal(error, remote?.proxy ?? null) ??
+        (error instanceof GdalTaskError && error.failure.kind === 'user'
+          ? {
+              code: error.failure.code,
+              message: error.failure.message,
+              ...(error.failure.extensions ? { extensions: error.failure.extensions } : {}),
+            }
+          : { code: 'remote-failed', message: 'The remote layer could not be read.' });
+      log.info(
+        { code: refusal.code, detail: error instanceof Error ? error.message.slice(0, 300) : null },
+        'remote preview refused',
+      );
+      return { ok: false, refusal };
+    } finally {
+      await remote?.proxy.close();
+    }
   }
 }

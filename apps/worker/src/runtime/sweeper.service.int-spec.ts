@@ -72,7 +72,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     params: { kind: JobKind.Diagnostics, steps: 1, step_ms: 0, fail_with: null },
   };
 
-  /** A layer of a remote feature service: a dataset job no queue job runs yet. */
+  /** A layer of a remote feature service: ingested by the same queue job as a file. */
   const SERVICE_DATASET: Pick<NewJob, 'kind' | 'source' | 'params'> = {
     kind: JobKind.ServiceDataset,
     source: {
@@ -82,6 +82,7 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
       layer: 'roads',
       layer_id: null,
       object_id_field: null,
+      version: null,
     },
     params: { kind: JobKind.ServiceDataset, commit: { title: 'Roads' } },
   };
@@ -175,19 +176,11 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     expect(await (await systemQueue.getJob(job.id))?.getState()).toBe('waiting');
   });
 
-  it("fails a job no worker can run with code 'undispatchable'", async () => {
+  it('re-enqueues a stranded service-dataset job on the ingest queue', async () => {
     const job = await strandedJob(SERVICE_DATASET);
-    expect(() => dispatchFor(job)).toThrow("No queue job runs jobs of kind 'service-dataset'");
-
     const report = await sweeper.sweep();
-    expect(report.failed).toContain(job.id);
-    expect(report.requeued).not.toContain(job.id);
-
-    const stored = await jobs.findById(job.id);
-    expect(stored?.status).toBe(JobStatus.Failed);
-    expect(stored?.error?.code).toBe('undispatchable');
-    expect(stored?.completedAt).toBeInstanceOf(Date);
-    for (const name of ALL_QUEUES) expect(await producer.queue(name).getJob(job.id)).toBeUndefined();
+    expect(report.requeued).toContain(job.id);
+    expect(await (await producer.queue(QueueName.Ingest).getJob(job.id))?.getState()).toBe('waiting');
   });
 
   it("fails a job that lost its worker too often with code 'worker-lost' instead of re-enqueueing it", async () => {

@@ -1215,6 +1215,7 @@ describe('JobRepository (PostgreSQL)', () => {
             layer: 'Parcels',
             layer_id: '3',
             object_id_field: 'OBJECTID',
+            version: null,
           },
           params: { kind: JobKind.ServiceDataset, commit: { title: 'Parcels' } },
         },

@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
   ValidateNested,
@@ -112,6 +113,17 @@ export class CommitRequestDto {
   @IsOptional()
   @IsBoolean()
   strict_cog?: boolean;
+
+  /**
+   * Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
+   * Kept only in a short-lived hand-off for the worker; never stored with the job.
+   * @example "eyJhbGciOi..."
+   */
+  @IsOptional()
+  @Length(1, 1000)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'token must be printable characters without whitespace' })
+  @IsString()
+  token?: string;
 }
 
 export class CommitResponseDto {
