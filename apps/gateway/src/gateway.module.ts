@@ -12,6 +12,7 @@ import { DatasetsApiModule } from './datasets/datasets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
+import { VrtApiModule } from './vrt/vrt.module.js';
 
 @Module({
   imports: [
@@ -26,6 +27,7 @@ import { JobsApiModule } from './jobs/jobs.module.js';
     DatasetsApiModule,
     AdminApiModule,
     IngestApiModule,
+    VrtApiModule,
   ],
   providers: [
     { provide: APP_GUARD, useExisting: AuthGuard },

@@ -13,6 +13,7 @@ import { DatasetIngestService } from './ingest/dataset-ingest.service.js';
 import { GdalTaskRunner } from './ingest/gdal-task.runner.js';
 import { PreviewService } from './preview/preview.service.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
+import { VrtBuildService } from './vrt/vrt-build.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
@@ -43,6 +44,7 @@ export class WorkerModule {
         PreviewService,
         GdalTaskRunner,
         DatasetIngestService,
+        VrtBuildService,
         ...plan.handlers,
         { provide: JOB_HANDLERS, useFactory: (...instances: unknown[]) => instances, inject: plan.handlers },
         ...processors,

@@ -27,6 +27,11 @@ export function dispatchFor(job: DispatchableJob): Dispatch {
       };
     case JobKind.FileDataset:
       return { name: JobName.IngestDataset, payload: base };
+    case JobKind.Vrt:
+      return {
+        name: JobName.BuildVrt,
+        payload: { ...base, vrtDatasetId: params.vrt_dataset_id, generation: params.generation },
+      };
     default:
       throw new UndispatchableJobError(params.kind);
   }

@@ -31,6 +31,14 @@ export class RasterInfoDto {
 
   @ApiProperty({ example: -10 })
   res_y!: number;
+
+  @ApiProperty({
+    type: [Number],
+    required: false,
+    example: [300000, 10, 0, 5800000, 0, -10],
+    description: 'GDAL geotransform: origin x, pixel width, row rotation, origin y, column rotation, pixel height',
+  })
+  geo_transform?: number[];
 }
 
 /** A catalogue entry (DESIGN.md §1.6). */
