@@ -12,7 +12,7 @@ describe('rewriteSources', () => {
     const xml =
       '<SourceFilename relativeToVRT="0">/srv/store/datasets/a/a.tif</SourceFilename>' +
       '<SourceFilename relativeToVRT="0">/srv/store/datasets/b/b&amp;c.tif</SourceFilename>';
-    expect(rewriteSources(xml, sources)).toBe(
+    expect(rewriteSources(xml, sources, '/tmp')).toBe(
       '<SourceFilename relativeToVRT="1">../../a/a.tif</SourceFilename>' +
         '<SourceFilename relativeToVRT="1">../../b/b&amp;c.tif</SourceFilename>',
     );
@@ -20,7 +20,17 @@ describe('rewriteSources', () => {
 
   it('refuses a VRT from which GDAL left a source out, instead of publishing a gap', () => {
     const xml = '<SourceFilename relativeToVRT="0">/srv/store/datasets/a/a.tif</SourceFilename>';
-    expect(() => rewriteSources(xml, sources)).toThrow(RasterIngestError);
+    expect(() => rewriteSources(xml, sources, '/tmp')).toThrow(RasterIngestError);
+  });
+
+  it('reads a path GDAL wrote relative to the VRT (sources below its directory) as the source it is', () => {
+    const xml =
+      '<SourceFilename relativeToVRT="1">datasets/a/a.tif</SourceFilename>' +
+      '<SourceFilename relativeToVRT="1">datasets/b/b&amp;c.tif</SourceFilename>';
+    expect(rewriteSources(xml, sources, '/srv/store')).toBe(
+      '<SourceFilename relativeToVRT="1">../../a/a.tif</SourceFilename>' +
+        '<SourceFilename relativeToVRT="1">../../b/b&amp;c.tif</SourceFilename>',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import gdal from 'gdal-async';
 import type { VrtBuildResult, VrtBuildSource, VrtResolution, VrtType } from '@app/contracts';
 import { rasterHasCrs, summarize, RasterIngestError } from './raster-cog.js';
@@ -60,7 +61,7 @@ export async function buildVrt(req: VrtRequest): Promise<VrtBuildResult> {
     } finally {
       built.close();
     }
-    const xml = rewriteSources(await readFile(req.scratchPath, 'utf8'), req.sources);
+    const xml = rewriteSources(await readFile(req.scratchPath, 'utf8'), req.sources, dirname(req.scratchPath));
     const { raster, crs, extent } = summarize(info, srs);
     return { xml, raster, crs, extent, timings: { open_ms: Math.round(openMs), build_ms: Math.round(buildMs) } };
   } finally {
@@ -69,14 +70,19 @@ export async function buildVrt(req: VrtRequest): Promise<VrtBuildResult> {
   }
 }
 
-/** Replaces each source's GDAL path with its href; a source GDAL left out is an error, never a silent gap. */
-export function rewriteSources(xml: string, sources: readonly VrtBuildSource[]): string {
+/**
+ * Replaces each source's GDAL path with its href; a source GDAL left out is an error, never a silent gap.
+ * GDAL writes a source below the VRT's own directory (`vrtDir`) relative to it.
+ */
+export function rewriteSources(xml: string, sources: readonly VrtBuildSource[], vrtDir: string): string {
   const byPath = new Map(sources.map((s) => [s.gdalPath, s]));
   const used = new Set<string>();
   const out = xml.replace(
     /<SourceFilename([^>]*)>([^<]*)<\/SourceFilename>/g,
-    (whole, _attributes: string, path: string) => {
-      const source = byPath.get(unescapeXml(path));
+    (whole, attributes: string, written: string) => {
+      const path = unescapeXml(written);
+      const relative = /relativeToVRT="1"/.test(attributes);
+      const source = byPath.get(relative ? resolve(vrtDir, path) : path);
       if (!source) return whole;
       used.add(source.id);
       return `<SourceFilename relativeToVRT="1">${escapeXml(source.href)}</SourceFilename>`;
