@@ -36,6 +36,7 @@ import {
   makeWorkDir,
   median,
   medianSeconds,
+  onCleanup,
   prepareIngest,
   printHeader,
   printTable,
@@ -81,7 +82,9 @@ await runBench(async () => {
   printHeader('vrt-regenerate', `build of ${build}; ${gdalVersion} (gdal-async ${gdal.version})`);
   console.log(`${tiles} tiles of ${TILE} × ${TILE} Byte; ${runs} run(s), alternating order\n`);
 
-  const { env, storageRoot, token } = await prepareIngest(work);
+  const { env, storageRoot, token, db } = await prepareIngest(work);
+  // Runs before the generic dataset clean-up (last in, first out): sources cannot go while a VRT uses them.
+  onCleanup('delete VRT datasets', () => db.query(`DELETE FROM datasets WHERE owner = $1 AND kind = 'vrt'`, [OWNER]));
   const { gateway } = await startIngestServices(work, env, token);
   const base = gateway.baseUrl;
 
