@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '@app/common';
 import { DatasetRepository } from '@app/jobs';
 import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
@@ -7,7 +7,7 @@ import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { toDatasetResponse } from './dataset.mapper.js';
 import { DatasetsService } from './datasets.service.js';
-import { DatasetListResponseDto, DatasetResponseDto } from './dto/dataset.response.dto.js';
+import { DatasetDeletedResponseDto, DatasetListResponseDto, DatasetResponseDto } from './dto/dataset.response.dto.js';
 
 @ApiTags('datasets')
 @ApiBearerAuth()
@@ -42,16 +42,20 @@ export class DatasetsController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
+  @HttpCode(200)
   @RequireCapabilities(Capability.Upload)
   @ApiOperation({
     summary: 'Delete a dataset',
     description:
       "Removes the dataset, its PostGIS table or its stored raster/VRT files. 409 naming the VRTs (`vrt_ids`) while a VRT uses it as a source, or a staged VRT change or creation would: remove it from them first. A VRT's own sources are not touched.",
   })
-  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiOkResponse({ type: DatasetDeletedResponseDto })
   @ApiProblemResponses(400, 401, 403, 404, 409)
-  async delete(@Param('id', UuidParamPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async delete(
+    @Param('id', UuidParamPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DatasetDeletedResponseDto> {
     await this.service.delete(id, principal);
+    return { id, status: 'deleted' };
   }
 }

@@ -98,3 +98,11 @@ export class DatasetListResponseDto {
   @ApiProperty({ type: PageMetaDto })
   meta!: PageMetaDto;
 }
+
+export class DatasetDeletedResponseDto {
+  @ApiProperty({ format: 'uuid', example: '5d0b7c2e-9a51-4b8e-8f7e-0c9d6a1b2c3d' })
+  id!: string;
+
+  @ApiProperty({ enum: ['deleted'], example: 'deleted' })
+  status!: 'deleted';
+}
