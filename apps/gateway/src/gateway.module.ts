@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
 import { ServicesApiModule } from './services/services.module.js';
+import { VrtApiModule } from './vrt/vrt.module.js';
 
 @Module({
   imports: [
@@ -28,6 +29,7 @@ import { ServicesApiModule } from './services/services.module.js';
     AdminApiModule,
     IngestApiModule,
     ServicesApiModule,
+    VrtApiModule,
   ],
   providers: [
     { provide: APP_GUARD, useExisting: AuthGuard },

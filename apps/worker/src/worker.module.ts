@@ -15,6 +15,7 @@ import { GdalTaskRunner } from './ingest/gdal-task.runner.js';
 import { PreviewService } from './preview/preview.service.js';
 import { RemoteSourceService } from './remote/remote-source.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
+import { VrtBuildService } from './vrt/vrt-build.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
@@ -47,6 +48,7 @@ export class WorkerModule {
         RemoteSourceService,
         GdalTaskRunner,
         DatasetIngestService,
+        VrtBuildService,
         ...plan.handlers,
         { provide: JOB_HANDLERS, useFactory: (...instances: unknown[]) => instances, inject: plan.handlers },
         ...processors,

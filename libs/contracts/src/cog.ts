@@ -16,6 +16,12 @@ export interface RasterInfo {
   nodata: number | null;
   res_x: number;
   res_y: number;
+  /**
+   * GDAL's geotransform [origin x, pixel width, row rotation, origin y, column rotation, pixel height]:
+   * VRT compatibility checks read rotation and grid alignment from it. Absent on rasters stored before
+   * it was recorded.
+   */
+  geo_transform?: number[];
 }
 
 /** The outcome of a raster ingest's GDAL step. */

@@ -6,3 +6,4 @@ export * from './identifiers.js';
 export * from './inspection.js';
 export * from './secrets.js';
 export * from './vector-load.js';
+export * from './vrt.js';

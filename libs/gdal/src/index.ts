@@ -5,5 +5,6 @@ export * from './gdalinfo.js';
 export * from './inspection.js';
 export * from './progress.js';
 export * from './raster-cog.js';
+export * from './raster-vrt.js';
 export * from './self-test.js';
 export * from './vector-load.js';

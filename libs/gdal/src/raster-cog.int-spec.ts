@@ -145,6 +145,7 @@ describe('produceCog (native GDAL)', () => {
       nodata: 0,
       res_x: 10,
       res_y: -10,
+      geo_transform: UTM33,
     });
     expect(result.crs).toBe(32633);
     expect(result.compression).toBe('DEFLATE');

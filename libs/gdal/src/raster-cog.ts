@@ -334,7 +334,11 @@ function isWriteFailure(error: unknown): boolean {
   return /no space left|free disk space|failed to write|write error|cannot create|permission denied/i.test(message);
 }
 
-function summarize(info: GdalInfoJson, srs: gdal.SpatialReference | null): Omit<CogResult, 'converted' | 'issues'> {
+/** Raster metadata as a dataset records it, with its CRS and WGS84 footprint. */
+export function summarize(
+  info: GdalInfoJson,
+  srs: gdal.SpatialReference | null,
+): Omit<CogResult, 'converted' | 'issues'> {
   const crs = rasterEpsg(info, srs);
   const inspection = rasterInspection(info, crs);
   const [width, height] = info.size ?? [0, 0];
@@ -347,6 +351,7 @@ function summarize(info: GdalInfoJson, srs: gdal.SpatialReference | null): Omit<
       nodata: inspection.nodata,
       res_x: inspection.res_x ?? 0,
       res_y: inspection.res_y ?? 0,
+      ...(info.geoTransform ? { geo_transform: info.geoTransform } : {}),
     },
     crs,
     extent: info.geoTransform && srs ? wgs84Extent(srs, crs, footprintPoints(info.geoTransform, width, height)) : null,

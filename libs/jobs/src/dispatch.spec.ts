@@ -105,16 +105,37 @@ describe('dispatchFor', () => {
     });
   });
 
+  it('sends a VRT build to the vrt queue with the VRT and the generation it fences', () => {
+    const params = parseJobParams({
+      kind: 'vrt',
+      action: 'add',
+      vrt_dataset_id: '7d3f4f61-4a8e-4f3c-9a55-0b8d1c2e3f40',
+      generation: 3,
+      vrt_type: 'mosaic',
+      resolution_strategy: 'finest',
+      title: null,
+      summary: null,
+    });
+    expect(dispatchFor(job(params))).toEqual({
+      name: JobName.BuildVrt,
+      payload: { jobId: ID, requestId: 'req-1', vrtDatasetId: '7d3f4f61-4a8e-4f3c-9a55-0b8d1c2e3f40', generation: 3 },
+    });
+    expect(JOB_REGISTRY[JobName.BuildVrt].queue).toBe(QueueName.Vrt);
+    expect(() => stored({ kind: 'vrt', action: 'merge', vrt_dataset_id: 'x', generation: 1 })).toThrow(
+      InvalidJobDocumentError,
+    );
+  });
+
   it('refuses parameters of a kind no queue job runs', () => {
     let caught: unknown;
     try {
-      dispatchFor(job({ kind: JobKind.Vrt } as never));
+      dispatchFor(job({ kind: JobKind.ImportRun } as never));
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(UndispatchableJobError);
     expect((caught as Error).name).toBe('UndispatchableJobError');
-    expect((caught as Error).message).toBe("No queue job runs jobs of kind 'vrt'");
+    expect((caught as Error).message).toBe("No queue job runs jobs of kind 'import-run'");
   });
 
   it('dispatches on the parameters, which the database keeps equal to the kind column', () => {

@@ -29,6 +29,11 @@ export function dispatchFor(job: DispatchableJob): Dispatch {
     case JobKind.FileDataset:
     case JobKind.ServiceDataset:
       return { name: JobName.IngestDataset, payload: base };
+    case JobKind.Vrt:
+      return {
+        name: JobName.BuildVrt,
+        payload: { ...base, vrtDatasetId: params.vrt_dataset_id, generation: params.generation },
+      };
     default: {
       const unknown: never = params;
       throw new UndispatchableJobError(String((unknown as { kind: unknown }).kind));

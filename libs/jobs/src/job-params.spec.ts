@@ -81,7 +81,25 @@ describe('parseJobParams', () => {
         { kind: 'Diagnostics', steps: 1, step_ms: 1 },
         "kind 'Diagnostics' has no parameters",
       ],
-      ['a kind without parameters (vrt)', { kind: JobKind.Vrt }, "kind 'vrt' has no parameters"],
+      ['a kind without parameters (import-run)', { kind: JobKind.ImportRun }, "kind 'import-run' has no parameters"],
+      ['a VRT build without its fields', { kind: JobKind.Vrt }, 'action is unknown'],
+      [
+        'a VRT build of an unknown type',
+        {
+          kind: JobKind.Vrt,
+          action: 'add',
+          vrt_dataset_id: 'v',
+          generation: 2,
+          vrt_type: 'pyramid',
+          resolution_strategy: 'finest',
+        },
+        'vrt_type is unknown',
+      ],
+      [
+        'a VRT build of generation 0',
+        { kind: JobKind.Vrt, action: 'add', vrt_dataset_id: 'v', generation: 0 },
+        'generation must be a positive integer',
+      ],
     ])('%s', (_name, value, problem) => {
       expect(refusal(() => parseJobParams(value))).toBe(`Invalid stored job parameters: ${problem}.`);
     });

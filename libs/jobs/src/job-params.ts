@@ -1,3 +1,4 @@
+import { VRT_RESOLUTIONS, VRT_TYPES, type VrtResolution, type VrtType } from '@app/contracts';
 import { COG_COMPRESSIONS, COG_RESAMPLINGS, type CommitRequest } from './commit-options.js';
 import { InvalidJobDocumentError, JobKind } from './job-kind.js';
 
@@ -15,8 +16,27 @@ export interface DiagnosticsJobParams {
   fail_with: 'transient' | 'permanent' | null;
 }
 
+export const VRT_ACTIONS = ['create', 'add', 'remove', 'regenerate'] as const;
+export type VrtAction = (typeof VRT_ACTIONS)[number];
+
+/**
+ * A VRT generation to build. The staged member list is the job's source (`datasets`, in mosaic order);
+ * the VRT's id is chosen when the job is created, so a creation can name its storage key up front.
+ */
+export interface VrtJobParams {
+  kind: JobKind.Vrt;
+  action: VrtAction;
+  vrt_dataset_id: string;
+  generation: number;
+  vrt_type: VrtType;
+  resolution_strategy: VrtResolution;
+  /** The new dataset's title and summary (creation only). */
+  title: string | null;
+  summary: string | null;
+}
+
 /** Per-kind parameters of a job: small, typed, never secrets. The `kind` tag equals the job's kind column. */
-export type JobParams = DatasetJobParams | DiagnosticsJobParams;
+export type JobParams = DatasetJobParams | DiagnosticsJobParams | VrtJobParams;
 
 export type ParamsOf<K extends JobParams['kind']> = Extract<JobParams, { kind: K }>;
 
@@ -101,6 +121,28 @@ export function parseJobParams(value: unknown): JobParams {
         steps: count('steps'),
         step_ms: count('step_ms'),
         fail_with: failWith === null ? null : (FAIL_WITH.find((f) => f === failWith) ?? fail('fail_with is unknown')),
+      };
+    }
+    case JobKind.Vrt: {
+      const text = (key: string): string | null => {
+        const v = value[key];
+        return v === null || v === undefined ? null : typeof v === 'string' ? v : fail(`${key} must be a string`);
+      };
+      const generation = value.generation;
+      return {
+        kind: JobKind.Vrt,
+        action: oneOf(VRT_ACTIONS)(value.action) ? value.action : fail('action is unknown'),
+        vrt_dataset_id: text('vrt_dataset_id') ?? fail('vrt_dataset_id is required'),
+        generation:
+          typeof generation === 'number' && Number.isSafeInteger(generation) && generation > 0
+            ? generation
+            : fail('generation must be a positive integer'),
+        vrt_type: oneOf(VRT_TYPES)(value.vrt_type) ? value.vrt_type : fail('vrt_type is unknown'),
+        resolution_strategy: oneOf(VRT_RESOLUTIONS)(value.resolution_strategy)
+          ? value.resolution_strategy
+          : fail('resolution_strategy is unknown'),
+        title: text('title'),
+        summary: text('summary'),
       };
     }
     default:

@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source.js';
 import { JobRepository } from './repositories/job.repository.js';
 import { DatasetRepository } from './repositories/dataset.repository.js';
+import { VrtRepository } from './repositories/vrt.repository.js';
 
 /** The database connection and the job-domain repositories, for one named application. */
 @Module({})
@@ -25,8 +26,8 @@ export class JobsModule {
           }),
         }),
       ],
-      providers: [JobRepository, DatasetRepository],
-      exports: [JobRepository, DatasetRepository],
+      providers: [JobRepository, DatasetRepository, VrtRepository],
+      exports: [JobRepository, DatasetRepository, VrtRepository],
     };
   }
 }

@@ -21,6 +21,8 @@ export enum JobName {
   Preview = 'preview',
   /** Turns a committed file (one layer of it) into a dataset: a PostGIS table or a COG. */
   IngestDataset = 'ingest-dataset',
+  /** Builds and publishes one generation of a VRT mosaic (creation, a staged membership change, a rebuild). */
+  BuildVrt = 'build-vrt',
 }
 
 /** The payload every job carries: the domain job id and the request that caused it. Never bytes or secrets. */
@@ -43,10 +45,17 @@ export interface PreviewPayload extends BasePayload {
 /** Everything else the ingest needs (layer, title, options) is on the job row, written at commit. */
 export type IngestDatasetPayload = BasePayload;
 
+/** The staged member list and the rest are on the job row; the generation fences the build. */
+export interface BuildVrtPayload extends BasePayload {
+  vrtDatasetId: string;
+  generation: number;
+}
+
 export interface JobPayloads {
   [JobName.Diagnostics]: DiagnosticsPayload;
   [JobName.Preview]: PreviewPayload;
   [JobName.IngestDataset]: IngestDatasetPayload;
+  [JobName.BuildVrt]: BuildVrtPayload;
 }
 
 /** How a job run by the job runner ended (the BullMQ return value of runner jobs). */
@@ -60,6 +69,7 @@ export interface JobResults {
   [JobName.Diagnostics]: JobRunOutcome;
   [JobName.Preview]: PreviewOutcome;
   [JobName.IngestDataset]: JobRunOutcome;
+  [JobName.BuildVrt]: JobRunOutcome;
 }
 
 /** The one table from job name to its queue. Payload and result types are keyed by the same names. */
@@ -67,6 +77,7 @@ export const JOB_REGISTRY = {
   [JobName.Diagnostics]: { queue: QueueName.System },
   [JobName.Preview]: { queue: QueueName.Preview },
   [JobName.IngestDataset]: { queue: QueueName.Ingest },
+  [JobName.BuildVrt]: { queue: QueueName.Vrt },
 } as const satisfies { readonly [N in JobName]: { queue: QueueName } };
 
 export type QueueOf<N extends JobName> = (typeof JOB_REGISTRY)[N]['queue'];

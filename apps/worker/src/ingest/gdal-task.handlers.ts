@@ -9,6 +9,7 @@ import {
   RasterIngestError,
   UnreadableSourceError,
   applyGdalConfig,
+  buildVrt,
   inspect,
   produceCog,
   progressReporter,
@@ -60,6 +61,13 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         strictCog: task.strictCog,
         sridOverride: task.sridOverride,
         onProgress,
+      });
+    case 'vrt':
+      return buildVrt({
+        type: task.vrtType,
+        resolution: task.resolution,
+        sources: task.sources,
+        scratchPath: task.scratchPath,
       });
     default: {
       const unknown: never = task;

@@ -5,7 +5,7 @@
  * process-wide configuration belongs to one task only.
  */
 
-import type { CogCompressionName, CogResamplingName } from '@app/contracts';
+import type { CogCompressionName, CogResamplingName, VrtBuildSource, VrtResolution, VrtType } from '@app/contracts';
 
 /** What the child needs besides its task (sent over IPC; the child reads no environment). */
 export interface TaskContext {
@@ -55,7 +55,16 @@ export interface SelfTestTask {
   size: number;
 }
 
-export type GdalTask = VectorTask | RasterTask | InspectTask | SelfTestTask;
+/** Builds a VRT over stored COGs (answers a VrtBuildResult). */
+export interface VrtTask {
+  kind: 'vrt';
+  vrtType: VrtType;
+  resolution: VrtResolution;
+  sources: VrtBuildSource[];
+  scratchPath: string;
+}
+
+export type GdalTask = VectorTask | RasterTask | InspectTask | SelfTestTask | VrtTask;
 
 /** The one message the worker sends a child. */
 export interface TaskMessage {

@@ -31,6 +31,14 @@ export class RasterInfoDto {
 
   @ApiProperty({ example: -10 })
   res_y!: number;
+
+  @ApiProperty({
+    type: [Number],
+    required: false,
+    example: [300000, 10, 0, 5800000, 0, -10],
+    description: 'GDAL geotransform: origin x, pixel width, row rotation, origin y, column rotation, pixel height',
+  })
+  geo_transform?: number[];
 }
 
 /** A catalogue entry (DESIGN.md §1.6). */
@@ -89,4 +97,12 @@ export class DatasetListResponseDto {
 
   @ApiProperty({ type: PageMetaDto })
   meta!: PageMetaDto;
+}
+
+export class DatasetDeletedResponseDto {
+  @ApiProperty({ format: 'uuid', example: '5d0b7c2e-9a51-4b8e-8f7e-0c9d6a1b2c3d' })
+  id!: string;
+
+  @ApiProperty({ enum: ['deleted'], example: 'deleted' })
+  status!: 'deleted';
 }
