@@ -1,3 +1,4 @@
+import type { RasterInfo } from './cog.js';
 /** How a VRT combines its sources: side by side (mosaic) or one band per source (band stack). */
 export const VRT_TYPES = ['mosaic', 'band_stack'] as const;
 export type VrtType = (typeof VRT_TYPES)[number];
@@ -19,16 +20,7 @@ export interface VrtBuildSource {
 /** What building a VRT found out (the raster metadata of the mosaic) plus the document itself. */
 export interface VrtBuildResult {
   xml: string;
-  raster: {
-    width: number;
-    height: number;
-    band_count: number;
-    dtype: string;
-    nodata: number | null;
-    res_x: number;
-    res_y: number;
-    geo_transform?: number[];
-  };
+  raster: RasterInfo;
   crs: number | null;
   extent: [number, number, number, number] | null;
   /** Where the GDAL step's time went, ms: opening every source, and `buildVRTAsync` itself. */
