@@ -29,6 +29,20 @@ export interface CommitRequest {
   strict_cog?: boolean;
 }
 
+/** Every field a commit request may carry (commit, fan-out, retry), for checks on both sides. */
+export const COMMIT_OPTION_FIELDS = [
+  'title',
+  'summary',
+  'srid_override',
+  'x_column',
+  'y_column',
+  'geom_column',
+  'compression',
+  'resampling',
+  'nodata_override',
+  'strict_cog',
+] as const satisfies readonly (keyof CommitRequest)[];
+
 interface CommonCommitOptions {
   title?: string;
   summary: string | null;

@@ -1,5 +1,5 @@
 import { VRT_RESOLUTIONS, VRT_TYPES, type VrtResolution, type VrtType } from '@app/contracts';
-import { COG_COMPRESSIONS, COG_RESAMPLINGS, type CommitRequest } from './commit-options.js';
+import { COG_COMPRESSIONS, COG_RESAMPLINGS, COMMIT_OPTION_FIELDS, type CommitRequest } from './commit-options.js';
 import { InvalidJobDocumentError, JobKind } from './job-kind.js';
 
 /** A job that turns a source into one dataset: what its commit asked for (null until committed). */
@@ -63,18 +63,7 @@ const oneOf =
   (v: unknown): v is T =>
     list.some((item) => item === v);
 
-const COMMIT_KEYS = new Set<string>([
-  'title',
-  'summary',
-  'srid_override',
-  'x_column',
-  'y_column',
-  'geom_column',
-  'compression',
-  'resampling',
-  'nodata_override',
-  'strict_cog',
-]);
+const COMMIT_KEYS = new Set<string>(COMMIT_OPTION_FIELDS);
 
 export function parseCommitRequest(value: unknown): CommitRequest {
   if (!isRecord(value)) return fail('commit is not an object');

@@ -1,22 +1,8 @@
 import { UnprocessableError } from '@app/common';
-import type { CommitRequest, ContentKind } from '@app/jobs';
+import { COMMIT_OPTION_FIELDS, type CommitRequest, type ContentKind } from '@app/jobs';
 
 const VECTOR_FIELDS = ['layer_name', 'x_column', 'y_column', 'geom_column'] as const;
 const RASTER_FIELDS = ['compression', 'resampling', 'nodata_override', 'strict_cog'] as const;
-
-/** The commit options a request may carry, wherever it carries them (commit, fan-out, retry). */
-const OPTION_FIELDS = [
-  'title',
-  'summary',
-  'srid_override',
-  'x_column',
-  'y_column',
-  'geom_column',
-  'compression',
-  'resampling',
-  'nodata_override',
-  'strict_cog',
-] as const satisfies readonly (keyof CommitRequest)[];
 
 type Loc = (string | number)[];
 
@@ -30,7 +16,7 @@ export function misplacedFields(kind: ContentKind, body: Partial<Record<string, 
 export function commitOptionsIn(body: object): CommitRequest {
   const source = body as Partial<Record<string, unknown>>;
   return Object.fromEntries(
-    OPTION_FIELDS.filter((field) => source[field] !== undefined).map((field) => [field, source[field]]),
+    COMMIT_OPTION_FIELDS.filter((field) => source[field] !== undefined).map((field) => [field, source[field]]),
   ) as CommitRequest;
 }
 
