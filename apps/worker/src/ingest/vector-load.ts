@@ -1,5 +1,5 @@
-import type { PgTarget, VectorLoadResult } from '@app/contracts';
-import { progressReporter, translateVectorLayer } from '@app/gdal';
+import type { VectorLoadResult } from '@app/contracts';
+import { progressReporter, translateVectorLayer, type VectorTranslateRequest } from '@app/gdal';
 import { finishStagedTable } from './postgis/finish.js';
 import {
   assertIdentifier,
@@ -9,22 +9,8 @@ import {
   qualifiedName,
 } from './postgis/staging.js';
 
-export interface VectorLoadRequest {
-  /** GDAL-readable path: a local file, `/vsizip/…`, `/vsis3/…`. */
-  sourcePath: string;
-  /** Null: the first layer. */
-  layerName: string | null;
-  target: PgTarget;
-  /** Existing schema for data tables. */
-  schema: string;
-  /** Staging table to create: a safe identifier (≤63 chars, [a-z0-9_]); it must not exist yet. */
-  table: string;
-  /** EPSG code that relabels the source CRS (no reprojection); the fix for sources without one. */
-  sridOverride?: number | null;
-  /** Source column names (as the preview listed them) holding x/y coordinates or WKT. */
-  xColumn?: string | null;
-  yColumn?: string | null;
-  geomColumn?: string | null;
+/** The GDAL step's request, plus how the whole load reports its steps and post-processing progress. */
+export interface VectorLoadRequest extends VectorTranslateRequest {
   /**
    * 0..1 at each post-processing step (0 before the load, then 0.88…1). The load itself reports no
    * progress here (see VectorTranslateRequest.onTotal): a monitor follows it through
@@ -32,10 +18,6 @@ export interface VectorLoadRequest {
    * `onTotal`.
    */
   onProgress?: (fraction: number) => void;
-  /** Called before the load with the layer's feature count. */
-  onTotal?: (features: number) => void;
-  /** `application_name` of the load's database connection (default `strata-vector-load`). */
-  applicationName?: string;
   onStep?: (step: 'loading' | 'indexing' | 'finalizing') => void;
 }
 
