@@ -35,8 +35,18 @@ export interface VrtJobParams {
   summary: string | null;
 }
 
+/**
+ * An importer run. The importer is the job's `importer` column and the dry-run flag its `dry_run` column;
+ * `format` is the source format decided when the run was created (upload sniffing, or the importer's
+ * only format), null when the worker decides it from the fetched bytes.
+ */
+export interface ImportRunJobParams {
+  kind: JobKind.ImportRun;
+  format: string | null;
+}
+
 /** Per-kind parameters of a job: small, typed, never secrets. The `kind` tag equals the job's kind column. */
-export type JobParams = DatasetJobParams | DiagnosticsJobParams | VrtJobParams;
+export type JobParams = DatasetJobParams | DiagnosticsJobParams | VrtJobParams | ImportRunJobParams;
 
 export type ParamsOf<K extends JobParams['kind']> = Extract<JobParams, { kind: K }>;
 
@@ -133,6 +143,11 @@ export function parseJobParams(value: unknown): JobParams {
         title: text('title'),
         summary: text('summary'),
       };
+    }
+    case JobKind.ImportRun: {
+      const format = value.format ?? null;
+      if (format !== null && typeof format !== 'string') fail('format must be a string');
+      return { kind: JobKind.ImportRun, format: format as string | null };
     }
     default:
       return fail(`kind '${String(value.kind)}' has no parameters`);

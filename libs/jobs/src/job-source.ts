@@ -46,12 +46,37 @@ export interface DatasetsSource {
   ids: string[];
 }
 
+/** A file fetched from a URL when the job runs (importer runs with a `url` source; SSRF-guarded). */
+export interface RemoteFileSource {
+  type: 'remote-file';
+  url: string;
+}
+
+/** An object already in the configured store, read in place (importer runs with a `storage` source). */
+export interface StorageObjectSource {
+  type: 'storage-object';
+  key: string;
+}
+
+/** The failed rows of an earlier run, with their original row numbers (importer retries). */
+export interface FailedRowsSource {
+  type: 'failed-rows';
+  job_id: string;
+}
+
 /** A job that reads nothing (diagnostics). */
 export interface NoSource {
   type: 'none';
 }
 
-export type JobSource = StoredFileSource | RemoteServiceSource | DatasetsSource | NoSource;
+export type JobSource =
+  | StoredFileSource
+  | RemoteServiceSource
+  | RemoteFileSource
+  | StorageObjectSource
+  | FailedRowsSource
+  | DatasetsSource
+  | NoSource;
 export type JobSourceType = JobSource['type'];
 
 /** A stored file whose bytes are bound (upload complete): the only kind of file source a job can run on. */
@@ -140,6 +165,12 @@ export function parseJobSource(value: unknown): JobSource {
         ids: ids.map((id) => (typeof id === 'string' ? id : fail('ids must be strings'))),
       };
     }
+    case 'remote-file':
+      return { type: 'remote-file', url: text(raw, 'url') };
+    case 'storage-object':
+      return { type: 'storage-object', key: text(raw, 'key') };
+    case 'failed-rows':
+      return { type: 'failed-rows', job_id: text(raw, 'job_id') };
     case 'none':
       return { type: 'none' };
     default:

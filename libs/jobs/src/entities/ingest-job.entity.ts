@@ -77,6 +77,16 @@ export class IngestJob {
   @Column({ type: 'bigint', default: 0, transformer: bigintAsNumber })
   rowsFailed!: number;
 
+  /** Importer runs: rows that created, updated or left (skipped) a target record. */
+  @Column({ type: 'bigint', default: 0, transformer: bigintAsNumber })
+  rowsCreated!: number;
+
+  @Column({ type: 'bigint', default: 0, transformer: bigintAsNumber })
+  rowsUpdated!: number;
+
+  @Column({ type: 'bigint', default: 0, transformer: bigintAsNumber })
+  rowsSkipped!: number;
+
   @Column({ type: 'jsonb', default: () => "'[]'" })
   warnings!: JobWarning[];
 

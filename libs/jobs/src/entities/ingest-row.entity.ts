@@ -3,6 +3,7 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
@@ -17,15 +18,16 @@ export enum RowStatus {
   Skipped = 'skipped',
 }
 
-export interface RowError {
-  field: string | null;
+/** A row failure (DESIGN §4): a user-safe message, plus field → messages for validation failures. */
+export interface RowErrors {
   message: string;
-  type: string;
+  validation?: Record<string, string[]>;
 }
 
 /** One source row of an importer run. Failed rows are always kept; successful ones optionally. */
 @Entity('ingest_rows')
 @Unique('ux_ingest_rows_job_row', ['jobId', 'rowNumber'])
+@Index('ix_ingest_rows_failed', ['jobId', 'rowNumber'], { where: `"status" = 'failed'` })
 @Check('ck_ingest_rows_status', `"status" IN ('succeeded', 'failed', 'skipped')`)
 export class IngestRow {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
@@ -48,8 +50,8 @@ export class IngestRow {
   @Column({ type: 'jsonb' })
   data!: Record<string, unknown>;
 
-  @Column({ type: 'jsonb', default: () => "'[]'" })
-  errors!: RowError[];
+  @Column({ type: 'jsonb', nullable: true })
+  errors!: RowErrors | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -1,6 +1,7 @@
 import type { MigrationInterface } from 'typeorm';
 import { DatasetsPerJobAndDataSchema1796131373404 } from './1796131373404-DatasetsPerJobAndDataSchema.js';
 import { Init1795333618324 } from './1795333618324-Init.js';
+import { ImportRuns1796600000000 } from './1796600000000-ImportRuns.js';
 import { JobKindAndSource1796400000000 } from './1796400000000-JobKindAndSource.js';
 import { VrtGenerations1796500000000 } from './1796500000000-VrtGenerations.js';
 
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationClass[] = [
   DatasetsPerJobAndDataSchema1796131373404,
   JobKindAndSource1796400000000,
   VrtGenerations1796500000000,
+  ImportRuns1796600000000,
 ];
