@@ -29,16 +29,17 @@ for p in redis-server gdal-bin libgdal-dev g++ make python3; do installed "$p" |
 if [ "$MODE" = test ]; then
   for p in swift swift-proxy swift-account swift-container swift-object mapserver-bin; do installed "$p" || missing+=("$p"); done
 fi
+# Another provisioning run (a second checkout, a parallel test run) may hold the dpkg lock: wait for it.
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing OS packages: ${missing[*]}"
-  "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 PG=$(pg_major)
 if ! installed "postgresql-$PG-postgis-3"; then
   log "installing PostGIS for PostgreSQL $PG"
-  "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "postgresql-$PG-postgis-3" >/dev/null
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "postgresql-$PG-postgis-3" >/dev/null
 fi
 
 # --- Configuration (same defaults as libs/config) -------------------------------------------------

@@ -40,6 +40,8 @@ describe('parseJobParams', () => {
       ['diagnostics', { kind: JobKind.Diagnostics, steps: 3, step_ms: 200, fail_with: null }],
       ['diagnostics failing transiently', { kind: JobKind.Diagnostics, steps: 1, step_ms: 0, fail_with: 'transient' }],
       ['diagnostics failing permanently', { kind: JobKind.Diagnostics, steps: 0, step_ms: 5, fail_with: 'permanent' }],
+      ['an import run of a sniffed CSV', { kind: JobKind.ImportRun, format: 'csv' }],
+      ['an import run whose format the worker decides', { kind: JobKind.ImportRun, format: null }],
     ])('%s', (_name, params) => {
       expect(parseJobParams(structuredClone(params))).toStrictEqual(params);
     });
@@ -81,7 +83,7 @@ describe('parseJobParams', () => {
         { kind: 'Diagnostics', steps: 1, step_ms: 1 },
         "kind 'Diagnostics' has no parameters",
       ],
-      ['a kind without parameters (import-run)', { kind: JobKind.ImportRun }, "kind 'import-run' has no parameters"],
+      ['an import run whose format is not a string', { kind: JobKind.ImportRun, format: 3 }, 'format must be a string'],
       ['a VRT build without its fields', { kind: JobKind.Vrt }, 'action is unknown'],
       [
         'a VRT build of an unknown type',

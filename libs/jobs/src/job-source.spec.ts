@@ -76,6 +76,9 @@ describe('parseJobSource', () => {
       ],
       ['datasets', { type: 'datasets', ids: ['d1', 'd2'] }],
       ['no datasets', { type: 'datasets', ids: [] }],
+      ['a file fetched from a URL', { type: 'remote-file', url: 'https://data.example.org/stations.csv' }],
+      ['an object read in place', { type: 'storage-object', key: 'incoming/stations.csv' }],
+      ['the failed rows of a run', { type: 'failed-rows', job_id: '7d0f4c1e-2b1a-4c55-9a7e-1f3b2c4d5e6f' }],
       ['nothing', { type: 'none' }],
     ])('%s', (_name, source) => {
       expect(parseJobSource(structuredClone(source))).toStrictEqual(source);
@@ -136,6 +139,8 @@ describe('parseJobSource', () => {
       ['null', null, 'source is not an object'],
       ['a string', 'stored-file', 'source is not an object'],
       ['an array', [{ type: 'none' }], 'source is not an object'],
+      ['a URL source without its url', { type: 'remote-file' }, 'url must be a non-empty string'],
+      ['a retry source without its run', { type: 'failed-rows', job_id: '' }, 'job_id must be a non-empty string'],
       ['a missing type', { key: 'k' }, "type 'undefined' is unknown"],
       ['an unknown type', { type: 'ftp' }, "type 'ftp' is unknown"],
       ['a type in the wrong case', { type: 'Stored-File' }, "type 'Stored-File' is unknown"],
