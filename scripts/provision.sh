@@ -109,3 +109,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   log "installing npm dependencies (gdal-async compiles against the system GDAL: about 2 minutes the first time)"
   npm_config_build_from_source=true npm_config_shared_gdal=true npm install --no-audit --no-fund --loglevel=error
 fi
+# A plain `npm install` run by hand (or before libgdal-dev was installed) leaves a gdal-async built from
+# its bundled GDAL, which lacks drivers Strata needs (PostgreSQL): rebuild it against the system GDAL.
+if ! node -e "import('gdal-async').then(g => process.exit(g.default.bundled ? 1 : 0), () => process.exit(1))" 2>/dev/null; then
+  log "rebuilding gdal-async against the system GDAL"
+  npm_config_build_from_source=true npm_config_shared_gdal=true npm rebuild gdal-async --loglevel=error
+fi

@@ -51,8 +51,9 @@ touch dist/.build-stamp
 step "migrations, and entity/migration drift"
 node dist/apps/worker/apps/worker/src/migrate.js --check-drift
 
-step "openapi.json is current"
+step "openapi.json and the typed client are current"
 node dist/apps/gateway/apps/gateway/src/openapi.js --check
+node scripts/generate-client.mjs --check
 
 step "waiting for the test S3 server (Swift)"
 wait "$swift_start" || { echo "Swift did not start (logs: $SWIFT_DIR/log)" >&2; exit 1; }
