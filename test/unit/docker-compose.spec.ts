@@ -5,10 +5,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { StorageDriverName, parseConfig } from '@app/config';
+import { envSchemaNames } from './env-schema-names.js';
 
 /**
  * Static checks of docker-compose.yml (no Docker engine needed):
@@ -98,20 +98,6 @@ function dependenciesOf(name: string): Record<string, string> {
   const deps = service(name).depends_on ?? {};
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((dep) => [dep, 'service_started']));
   return Object.fromEntries(Object.entries(deps).map(([dep, spec]) => [dep, spec.condition ?? 'service_started']));
-}
-
-/** Names of the properties of `class EnvSchema`, read from the source with the TypeScript parser. */
-function envSchemaNames(): Set<string> {
-  const file = join(ROOT, 'libs/config/src/env.schema.ts');
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const names = new Set<string>();
-  source.forEachChild((node) => {
-    if (!ts.isClassDeclaration(node) || node.name?.text !== 'EnvSchema') return;
-    for (const member of node.members) {
-      if (ts.isPropertyDeclaration(member) && ts.isIdentifier(member.name)) names.add(member.name.text);
-    }
-  });
-  return names;
 }
 
 /** `75s`, `1m30s`, `500ms` → milliseconds. */

@@ -9,7 +9,8 @@ const API_PREFIX = 'api';
 /** Everything main.ts, the OpenAPI exporter and tests share, so they all see the same application. */
 export function configureGateway(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX);
+  // `/metrics` stays at the root, where Prometheus scrapers look by default.
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());

@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigModule } from '@app/config';
 import { ProblemDetailsFilter, ProblemValidationPipe, createLoggerModule } from '@app/common';
 import { JobsModule } from '@app/jobs';
+import { MetricsModule } from '@app/metrics';
 import { QueuesModule } from '@app/queues';
 import { AuthGuard, SecurityModule } from '@app/security';
 import { StorageModule } from '@app/storage';
@@ -12,6 +13,8 @@ import { DatasetsApiModule } from './datasets/datasets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+import { MetricsApiModule } from './metrics/metrics.module.js';
 import { ServicesApiModule } from './services/services.module.js';
 import { VrtApiModule } from './vrt/vrt.module.js';
 
@@ -21,6 +24,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     createLoggerModule('gateway'),
     JobsModule.forApp('strata-gateway'),
     QueuesModule.forRoot(),
+    MetricsModule.forRoot('gateway'),
     StorageModule.forRoot(),
     SecurityModule,
     HealthModule,
@@ -30,6 +34,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     IngestApiModule,
     ServicesApiModule,
     VrtApiModule,
+    MetricsApiModule,
   ],
   providers: [
     { provide: APP_GUARD, useExisting: AuthGuard },
@@ -44,6 +49,6 @@ export class GatewayModule implements NestModule {
    * `bodyParser: false`.) Multipart routes stream their bodies themselves.
    */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(json({ limit: '1mb' })).forRoutes('*path');
+    consumer.apply(HttpMetricsMiddleware, json({ limit: '1mb' })).forRoutes('*path');
   }
 }

@@ -4,7 +4,8 @@ import { ConfigModule } from '@app/config';
 import { createLoggerModule } from '@app/common';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule, type QueueName } from '@app/queues';
-import { SsrfModule } from '@app/security';
+import { MetricsModule } from '@app/metrics';
+import { SsrfModule, TokenService } from '@app/security';
 import { StorageModule } from '@app/storage';
 import { JobRunner } from './runtime/job-runner.service.js';
 import { ReadinessService } from './runtime/readiness.service.js';
@@ -15,6 +16,7 @@ import { GdalTaskRunner } from './ingest/gdal-task.runner.js';
 import { PreviewService } from './preview/preview.service.js';
 import { RemoteSourceService } from './remote/remote-source.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
+import { MetricsServer } from './system/metrics-server.service.js';
 import { VrtBuildService } from './vrt/vrt-build.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
@@ -37,6 +39,7 @@ export class WorkerModule {
         QueuesModule.forRoot(),
         StorageModule.forRoot(),
         SsrfModule,
+        MetricsModule.forRoot('worker'),
       ],
       providers: [
         JobRunner,
@@ -44,6 +47,8 @@ export class WorkerModule {
         QueueSweeper,
         WorkerStarter,
         DiagnosticsService,
+        TokenService,
+        MetricsServer,
         PreviewService,
         RemoteSourceService,
         GdalTaskRunner,

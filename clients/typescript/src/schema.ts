@@ -460,6 +460,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics of the gateway
+     * @description Text exposition format 0.0.4: HTTP request durations by route and status, bytes uploaded, queue depth and the age of the oldest waiting job per queue, process metrics. Needs a token with the `metrics` capability (`npm run cli -- token:create --user prometheus --capabilities metrics`). Metric names: docs/operations.md.
+     */
+    get: operations['Metrics_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4884,6 +4904,80 @@ export interface operations {
            *       "status": 504,
            *       "title": "Timed out",
            *       "type": "https://strata.dev/problems/timeout"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Metrics_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Metrics */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The token lacks a required capability */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "This token lacks the 'upload' capability.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "https://strata.dev/problems/forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemSchema'];

@@ -32,6 +32,8 @@ export interface WorkerConfig {
   queues: string[];
   concurrency: number;
   lockMs: number;
+  /** The worker's metrics and probe server; port 0 = off. */
+  metrics: { port: number; host: string };
   shutdownTimeoutMs: number;
   readinessRetryMs: number;
   sweeperIntervalMs: number;
@@ -97,6 +99,7 @@ export class AppConfig {
         .filter((q) => q.length > 0),
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
+      metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       readinessRetryMs: e.READINESS_RETRY_MS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,

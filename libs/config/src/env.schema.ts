@@ -177,6 +177,20 @@ export class EnvSchema {
   @Min(1000)
   WORKER_LOCK_MS = 30000;
 
+  /**
+   * Port of the worker's own small HTTP server: `/metrics` (Prometheus; needs a token with the `metrics`
+   * capability), `/health/live` and `/health/ready` (for orchestrator probes). 0 leaves it off.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT = 0;
+
+  /** Address the worker's metrics server binds to (loopback unless the operator widens it). */
+  @IsString()
+  WORKER_METRICS_HOST = '127.0.0.1';
+
   /** Delivery attempts for a job that keeps failing with transient errors. */
   @Type(() => Number)
   @IsInt()

@@ -24,12 +24,12 @@ describe('parseCapabilities', () => {
     { list: 'create-layers', unknown: 'create-layers' },
   ])('rejects unknown names in $list', ({ list, unknown }) => {
     expect(() => parseCapabilities(list)).toThrow(
-      `Unknown capabilities: ${unknown} (known: upload, create_layers, admin)`,
+      `Unknown capabilities: ${unknown} (known: upload, create_layers, metrics, admin)`,
     );
   });
 
   it('knows exactly the three capabilities', () => {
-    expect(ALL_CAPABILITIES).toEqual(['upload', 'create_layers', 'admin']);
+    expect(ALL_CAPABILITIES).toEqual(['upload', 'create_layers', 'metrics', 'admin']);
   });
 });
 

@@ -2,6 +2,8 @@
 export enum Capability {
   Upload = 'upload',
   CreateLayers = 'create_layers',
+  /** Scrape `/metrics` (gateway and workers); nothing else. */
+  Metrics = 'metrics',
   Admin = 'admin',
 }
 

@@ -9,7 +9,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   token:create --user <name> --capabilities <list> [--name <label>] [--expires-in <30d|12h|90m>]
-      Mints a token and prints it alone on the last line. Capabilities: upload, create_layers, admin.
+      Mints a token and prints it alone on the last line. Capabilities: upload, create_layers, metrics, admin.
   token:list [--user <name>]
       Lists tokens (never the tokens themselves): id, owner, prefix, capabilities, expiry, state.
   token:revoke <id>

@@ -19,6 +19,7 @@ import type {
 } from './dto/presigned.dto.js';
 import { StoredObjectChecks, acceptFilename } from './stored-object.checks.js';
 import { PayloadTooLargeError } from './upload.service.js';
+import { StrataMetrics } from '@app/metrics';
 
 const MAX_PARTS = 10_000;
 const MiB = 1024 * 1024;
@@ -77,6 +78,7 @@ export class PresignedUploadService {
     private readonly storage: Storage,
     private readonly jobs: JobRepository,
     private readonly checks: StoredObjectChecks,
+    private readonly metrics: StrataMetrics,
   ) {}
 
   private presigner(): Storage & PresignedUploads {
@@ -252,6 +254,7 @@ export class PresignedUploadService {
       }
       const bound = await this.jobs.bindUploadedSource(job.id, token, frozen, digest);
       if (!bound) throw new ConflictError('The job changed while the upload was being completed.');
+      this.metrics.uploadedBytes.inc({ route: 'ingest/upload/presigned' }, info.size);
       return bound;
     } finally {
       // No-op once bound or failed; otherwise lets the next call try again at once.

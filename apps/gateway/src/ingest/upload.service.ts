@@ -10,6 +10,7 @@ import type { Principal } from '@app/security';
 import busboy from 'busboy';
 import { HeadCapture } from './head-capture.js';
 import { StoredObjectChecks, SNIFF_BYTES, acceptFilename } from './stored-object.checks.js';
+import { StrataMetrics } from '@app/metrics';
 
 export class PayloadTooLargeError extends DomainError {
   constructor(limit: number) {
@@ -39,6 +40,7 @@ export class UploadService {
     private readonly storage: Storage,
     private readonly jobs: JobRepository,
     private readonly checks: StoredObjectChecks,
+    private readonly metrics: StrataMetrics,
   ) {}
 
   async upload(
@@ -57,6 +59,7 @@ export class UploadService {
     const received = await this.receive(req, jobId);
     try {
       await this.checks.verify(received.key, received.filename, received.size, received.head);
+      this.metrics.uploadedBytes.inc({ route: 'ingest/upload' }, received.size);
       return await this.jobs.create({
         id: jobId,
         owner: principal.owner,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageDriverName, type AppConfig } from '@app/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StrataMetrics } from '@app/metrics';
 import { storageGdalConfig } from './gdal-task.context.js';
 import type { TaskMessage } from './gdal-task.protocol.js';
 import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner } from './gdal-task.runner.js';
@@ -14,6 +15,7 @@ process.on('disconnect', () => process.exit(1));
 process.once('message', (message) => {
   const size = message.task.size;
   if (size === -1) return void setInterval(() => undefined, 1000);
+  if (size === -2) process.exit(3);
   const reply = size === 0
     ? { type: 'failed', failure: { kind: 'user', code: 'unknown-layer', message: 'No such layer.', extensions: { available_layers: ['a'] } } }
     : { type: 'done', result: message };
@@ -34,6 +36,7 @@ const config = {
   },
 } as AppConfig;
 
+const metrics = new StrataMetrics('worker');
 let dir: string;
 let runner: GdalTaskRunner;
 
@@ -43,7 +46,7 @@ beforeAll(async () => {
   await writeFile(entry, FAKE_CHILD);
   runner = new (class extends GdalTaskRunner {
     protected override readonly entry = entry;
-  })(config);
+  })(config, metrics);
 });
 
 afterAll(async () => {
@@ -100,5 +103,24 @@ describe('GdalTaskRunner', () => {
     const error = await running.result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GdalTaskCrashedError);
     expect((error as GdalTaskCrashedError).signal).toBe('SIGKILL');
+  });
+
+  it('counts replaced children by reason: a crash, a kill of a running task, never a finished one', async () => {
+    const restarts = async (reason: string): Promise<number> =>
+      (await metrics.gdalChildRestarts.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+    const [crashes, kills] = [await restarts('crash'), await restarts('killed')];
+
+    const crashed = runner.start({ kind: 'self-test', size: -2 });
+    expect(await crashed.result.catch((e: unknown) => e)).toBeInstanceOf(GdalTaskCrashedError);
+    const killed = runner.start({ kind: 'self-test', size: -1 });
+    killed.kill();
+    killed.kill();
+    await killed.result.catch(() => undefined);
+    const finished = runner.start({ kind: 'self-test', size: 4 });
+    await finished.result;
+    finished.kill();
+
+    expect(await restarts('crash')).toBe(crashes + 1);
+    expect(await restarts('killed')).toBe(kills + 1);
   });
 });

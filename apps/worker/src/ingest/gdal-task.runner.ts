@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig, environmentWithoutProxies } from '@app/config';
 import { baseTaskContext } from './gdal-task.context.js';
 import {
@@ -11,6 +11,7 @@ import {
   type TaskFailure,
   type TaskMessage,
 } from './gdal-task.protocol.js';
+import { StrataMetrics } from '@app/metrics';
 
 /** The child reported a failure (user-safe when `failure.kind` is `user`). */
 export class GdalTaskError extends Error {
@@ -76,7 +77,10 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private spare: ChildProcess | undefined;
   private closing = false;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    @Optional() private readonly metrics?: StrataMetrics,
+  ) {
     this.context = baseTaskContext(config);
   }
 
@@ -124,8 +128,10 @@ export class GdalTaskRunner implements OnModuleDestroy {
         if (!this.closing && this.spare === undefined) this.spare = this.fork();
       });
     }
+    // `settled`: the task answered (or failed to start); `killed`: we ended it before it answered.
+    let settled = false;
+    let killed = false;
     const result = new Promise<T>((resolve, reject) => {
-      let settled = false;
       child.on('message', (message: unknown) => {
         if (!isChildMessage(message)) return;
         switch (message.type) {
@@ -156,6 +162,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
       child.once('exit', (code, signal) => {
         if (settled) return;
         settled = true;
+        if (!killed) this.metrics?.gdalChildRestarts.inc({ reason: 'crash' });
         reject(new GdalTaskCrashedError(code, signal));
       });
     });
@@ -167,7 +174,11 @@ export class GdalTaskRunner implements OnModuleDestroy {
     return {
       result,
       kill: () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        // Cancel, a timeout, a superseded attempt or shutdown ended a running task: the child is replaced.
+        if (!settled && !killed) this.metrics?.gdalChildRestarts.inc({ reason: 'killed' });
+        killed = true;
+        child.kill('SIGKILL');
       },
     };
   }

@@ -16,6 +16,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { StrataMetrics } from '@app/metrics';
 import { classifyFailure } from './failure-classifier.js';
 import { JobCancelledError, StaleAttemptError } from './job-errors.js';
 
@@ -59,7 +60,15 @@ export class JobRunner {
   constructor(
     private readonly jobs: JobRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: StrataMetrics,
   ) {}
+
+  /** One finished attempt into `strata_jobs_total` and `strata_job_duration_seconds`. */
+  private observe(kind: string, outcome: string, startedAt: number, rows = 0): void {
+    this.metrics.jobOutcomes.inc({ kind, outcome });
+    this.metrics.jobDuration.observe({ kind, outcome }, (performance.now() - startedAt) / 1000);
+    if (rows > 0) this.metrics.rowsIngested.inc({ kind }, rows);
+  }
 
   async run<P extends BasePayload>(bullJob: Job<P>, handler: JobHandler): Promise<RunOutcome> {
     const { jobId, requestId } = bullJob.data;
@@ -74,8 +83,13 @@ export class JobRunner {
       attempt,
     });
 
+    const startedAt = performance.now();
     const job = await this.jobs.markStarted(jobId, attemptToken);
-    if (!job) return this.notRunnable(jobId, log);
+    if (!job) {
+      const outcome = await this.notRunnable(jobId, log);
+      this.observe('unknown', outcome.outcome, startedAt);
+      return outcome;
+    }
     log.info('job started');
 
     const assertCurrent = async (stillOurs: boolean): Promise<void> => {
@@ -111,9 +125,21 @@ export class JobRunner {
         await assertCurrent(false);
       }
       log.info({ status: completion.status }, 'job finished');
+      this.observe(job.kind, completion.status, startedAt, completion.rowsProcessed ?? done?.rowsProcessed ?? 0);
       return { outcome: 'completed', status: completion.status };
     } catch (error) {
-      return this.handleFailure(error, { jobId, attemptToken, log, lastAttempt: attempt >= maxAttempts });
+      let outcome = 'failed';
+      try {
+        const ran = await this.handleFailure(error, { jobId, attemptToken, log, lastAttempt: attempt >= maxAttempts });
+        outcome = ran.outcome === 'stale' ? 'superseded' : ran.outcome;
+        return ran;
+      } catch (rethrown) {
+        // handleFailure rethrows the original error when BullMQ is to retry, an UnrecoverableError when not.
+        if (!(rethrown instanceof UnrecoverableError)) outcome = 'retried';
+        throw rethrown;
+      } finally {
+        this.observe(job.kind, outcome, startedAt);
+      }
     }
   }
 

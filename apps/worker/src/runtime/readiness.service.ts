@@ -40,13 +40,16 @@ export class ReadinessService {
     }
   }
 
-  /** Names of the dependencies that are down right now. */
-  async failingChecks(): Promise<string[]> {
+  /**
+   * Names of the dependencies that are down right now. `gdal: false` skips the GDAL self-test (it forks
+   * a process): orchestrator probes call this every few seconds.
+   */
+  async failingChecks({ gdal = true }: { gdal?: boolean } = {}): Promise<string[]> {
     const checks: [string, () => Promise<unknown>][] = [
       ['database', () => pingDatabase(this.dataSource)],
       ['redis', () => this.redis.ping()],
       ['storage', () => this.storage.check()],
-      ['gdal', () => this.checkGdal()],
+      ...(gdal ? [['gdal', () => this.checkGdal()] as [string, () => Promise<unknown>]] : []),
     ];
     const results = await Promise.all(
       checks.map(async ([name, check]) =>

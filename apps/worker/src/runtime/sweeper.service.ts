@@ -4,6 +4,7 @@ import { describeError } from '@app/common';
 import { JobRepository, UndispatchableJobError, dispatchFor, type IngestJob } from '@app/jobs';
 import { JobProducer, RedisClient } from '@app/queues';
 import { Storage, supportsPresignedUploads } from '@app/storage';
+import { StrataMetrics } from '@app/metrics';
 
 /** BullMQ states in which a queue entry will still be delivered. */
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -32,6 +33,7 @@ export class QueueSweeper implements OnApplicationShutdown {
     private readonly producer: JobProducer,
     private readonly redis: RedisClient,
     private readonly storage: Storage,
+    private readonly metrics: StrataMetrics,
   ) {}
 
   start(): void {
@@ -126,6 +128,7 @@ export class QueueSweeper implements OnApplicationShutdown {
       return 'failed';
     }
     await this.producer.reenqueue(dispatch);
+    this.metrics.sweeperReenqueued.inc();
     this.logger.warn(
       { job_id: job.id, status: job.status, request_id: job.requestId },
       'requeued a job whose queue entry was missing',

@@ -1,0 +1,3 @@
+// Prometheus metrics (prom-client) shared by the gateway and the worker.
+export * from './metrics.module.js';
+export * from './strata-metrics.js';
