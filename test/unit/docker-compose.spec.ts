@@ -291,6 +291,10 @@ describe('docker-compose.yml', () => {
   describe('start-up order', () => {
     it('the backing services have health checks', () => {
       for (const name of ['postgis', 'redis', 'minio']) expect(service(name).healthcheck?.test).toBeDefined();
+      // Workers answer their own probe on the metrics server's port, which their environment enables.
+      const worker = service('worker');
+      const port = environmentOf('worker').WORKER_METRICS_PORT;
+      expect(String(worker.healthcheck?.test)).toContain(`http://127.0.0.1:${port}/health/live`);
     });
 
     it('migrate waits for a healthy PostGIS', () => {
