@@ -26,7 +26,15 @@ export function testDefinition(
     slug: 'test',
     title: 'Test importer',
     file: 'importers/test.yaml',
-    source: { type: 'upload', formats: ['csv'], url: null, key: null, service: null, overridable: [], max_size_bytes: 1e8 },
+    source: {
+      type: 'upload',
+      formats: ['csv'],
+      url: null,
+      key: null,
+      service: null,
+      overridable: [],
+      max_size_bytes: 1e8,
+    },
     read: { delimiter: null, encoding: 'utf-8', header_row: 1, sheet: null, pointer: '', layer: null },
     target: { schema: 'public', table: 'x', create: false, key: [] },
     geometry: null,
@@ -46,9 +54,16 @@ export function testDefinition(
   };
 }
 
+/** A source value as text (records hold strings, numbers, booleans, or JSON values). */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 function cast(value: unknown, type: FieldType): { ok: true; value: unknown } | { ok: false } {
   if (value === null || value === undefined || value === '') return { ok: true, value: null };
-  const text = String(value).trim();
+  const text = asText(value).trim();
   switch (type) {
     case 'integer':
     case 'bigint':
@@ -117,7 +132,8 @@ export class FakeCompiledImporter implements CompiledImporter {
       }
       values[field.column] = casted.value;
       for (const rule of field.rules) {
-        if (rule.name === 'required' && casted.value === null) fail(field.column, `The ${field.column} field is required.`);
+        if (rule.name === 'required' && casted.value === null)
+          fail(field.column, `The ${field.column} field is required.`);
         if (rule.name === 'between' && casted.value !== null) {
           const [low, high] = rule.arg as [number, number];
           const n = Number(casted.value);
@@ -134,7 +150,7 @@ export class FakeCompiledImporter implements CompiledImporter {
       const x = record.data[g.from.x];
       const y = record.data[g.from.y];
       if (x !== undefined && y !== undefined && x !== '' && y !== '') {
-        geometry = { ewkt: `SRID=${g.srid};POINT(${String(x)} ${String(y)})` };
+        geometry = { ewkt: `SRID=${g.srid};POINT(${asText(x)} ${asText(y)})` };
       }
     } else if (g?.from.kind === 'wkt') {
       const wkt = record.data[g.from.field];

@@ -23,4 +23,6 @@ export const RECORD_READER_OPENER = Symbol('RECORD_READER_OPENER');
  */
 export const NO_COMPILED_IMPORTERS: CompiledImporters = { compiled: () => undefined };
 export const NO_RECORD_READERS: OpenRecordReader = () =>
-  Promise.reject(new ImportRunError(ImportFailure.SourceRejected, 'This worker cannot read importer source files yet.'));
+  Promise.reject(
+    new ImportRunError(ImportFailure.SourceRejected, 'This worker cannot read importer source files yet.'),
+  );

@@ -87,7 +87,12 @@ function importer(
   importers.set(
     slug,
     new FakeCompiledImporter(
-      testDefinition({ ...rest, slug, fields, target: { schema: target.schema, table: target.table, create: false, key } }),
+      testDefinition({
+        ...rest,
+        slug,
+        fields,
+        target: { schema: target.schema, table: target.table, create: false, key },
+      }),
     ),
   );
   return slug;
@@ -212,7 +217,10 @@ describe('ImportRunService (PostgreSQL)', () => {
       {
         row_number: 3,
         status: 'failed',
-        errors: { message: 'Validation failed.', validation: { elevation: ['The elevation must be of type numeric.'] } },
+        errors: {
+          message: 'Validation failed.',
+          validation: { elevation: ['The elevation must be of type numeric.'] },
+        },
       },
     ]);
     expect(summaryOf(job)).toMatchObject({ created: 3, updated: 0, skipped: 0, failed: 2, errors: [], warnings: [] });
@@ -264,7 +272,10 @@ describe('ImportRunService (PostgreSQL)', () => {
 
     it('skip keeps existing records and the first occurrence of a new key', async () => {
       const t = await seeded();
-      const job = await runToEnd(importer(t, fields, { key: ['code'], duplicates: { strategy: 'skip', compare: null } }), rows);
+      const job = await runToEnd(
+        importer(t, fields, { key: ['code'], duplicates: { strategy: 'skip', compare: null } }),
+        rows,
+      );
       expect(counters(job)).toMatchObject({ created: 1, updated: 0, skipped: 3, failed: 0, status: 'completed' });
       expect(await table3(t.name)).toEqual([
         { code: 'A', name: 'Old A' },
@@ -275,7 +286,10 @@ describe('ImportRunService (PostgreSQL)', () => {
 
     it('fail fails existing keys and the repeated key', async () => {
       const t = await seeded();
-      const job = await runToEnd(importer(t, fields, { key: ['code'], duplicates: { strategy: 'fail', compare: null } }), rows);
+      const job = await runToEnd(
+        importer(t, fields, { key: ['code'], duplicates: { strategy: 'fail', compare: null } }),
+        rows,
+      );
       expect(counters(job)).toMatchObject({ created: 1, updated: 0, skipped: 0, failed: 3 });
       expect(await table3(t.name)).toEqual([
         { code: 'A', name: 'Old A' },
@@ -454,7 +468,9 @@ describe('ImportRunService (PostgreSQL)', () => {
       const real = await runToEnd(importer(realTarget, FIELDS, settings), rows);
 
       expect(dry.dryRun).toBe(true);
-      expect(await contents(dryTarget.name, 'code, name, elevation')).toEqual([{ code: 'X', name: 'kept', elevation: '9' }]);
+      expect(await contents(dryTarget.name, 'code, name, elevation')).toEqual([
+        { code: 'X', name: 'kept', elevation: '9' },
+      ]);
       expect(await keptRows(dry)).toEqual(await keptRows(real));
       expect((await keptRows(dry)).map((r) => r.row_number)).toEqual([2, 4, 5, 6, 7]);
       expect(counters(dry)).toEqual(counters(real));
@@ -550,7 +566,11 @@ describe('ImportRunService (PostgreSQL)', () => {
   it('resumes after a crash between chunks: no row written twice, no counter counted twice', async () => {
     const t = await table('code text, name text, elevation numeric');
     const slug = importer(t, FIELDS, { chunk_size: 3, rows: { keep_successful: true } });
-    const rows = Array.from({ length: 10 }, (_, i) => ({ code: `R${i + 1}`, name: 'n', elevation: i === 7 ? 'x' : '1' }));
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      code: `R${i + 1}`,
+      name: 'n',
+      elevation: i === 7 ? 'x' : '1',
+    }));
     let crash = true;
     const job = await newRun(slug, rows, {
       hook: (_record, position) => {
@@ -608,6 +628,9 @@ describe('ImportRunService (PostgreSQL)', () => {
     const slug = importer({ schema: SCHEMA, table: 'missing_table' }, FIELDS);
     const job = await runToEnd(slug, [{ code: 'A', name: 'a', elevation: '1' }]);
     expect(job.status).toBe(JobStatus.Failed);
-    expect(job.error).toEqual({ code: 'import-target-missing', message: "The importer's target table does not exist." });
+    expect(job.error).toEqual({
+      code: 'import-target-missing',
+      message: "The importer's target table does not exist.",
+    });
   });
 });

@@ -257,7 +257,12 @@ export class ImportRunService {
         };
         counts[outcome.status] += 1;
         if (outcome.status === 'failed') {
-          kept.push({ row_number: record.row_number, status: RowStatus.Failed, data: record.data, errors: outcome.errors });
+          kept.push({
+            row_number: record.row_number,
+            status: RowStatus.Failed,
+            data: record.data,
+            errors: outcome.errors,
+          });
         } else if (definition.rows.keep_successful) {
           const status = outcome.status === 'skipped' ? RowStatus.Skipped : RowStatus.Succeeded;
           kept.push({ row_number: record.row_number, status, data: record.data, errors: null });
@@ -315,16 +320,16 @@ export class ImportRunService {
       if (check.rule === 'unique_in_file') await q.query(rememberSeenSql(check.column), [jobId]);
     }
     const failedChecks = (await q.query(
-      `SELECT __row, __failed FROM ${STAGE} WHERE __failed IS NOT NULL`,
-    )) as { __row: number; __failed: RowErrors }[];
-    for (const row of failedChecks) outcomes.set(row.__row, { status: 'failed', errors: row.__failed });
+      `SELECT __row AS row_number, __failed AS errors FROM ${STAGE} WHERE __failed IS NOT NULL`,
+    )) as { row_number: number; errors: RowErrors }[];
+    for (const row of failedChecks) outcomes.set(row.row_number, { status: 'failed', errors: row.errors });
 
     const occurrences = occurrenceSql(plan);
     if (occurrences) await q.query(occurrences);
     const rounds = (await q.query(
-      `SELECT __occ, array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __failed IS NULL
+      `SELECT __occ AS round, array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __failed IS NULL
        GROUP BY __occ ORDER BY __occ`,
-    )) as { __occ: number; rows: number[] }[];
+    )) as { round: number; rows: number[] }[];
     const statement = mergeSql(plan);
     for (const round of rounds) await this.mergeRows(q, statement, round.rows, outcomes);
   }
@@ -343,15 +348,17 @@ export class ImportRunService {
     await q.query('SAVEPOINT import_merge');
     try {
       const result = (await q.query(statement, [rows])) as {
-        __row: number;
+        row_number: number;
         outcome: 'created' | 'updated' | 'skipped' | 'failed';
         message: string | null;
       }[];
       await q.query('RELEASE SAVEPOINT import_merge');
       for (const r of result) {
         outcomes.set(
-          r.__row,
-          r.outcome === 'failed' ? { status: 'failed', errors: { message: r.message ?? 'The row failed.' } } : { status: r.outcome },
+          r.row_number,
+          r.outcome === 'failed'
+            ? { status: 'failed', errors: { message: r.message ?? 'The row failed.' } }
+            : { status: r.outcome },
         );
       }
     } catch (error) {

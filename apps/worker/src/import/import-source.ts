@@ -74,7 +74,11 @@ export class ImportSourceResolver {
       return {
         reader,
         dispose: async () => {
-          await reader.close().finally(cleanup);
+          try {
+            await reader.close();
+          } finally {
+            await cleanup();
+          }
         },
       };
     } catch (error) {

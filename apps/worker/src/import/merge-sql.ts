@@ -109,7 +109,7 @@ export function rememberSeenSql(column: string): string {
  */
 export function occurrenceSql(plan: MergePlan): string | null {
   if (plan.key.length === 0) return null;
-  const key = plan.key.map((k) => `${ident(k)}`).join(', ');
+  const key = plan.key.map(ident).join(', ');
   return `UPDATE ${STAGE} s SET __occ = o.n
     FROM (SELECT __row, row_number() OVER (PARTITION BY ${key} ORDER BY __row) AS n
           FROM ${STAGE} WHERE __failed IS NULL) o
@@ -118,8 +118,8 @@ export function occurrenceSql(plan: MergePlan): string | null {
 
 /**
  * One merge statement for the staged rows `$1` (row numbers) implementing the duplicate strategy. It
- * answers `(__row, outcome, message)` for each of them: `created`, `updated`, `skipped`, or `failed` with
- * the strategy's message. A constraint violation raises instead; the caller isolates the rows.
+ * answers `(row_number, outcome, message)` for each of them: `created`, `updated`, `skipped`, or `failed`
+ * with the strategy's message. A constraint violation raises instead; the caller isolates the rows.
  */
 export function mergeSql(plan: MergePlan): string {
   const sel = `s.__row = ANY($1::integer[])`;
@@ -134,7 +134,7 @@ export function mergeSql(plan: MergePlan): string {
      SELECT ${insertValues.join(', ')} FROM ${STAGE} s WHERE ${where} ORDER BY s.__row`;
   if (plan.strategy === 'insert') {
     return `WITH ins AS (${insert(sel)} RETURNING 1)
-      SELECT s.__row, 'created' AS outcome, NULL::text AS message FROM ${STAGE} s WHERE ${sel}`;
+      SELECT s.__row AS row_number, 'created' AS outcome, NULL::text AS message FROM ${STAGE} s WHERE ${sel}`;
   }
   const keyNames = plan.key.join(', ');
   const matches = plan.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
@@ -150,29 +150,33 @@ export function mergeSql(plan: MergePlan): string {
   switch (plan.strategy) {
     case 'skip':
       return `WITH ${probe}, ins AS (${insert(`${sel} AND s.__row IN (SELECT __row FROM probe WHERE NOT found)`)} RETURNING 1)
-        SELECT __row, CASE WHEN found THEN 'skipped' ELSE 'created' END AS outcome, NULL::text AS message FROM probe`;
+        SELECT __row AS row_number, CASE WHEN found THEN 'skipped' ELSE 'created' END AS outcome, NULL::text AS message FROM probe`;
     case 'fail':
       return `WITH ${probe}, ins AS (${insert(`${sel} AND s.__row IN (SELECT __row FROM probe WHERE NOT found)`)} RETURNING 1)
-        SELECT __row, CASE WHEN found THEN 'failed' ELSE 'created' END AS outcome,
+        SELECT __row AS row_number, CASE WHEN found THEN 'failed' ELSE 'created' END AS outcome,
           CASE WHEN found THEN ${literal(`Duplicate entry found for key '${keyNames}'.`)} END AS message FROM probe`;
     case 'update':
       return `WITH upd AS (${update()})
-        SELECT s.__row, CASE WHEN s.__row IN (SELECT __row FROM upd) THEN 'updated' ELSE 'failed' END AS outcome,
+        SELECT s.__row AS row_number, CASE WHEN s.__row IN (SELECT __row FROM upd) THEN 'updated' ELSE 'failed' END AS outcome,
           CASE WHEN s.__row IN (SELECT __row FROM upd) THEN NULL
                ELSE ${literal(`No existing record for key '${keyNames}'.`)} END AS message
         FROM ${STAGE} s WHERE ${sel}`;
     case 'upsert':
       return `WITH upd AS (${update()}),
         ins AS (${insert(`${sel} AND s.__row NOT IN (SELECT __row FROM upd)`)} RETURNING 1)
-        SELECT s.__row, CASE WHEN s.__row IN (SELECT __row FROM upd) THEN 'updated' ELSE 'created' END AS outcome,
+        SELECT s.__row AS row_number, CASE WHEN s.__row IN (SELECT __row FROM upd) THEN 'updated' ELSE 'created' END AS outcome,
           NULL::text AS message FROM ${STAGE} s WHERE ${sel}`;
     case 'update_if_newer': {
       const compare = ident(plan.compare ?? '');
       return `WITH ${probe},
         upd AS (${update(` AND (t.${compare} IS NULL OR s.${compare} > t.${compare})`)}),
         ins AS (${insert(`${sel} AND s.__row IN (SELECT __row FROM probe WHERE NOT found)`)} RETURNING 1)
-        SELECT __row, CASE WHEN NOT found THEN 'created' WHEN __row IN (SELECT __row FROM upd) THEN 'updated'
+        SELECT __row AS row_number, CASE WHEN NOT found THEN 'created' WHEN __row IN (SELECT __row FROM upd) THEN 'updated'
           ELSE 'skipped' END AS outcome, NULL::text AS message FROM probe`;
+    }
+    default: {
+      const unknown: never = plan.strategy;
+      throw new Error(`unknown duplicate strategy ${String(unknown)}`);
     }
   }
 }
@@ -184,7 +188,7 @@ export function mergeSql(plan: MergePlan): string {
 export function createTableSql(definition: ImporterDefinition, types: Record<string, FieldType>): string {
   const columns = definition.fields.map((f) => `${ident(f.column)} ${sqlType(types[f.column] ?? f.type)}`);
   if (definition.geometry) {
-    columns.push(`${ident(definition.geometry.column)} geometry(Geometry, ${Number(definition.geometry.srid)})`);
+    columns.push(`${ident(definition.geometry.column)} geometry(Geometry, ${definition.geometry.srid})`);
   }
   if (definition.target.key.length > 0) columns.push(`UNIQUE (${definition.target.key.map(ident).join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${qualified(`${definition.target.schema}.${definition.target.table}`)} (${columns.join(', ')})`;

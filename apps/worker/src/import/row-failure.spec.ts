@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { rowFailureMessage } from './row-failure.js';
 
-const pgError = (fields: Record<string, string | undefined>): Error => Object.assign(new Error(fields.message ?? 'x'), fields);
+const pgError = (fields: Record<string, string | undefined>): Error =>
+  Object.assign(new Error(fields.message ?? 'x'), fields);
 
 describe('rowFailureMessage', () => {
   it.each([
     [{ code: '23505', constraint: 'stations_code_key' }, "The row violates the unique constraint 'stations_code_key'."],
-    [{ code: '23514', constraint: 'stations_elev_check' }, "The row violates the check constraint 'stations_elev_check'."],
+    [
+      { code: '23514', constraint: 'stations_elev_check' },
+      "The row violates the check constraint 'stations_elev_check'.",
+    ],
     [{ code: '23503', constraint: 'fk_x' }, "The row violates the foreign key constraint 'fk_x'."],
     [{ code: '23502', column: 'name' }, "The row has no value for the required column 'name'."],
     [{ code: '22001' }, 'A value is too long for its column in the target table.'],
@@ -17,7 +21,9 @@ describe('rowFailureMessage', () => {
   });
 
   it('reads the driver error TypeORM wraps', () => {
-    const wrapped = Object.assign(new Error('query failed'), { driverError: pgError({ code: '23514', constraint: 'c' }) });
+    const wrapped = Object.assign(new Error('query failed'), {
+      driverError: pgError({ code: '23514', constraint: 'c' }),
+    });
     expect(rowFailureMessage(wrapped)).toBe("The row violates the check constraint 'c'.");
   });
 

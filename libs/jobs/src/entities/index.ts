@@ -18,4 +18,14 @@ export * from './vrt-generation.entity.js';
 export * from './vrt-link.entity.js';
 export * from './vrt-mosaic.entity.js';
 
-export const ENTITIES = [IngestJob, IngestRow, Dataset, VrtLink, VrtMosaic, VrtGeneration, ApiToken, ImportChunk, ImportSeenValue];
+export const ENTITIES = [
+  IngestJob,
+  IngestRow,
+  Dataset,
+  VrtLink,
+  VrtMosaic,
+  VrtGeneration,
+  ApiToken,
+  ImportChunk,
+  ImportSeenValue,
+];
