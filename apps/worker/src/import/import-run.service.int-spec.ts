@@ -603,6 +603,59 @@ describe('ImportRunService (PostgreSQL)', () => {
     expect((await keptRows(done)).map((r) => r.row_number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it.each([
+    { mode: 'transaction: run', dryRun: false, transaction: 'run' as const },
+    { mode: 'a dry run', dryRun: true, transaction: 'chunk' as const },
+  ])('$mode restarts cleanly after a crash: counters and kept rows equal one clean run', async (c) => {
+    const t = await table('code text UNIQUE, name text, elevation numeric');
+    const slug = importer(t, FIELDS, { chunk_size: 2, transaction: c.transaction });
+    const rows = Array.from({ length: 7 }, (_, i) => ({
+      code: i === 5 ? 'R1' : `R${i + 1}`,
+      name: 'n',
+      elevation: '1',
+    }));
+    let crash = true;
+    const job = await newRun(slug, rows, {
+      dryRun: c.dryRun,
+      hook: (_record, position) => {
+        if (crash && position === 6) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      },
+    });
+    await deliver(job, 0);
+    expect((await reload(job)).status).toBe(JobStatus.Processing);
+    crash = false;
+    await deliver(job, 1);
+    const done = await reload(job);
+    expect(counters(done)).toEqual({
+      status: JobStatus.CompletedWithErrors,
+      total: 7,
+      processed: 7,
+      created: 6,
+      updated: 0,
+      skipped: 0,
+      failed: 1,
+    });
+    expect((await keptRows(done)).map((r) => r.row_number)).toEqual([6]);
+    expect((await contents(t.name, 'code')).length).toBe(c.dryRun ? 0 : 6);
+  });
+
+  it('knows the exact total before the first row is processed', async () => {
+    const t = await table(STATIONS);
+    const totals: (number | null)[] = [];
+    let job: IngestJob | undefined;
+    job = await newRun(
+      importer(t, FIELDS, { chunk_size: 2 }),
+      Array.from({ length: 5 }, (_, i) => ({ code: `R${i}`, name: 'n', elevation: '1' })),
+      {
+        hook: async (_record, position) => {
+          if (job && (position === 1 || position === 3)) totals.push((await reload(job)).rowsTotal);
+        },
+      },
+    );
+    await deliver(job);
+    expect(totals).toEqual([5, 5]);
+  });
+
   it('a retry reads only the failed rows of its parent and keeps their row numbers', async () => {
     const t = await table(STATIONS);
     const slug = importer(t, FIELDS, { chunk_size: 2 });
