@@ -50,12 +50,8 @@ describe('ImportSourceResolver', () => {
     root = await mkdtemp(join(tmpdir(), 'strata-import-source-'));
     storage = new LocalStorage(root);
     server = createServer((req, res) => {
-      if (req.url === '/big.csv') return res.end('x'.repeat(1000));
-      if (req.url === '/missing.csv') {
-        res.statusCode = 404;
-        return res.end();
-      }
-      res.end('code\nA\n');
+      if (req.url === '/missing.csv') res.statusCode = 404;
+      res.end(req.url === '/big.csv' ? 'x'.repeat(1000) : req.url === '/missing.csv' ? '' : 'code\nA\n');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
