@@ -309,6 +309,8 @@ export class ImportRunService {
     const plan = mergePlanOf(importer.definition, importer.columnTypes);
     for (const statement of stageDdl(plan)) await q.query(statement);
     await this.copyRows(q, plan, accepted);
+    // A fresh temp table has no statistics; without them the merge's joins can pick a poor plan.
+    await q.query(`ANALYZE ${STAGE}`);
 
     for (const check of importer.deferredChecks) {
       await q.query(deferredCheckSql(check), [

@@ -67,8 +67,7 @@ describe('ImportRunRepository (PostgreSQL)', () => {
     ],
   });
 
-  const commit = (c: ChunkCommit): Promise<void> =>
-    dataSource.transaction((manager) => runs.commitChunk(manager, c));
+  const commit = (c: ChunkCommit): Promise<void> => dataSource.transaction((manager) => runs.commitChunk(manager, c));
 
   it('commits a chunk: ledger row, counters, progress and the failed row, together', async () => {
     const { job, token } = await started();
