@@ -603,6 +603,42 @@ describe('ImportRunService (PostgreSQL)', () => {
     expect((await keptRows(done)).map((r) => r.row_number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('a chunk whose commit fails leaves no trace (rows, ledger, counters) and is redone once on resume', async () => {
+    const t = await table('code text, name text, elevation numeric');
+    const flag = `${t.name}_armed`;
+    await dataSource.query(`CREATE TABLE ${flag} (armed boolean NOT NULL)`);
+    await dataSource.query(`INSERT INTO ${flag} VALUES (true)`);
+    // Fires at COMMIT, after the chunk's ledger row and counters were written in the same transaction.
+    await dataSource.query(`CREATE FUNCTION ${t.name}_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.code = 'R5' AND (SELECT armed FROM ${flag}) THEN
+          RAISE EXCEPTION 'simulated connection loss' USING ERRCODE = '08006';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await dataSource.query(`CREATE CONSTRAINT TRIGGER boom AFTER INSERT ON ${t.name}
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${t.name}_boom()`);
+    const slug = importer(t, FIELDS, { chunk_size: 2 });
+    const rows = Array.from({ length: 7 }, (_, i) => ({ code: `R${i + 1}`, name: 'n', elevation: '1' }));
+    const job = await newRun(slug, rows);
+
+    await deliver(job, 0);
+    const interrupted = await reload(job);
+    expect(interrupted.status).toBe(JobStatus.Processing);
+    expect(counters(interrupted)).toMatchObject({ processed: 4, created: 4 });
+    expect((await contents(t.name, 'code')).map((r) => r.code)).toEqual(['R1', 'R2', 'R3', 'R4']);
+
+    await dataSource.query(`UPDATE ${flag} SET armed = false`);
+    await deliver(job, 1);
+    const done = await reload(job);
+    expect(counters(done)).toMatchObject({ status: JobStatus.Completed, processed: 7, created: 7, failed: 0 });
+    expect((await contents(t.name, 'code')).map((r) => r.code)).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7']);
+    const ledger = (await dataSource.query(`SELECT chunk_index FROM import_chunks WHERE job_id = $1 ORDER BY 1`, [
+      job.id,
+    ])) as { chunk_index: number }[];
+    expect(ledger.map((r) => r.chunk_index)).toEqual([0, 1, 2, 3]);
+  });
+
   it.each([
     { mode: 'transaction: run', dryRun: false, transaction: 'run' as const },
     { mode: 'a dry run', dryRun: true, transaction: 'chunk' as const },
