@@ -498,6 +498,25 @@ describe('ImportRunService (PostgreSQL)', () => {
     expect((await contents(t.name, 'code')).map((r) => r.code)).toEqual(['A', 'C']);
   });
 
+  it.each(['run' as const, 'chunk' as const])(
+    'transaction: %s never writes twice when the worker died after the last commit, before the completion',
+    async (transaction) => {
+      const t = await table(STATIONS);
+      const rows = Array.from({ length: 5 }, (_, i) => ({ code: `R${i}`, name: 'n', elevation: i === 2 ? 'x' : '1' }));
+      const job = await runToEnd(importer(t, FIELDS, { chunk_size: 2, transaction }), rows);
+      expect(job.status).toBe(JobStatus.CompletedWithErrors);
+      // As if the completion had never been written: the job is still processing when redelivered.
+      await dataSource.query(`UPDATE ingest_jobs SET status = 'processing', completed_at = NULL WHERE id = $1`, [
+        job.id,
+      ]);
+      await deliver(job, 1);
+      const again = await reload(job);
+      expect(counters(again)).toEqual(counters(job));
+      expect((await contents(t.name, 'code')).map((r) => r.code)).toEqual(['R0', 'R1', 'R3', 'R4']);
+      expect((await keptRows(again)).map((r) => r.row_number)).toEqual([3]);
+    },
+  );
+
   it('transaction: run leaves the target untouched when cancelled mid-run', async () => {
     const t = await table(STATIONS);
     const rows = Array.from({ length: 6 }, (_, i) => ({ code: `R${i}`, name: 'n', elevation: '1' }));

@@ -104,9 +104,11 @@ export class ImportRunService {
           ? [{ code: 'unused-columns', message: `Columns the importer does not use: ${binding.unused.join(', ')}.` }]
           : [];
       const wholeRun = definition.transaction === 'run' || job.dryRun;
-      // All-or-nothing runs commit nothing before their end, so a redelivery starts over.
-      if (wholeRun && !(await this.runs.restartRun(job.id, ctx.attemptToken))) throw new StaleAttemptError();
-      const committed = new Set(wholeRun ? [] : await this.runs.committedChunks(job.id));
+      // A dry run's bookkeeping commits chunk by chunk but its target writes never do: a redelivery
+      // starts over. A `transaction: run` ledger commits with the target, all at once, so it is either
+      // empty (start over) or complete (the run only has to finish).
+      if (job.dryRun && !(await this.runs.restartRun(job.id, ctx.attemptToken))) throw new StaleAttemptError();
+      const committed = new Set(job.dryRun ? [] : await this.runs.committedChunks(job.id));
 
       const target = this.dataSource.createQueryRunner();
       const book = job.dryRun ? this.dataSource.createQueryRunner() : target;
