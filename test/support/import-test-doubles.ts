@@ -152,6 +152,9 @@ export class FakeCompiledImporter implements CompiledImporter {
       if (x !== undefined && y !== undefined && x !== '' && y !== '') {
         geometry = { ewkt: `SRID=${g.srid};POINT(${asText(x)} ${asText(y)})` };
       }
+    } else if (g?.from.kind === 'source') {
+      // A GDAL layer's geometry arrives as GeoJSON in the layer's CRS; this double's layers are EPSG:3857.
+      if (record.geometry) geometry = { geojson: record.geometry, srid: 3857 };
     } else if (g?.from.kind === 'wkt') {
       const wkt = record.data[g.from.field];
       if (typeof wkt === 'string' && wkt !== '') geometry = { ewkt: `SRID=${g.srid};${wkt}` };
@@ -178,13 +181,19 @@ export class ArrayRecordReader implements RecordReader {
     readonly headers: string[],
     private readonly rows: Record<string, unknown>[],
     private readonly hook?: RecordHook,
+    /** GeoJSON geometries by position, as a GDAL layer would give them. */
+    private readonly geometries: (string | null)[] = [],
   ) {
     this.total = rows.length;
   }
 
   async *records(from = 1): AsyncIterable<SourceRecord> {
     for (let i = from - 1; i < this.rows.length; i++) {
-      const record: SourceRecord = { row_number: i + 1, data: this.rows[i] ?? {}, geometry: null };
+      const record: SourceRecord = {
+        row_number: i + 1,
+        data: this.rows[i] ?? {},
+        geometry: this.geometries[i] ?? null,
+      };
       await this.hook?.(record, i + 1);
       yield record;
     }

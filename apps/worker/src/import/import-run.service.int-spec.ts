@@ -104,12 +104,16 @@ interface RunOptions {
   hook?: RecordHook;
   headers?: string[];
   parentId?: string;
+  geometries?: (string | null)[];
 }
 
 /** A queued run of `slug` over `rows` (headers: the first row's keys). */
 async function newRun(slug: string, rows: Record<string, unknown>[], opts: RunOptions = {}): Promise<IngestJob> {
   const filename = `${randomUUID()}.csv`;
-  readers.set(filename, new ArrayRecordReader(opts.headers ?? Object.keys(rows[0] ?? {}), rows, opts.hook));
+  readers.set(
+    filename,
+    new ArrayRecordReader(opts.headers ?? Object.keys(rows[0] ?? {}), rows, opts.hook, opts.geometries),
+  );
   return jobs.create({
     owner,
     kind: JobKind.ImportRun,
@@ -404,6 +408,36 @@ describe('ImportRunService (PostgreSQL)', () => {
     expect((await keptRows(job)).map((r) => [r.row_number, r.errors])).toEqual([
       [2, { message: "The row has no value for the required column 'name'." }],
       [3, { message: "The row's geometry is invalid." }],
+    ]);
+  });
+
+  it('a layer geometry (GeoJSON in its CRS) is transformed into the target SRID; an unparsable one fails its row', async () => {
+    const t = await table(`code text, name text, elevation numeric, geom geometry(Point, 4326)`);
+    const slug = importer(t, FIELDS, { geometry: { column: 'geom', srid: 4326, from: { kind: 'source' } } });
+    const job = await runToEnd(
+      slug,
+      [
+        { code: 'A', name: 'a', elevation: '1' },
+        { code: 'B', name: 'b', elevation: '2' },
+        { code: 'C', name: 'c', elevation: '3' },
+      ],
+      {
+        geometries: [
+          // 10° east on the equator, in Web Mercator metres.
+          JSON.stringify({ type: 'Point', coordinates: [1113194.9079327357, 0] }),
+          JSON.stringify({ type: 'Pointy', coordinates: [1, 1] }),
+          null,
+        ],
+      },
+    );
+    expect(
+      await contents(t.name, 'code, ST_AsText(ST_SnapToGrid(geom, 0.000001)) AS wkt, ST_SRID(geom) AS srid'),
+    ).toEqual([
+      { code: 'A', wkt: 'POINT(10 0)', srid: 4326 },
+      { code: 'C', wkt: null, srid: null },
+    ]);
+    expect((await keptRows(job)).map((r) => [r.row_number, r.errors])).toEqual([
+      [2, { message: "The row's geometry is invalid." }],
     ]);
   });
 
