@@ -9,6 +9,7 @@ describe('COPY text encoding', () => {
     ['cr\rlf\n', 'cr\\rlf\\n'],
     ['back\\slash', 'back\\\\slash'],
     ['\\N', '\\\\N'],
+    ['nul\0byte', 'nulbyte'],
   ])('escapes %j', (input, expected) => {
     expect(escapeCopyText(input)).toBe(expected);
   });

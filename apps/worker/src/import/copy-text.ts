@@ -1,8 +1,13 @@
 import type { FieldType } from '@app/importers';
 
-/** Escapes one value for COPY's text format: backslash, and the characters that end fields and lines. */
+/**
+ * Escapes one value for COPY's text format: backslash, and the characters that end fields and lines.
+ * NUL characters are dropped: PostgreSQL text cannot hold them, and one would fail the whole COPY.
+ */
 export function escapeCopyText(text: string): string {
-  return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+  return text.replace(/[\\\n\r\t\0]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : '',
+  );
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');

@@ -392,6 +392,30 @@ describe('ImportRunService (PostgreSQL)', () => {
     ]);
   });
 
+  it('a value its staging column refuses (an integer out of range) fails only its row', async () => {
+    const t = await table('code text, n integer');
+    const slug = importer(t, [{ column: 'code' }, { column: 'n', type: 'integer' }], { chunk_size: 4 });
+    const job = await runToEnd(slug, [
+      { code: 'A', n: '1' },
+      { code: 'B\u0000', n: '99999999999' },
+      { code: 'C\u0000', n: '3' },
+      { code: 'D', n: '4' },
+    ]);
+    expect(await contents(t.name, 'code, n')).toEqual([
+      { code: 'A', n: 1 },
+      { code: 'C', n: 3 },
+      { code: 'D', n: 4 },
+    ]);
+    expect((await keptRows(job)).map((r) => [r.row_number, r.errors])).toEqual([
+      [2, { message: 'A value is out of range for its column in the target table.' }],
+    ]);
+    // The failed row is kept as read, less the NUL character jsonb cannot hold.
+    const [kept] = (await dataSource.query(`SELECT data FROM ingest_rows WHERE job_id = $1`, [job.id])) as {
+      data: unknown;
+    }[];
+    expect(kept?.data).toEqual({ code: 'B', n: '99999999999' });
+  });
+
   it('a NOT NULL violation and bad geometry fail only their rows; points land in the geometry column', async () => {
     const t = await table(`code text, name text NOT NULL, elevation numeric, geom geometry(Point, 4326)`);
     const slug = importer(t, FIELDS, {

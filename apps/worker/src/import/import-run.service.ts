@@ -310,7 +310,7 @@ export class ImportRunService {
   ): Promise<void> {
     const plan = mergePlanOf(importer.definition, importer.columnTypes);
     for (const statement of stageDdl(plan)) await q.query(statement);
-    await this.copyRows(q, plan, accepted);
+    await this.stageRows(q, plan, accepted, outcomes);
     // A fresh temp table has no statistics; without them the merge's joins can pick a poor plan.
     await q.query(`ANALYZE ${STAGE}`);
 
@@ -377,6 +377,38 @@ export class ImportRunService {
       const half = Math.ceil(rows.length / 2);
       await this.mergeRows(q, statement, rows.slice(0, half), outcomes);
       await this.mergeRows(q, statement, rows.slice(half), outcomes);
+    }
+  }
+
+  /**
+   * Copies the rows into the staging table under a savepoint. A value the staging column refuses (an
+   * integer out of range) would fail the whole COPY: the rows are then split in halves until each
+   * refused row stands alone and fails.
+   */
+  private async stageRows(
+    q: QueryRunner,
+    plan: MergePlan,
+    rows: AcceptedRow[],
+    outcomes: Map<number, Outcome>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await q.query('SAVEPOINT import_copy');
+    try {
+      await this.copyRows(q, plan, rows);
+      await q.query('RELEASE SAVEPOINT import_copy');
+    } catch (error) {
+      const message = rowFailureMessage(error);
+      if (message === null) throw error;
+      await q.query('ROLLBACK TO SAVEPOINT import_copy');
+      await q.query('RELEASE SAVEPOINT import_copy');
+      const [only] = rows;
+      if (rows.length === 1 && only) {
+        outcomes.set(only.row_number, { status: 'failed', errors: { message } });
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.stageRows(q, plan, rows.slice(0, half), outcomes);
+      await this.stageRows(q, plan, rows.slice(half), outcomes);
     }
   }
 

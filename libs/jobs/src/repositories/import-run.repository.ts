@@ -56,6 +56,10 @@ export class ChunkFenceError extends Error {
 
 const FAILED_ROWS_PAGE = 1000;
 
+/** jsonb cannot hold NUL characters; a source row may, and must not fail its chunk's commit for it. */
+const withoutNul = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' ? value.replace(/\0/g, '') : value;
+
 /**
  * The write side of importer runs: the chunk ledger, the kept rows and the run's counters. Every chunk
  * write is fenced by the attempt token and lives in the caller's transaction (the chunk's), so a crash
@@ -168,7 +172,7 @@ export class ImportRunRepository {
           `INSERT INTO ingest_rows (job_id, row_number, status, data, errors)
            SELECT :jobId, r.row_number, r.status, r.data, r.errors
            FROM jsonb_to_recordset(:rows::jsonb) AS r(row_number integer, status varchar, data jsonb, errors jsonb)`,
-          { jobId, rows: JSON.stringify(chunk.kept) },
+          { jobId, rows: JSON.stringify(chunk.kept, withoutNul) },
         ),
         manager,
       );
