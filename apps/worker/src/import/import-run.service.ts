@@ -57,9 +57,11 @@ export interface ImportSummary extends ChunkCounts {
 }
 
 /**
- * Where a run's writes go. Target writes (merge, seen values) use `target`; the bookkeeping (ledger,
- * counters, kept rows) uses `book`, which is the same connection except in a dry run, whose target
- * writes are all rolled back at the end while its bookkeeping commits chunk by chunk.
+ * Where a run's writes go. Target writes (merge, seen values) use `target`. In `transaction: chunk` the
+ * bookkeeping (ledger, counters, kept rows) shares the chunk's transaction. A whole run holds one target
+ * transaction and keeps its rows through `book`, a second connection, so failed rows are reported even
+ * when the target is rolled back: a dry run commits its whole bookkeeping there chunk by chunk, a
+ * `transaction: run` only its kept rows (its ledger commits with the target, all at once).
  */
 interface Connections {
   target: QueryRunner;
@@ -104,14 +106,15 @@ export class ImportRunService {
           ? [{ code: 'unused-columns', message: `Columns the importer does not use: ${binding.unused.join(', ')}.` }]
           : [];
       const wholeRun = definition.transaction === 'run' || job.dryRun;
-      // A dry run's bookkeeping commits chunk by chunk but its target writes never do: a redelivery
-      // starts over. A `transaction: run` ledger commits with the target, all at once, so it is either
-      // empty (start over) or complete (the run only has to finish).
-      if (job.dryRun && !(await this.runs.restartRun(job.id, ctx.attemptToken))) throw new StaleAttemptError();
+      // A dry run's target writes never commit: a redelivery starts over. A `transaction: run` ledger
+      // commits with the target, all at once: empty (start over) or complete (the run only has to finish).
       const committed = new Set(job.dryRun ? [] : await this.runs.committedChunks(job.id));
+      if (wholeRun && committed.size === 0 && !(await this.runs.restartRun(job.id, ctx.attemptToken))) {
+        throw new StaleAttemptError();
+      }
 
       const target = this.dataSource.createQueryRunner();
-      const book = job.dryRun ? this.dataSource.createQueryRunner() : target;
+      const book = wholeRun ? this.dataSource.createQueryRunner() : target;
       const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun };
       try {
         await target.connect();
@@ -280,18 +283,20 @@ export class ImportRunService {
         counts,
         kept,
       };
-      if (book === target) {
-        await this.runs.commitChunk(target.manager, chunk, { countLater: conn.wholeRun }).catch(fenced(ctx));
-        if (!conn.wholeRun) await target.commitTransaction();
-      } else {
-        await book.startTransaction();
-        try {
-          await this.runs.commitChunk(book.manager, chunk).catch(fenced(ctx));
-          await book.commitTransaction();
-        } catch (error) {
-          await book.rollbackTransaction().catch(() => undefined);
-          throw error;
-        }
+      if (!conn.wholeRun) {
+        await this.runs.commitChunk(target.manager, chunk, {}).catch(fenced(ctx));
+        await target.commitTransaction();
+        return counts;
+      }
+      if (!conn.dryRun) await this.runs.commitChunk(target.manager, { ...chunk, kept: [] }, { countLater: true });
+      await book.startTransaction();
+      try {
+        if (conn.dryRun) await this.runs.commitChunk(book.manager, chunk).catch(fenced(ctx));
+        else await this.runs.keepRows(book.manager, ctx.job.id, ctx.attemptToken, kept).catch(fenced(ctx));
+        await book.commitTransaction();
+      } catch (error) {
+        await book.rollbackTransaction().catch(() => undefined);
+        throw error;
       }
       return counts;
     } catch (error) {

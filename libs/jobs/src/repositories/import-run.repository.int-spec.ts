@@ -118,6 +118,18 @@ describe('ImportRunRepository (PostgreSQL)', () => {
     expect(await jobs.findById(job.id)).toMatchObject({ rowsProcessed: 4, rowsCreated: 2, rowsFailed: 2 });
   });
 
+  it('keeps rows alone for a whole run, fenced by the attempt', async () => {
+    const { job, token } = await started();
+    const kept = chunk(job.id, token, 0).kept;
+    await dataSource.transaction((manager) => runs.keepRows(manager, job.id, token, kept));
+    expect(await runs.countFailedRows(job.id)).toBe(1);
+    expect(await runs.committedChunks(job.id)).toEqual([]);
+    await expect(
+      dataSource.transaction((manager) => runs.keepRows(manager, job.id, randomUUID(), chunk(job.id, token, 1).kept)),
+    ).rejects.toBeInstanceOf(ChunkFenceError);
+    expect(await runs.countFailedRows(job.id)).toBe(1);
+  });
+
   it('restarting a run forgets its ledger, kept rows and counters (only for the attempt holding it)', async () => {
     const { job, token } = await started();
     await commit(chunk(job.id, token, 0));

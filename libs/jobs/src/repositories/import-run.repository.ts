@@ -166,17 +166,38 @@ export class ImportRunRepository {
       manager,
     );
     if (ledger.length === 0) throw new ChunkFenceError(`Chunk ${chunk.chunkIndex} was already committed.`);
-    if (chunk.kept.length > 0) {
-      await this.run(
-        sql(
-          `INSERT INTO ingest_rows (job_id, row_number, status, data, errors)
-           SELECT :jobId, r.row_number, r.status, r.data, r.errors
-           FROM jsonb_to_recordset(:rows::jsonb) AS r(row_number integer, status varchar, data jsonb, errors jsonb)`,
-          { jobId, rows: JSON.stringify(chunk.kept, withoutNul) },
-        ),
-        manager,
-      );
-    }
+    await this.insertKept(manager, jobId, chunk.kept);
+  }
+
+  /**
+   * Kept rows alone, for a run whose ledger commits later with its target (`transaction: run`): in
+   * `manager`'s transaction, fenced by the attempt (ChunkFenceError when it lost the job).
+   */
+  async keepRows(manager: EntityManager, jobId: string, attemptToken: string, kept: KeptRow[]): Promise<void> {
+    if (kept.length === 0) return;
+    const held = await this.run(
+      sql(
+        `UPDATE ingest_jobs SET updated_at = now()
+         WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken RETURNING id`,
+        { jobId, attemptToken, processing: JobStatus.Processing },
+      ),
+      manager,
+    );
+    if (held.length === 0) throw new ChunkFenceError('The attempt no longer owns the job.');
+    await this.insertKept(manager, jobId, kept);
+  }
+
+  private async insertKept(manager: EntityManager, jobId: string, kept: KeptRow[]): Promise<void> {
+    if (kept.length === 0) return;
+    await this.run(
+      sql(
+        `INSERT INTO ingest_rows (job_id, row_number, status, data, errors)
+         SELECT :jobId, r.row_number, r.status, r.data, r.errors
+         FROM jsonb_to_recordset(:rows::jsonb) AS r(row_number integer, status varchar, data jsonb, errors jsonb)`,
+        { jobId, rows: JSON.stringify(kept, withoutNul) },
+      ),
+      manager,
+    );
   }
 
   /**
