@@ -19,6 +19,14 @@ import { DiagnosticsService } from './system/diagnostics.service.js';
 import { MetricsServer } from './system/metrics-server.service.js';
 import { VrtBuildService } from './vrt/vrt-build.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
+import {
+  COMPILED_IMPORTERS,
+  NO_COMPILED_IMPORTERS,
+  NO_RECORD_READERS,
+  RECORD_READER_OPENER,
+} from './import/import-ports.js';
+import { ImportRunService } from './import/import-run.service.js';
+import { ImportSourceResolver } from './import/import-source.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
 @Module({})
@@ -54,6 +62,11 @@ export class WorkerModule {
         GdalTaskRunner,
         DatasetIngestService,
         VrtBuildService,
+        ImportSourceResolver,
+        ImportRunService,
+        // Replaced by the importers catalog and the file readers when those land on this branch.
+        { provide: COMPILED_IMPORTERS, useValue: NO_COMPILED_IMPORTERS },
+        { provide: RECORD_READER_OPENER, useValue: NO_RECORD_READERS },
         ...plan.handlers,
         { provide: JOB_HANDLERS, useFactory: (...instances: unknown[]) => instances, inject: plan.handlers },
         ...processors,

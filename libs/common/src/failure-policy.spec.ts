@@ -7,6 +7,7 @@ import {
   FailureClass,
   GdalFailure,
   HostFailure,
+  ImportFailure,
   JobFailure,
   RemoteFailure,
   StorageFailure,
@@ -15,7 +16,16 @@ import {
   isFailureCode,
 } from './failure-policy.js';
 
-const ENUMS = [StorageFailure, DatabaseFailure, DependencyFailure, RemoteFailure, GdalFailure, HostFailure, JobFailure];
+const ENUMS = [
+  StorageFailure,
+  DatabaseFailure,
+  DependencyFailure,
+  RemoteFailure,
+  GdalFailure,
+  HostFailure,
+  ImportFailure,
+  JobFailure,
+];
 const ALL = ENUMS.flatMap((e) => Object.values(e) as string[]);
 
 describe('FAILURE_POLICY', () => {
@@ -45,6 +55,16 @@ describe('FAILURE_POLICY', () => {
       class: FailureClass.Transient,
       message: 'The server ran out of disk space; retry later.',
     });
+  });
+
+  it('fails an importer run at once, showing its own reason for a rejected source or an exceeded threshold', () => {
+    for (const code of Object.values(ImportFailure)) expect(FAILURE_POLICY[code].class).toBe(FailureClass.Permanent);
+    expect(failureMessage(ImportFailure.ThresholdExceeded, 'job-1', 'The run stopped: 3 rows failed.')).toBe(
+      'The run stopped: 3 rows failed.',
+    );
+    expect(failureMessage(ImportFailure.ImporterUnknown, 'job-1')).toBe(
+      'The importer of this run is not available (reference job-1).',
+    );
   });
 
   it('maps the storage failures the gateway can meet to HTTP statuses', () => {

@@ -61,6 +61,18 @@ export enum HostFailure {
   DiskFull = 'disk-full',
 }
 
+/** Importer runs (the row pipeline). */
+export enum ImportFailure {
+  /** The run names an importer this worker has not loaded (removed or renamed since the run was created). */
+  ImporterUnknown = 'import-importer-unknown',
+  /** The importer's target table does not exist (and `target.create` is off). */
+  TargetMissing = 'import-target-missing',
+  /** The source could not be read (missing, too large, refused by the URL guard, unparsable): own message. */
+  SourceRejected = 'import-source-rejected',
+  /** More rows failed than the importer's `errors` thresholds allow: own message with the numbers. */
+  ThresholdExceeded = 'import-threshold-exceeded',
+}
+
 /** The job runtime. */
 export enum JobFailure {
   Cancelled = 'cancelled',
@@ -72,7 +84,14 @@ export enum JobFailure {
 }
 
 export type FailureCode =
-  StorageFailure | DatabaseFailure | DependencyFailure | RemoteFailure | GdalFailure | HostFailure | JobFailure;
+  | StorageFailure
+  | DatabaseFailure
+  | DependencyFailure
+  | RemoteFailure
+  | GdalFailure
+  | HostFailure
+  | ImportFailure
+  | JobFailure;
 
 export interface FailurePolicy {
   readonly class: FailureClass;
@@ -154,6 +173,11 @@ export const FAILURE_POLICY: Readonly<Record<FailureCode, FailurePolicy>> = {
     'The server ran out of disk space; retry later.',
     ErrorCode.DependencyUnavailable,
   ),
+
+  [ImportFailure.ImporterUnknown]: policy(Permanent, 'The importer of this run is not available.', null, true),
+  [ImportFailure.TargetMissing]: policy(Permanent, "The importer's target table does not exist."),
+  [ImportFailure.SourceRejected]: policy(Permanent, null),
+  [ImportFailure.ThresholdExceeded]: policy(Permanent, null),
 
   [JobFailure.Cancelled]: policy(Cancelled, 'The job was cancelled.'),
   [JobFailure.Superseded]: policy(Cancelled, 'A newer attempt took the job over.'),

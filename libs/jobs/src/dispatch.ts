@@ -34,9 +34,8 @@ export function dispatchFor(job: DispatchableJob): Dispatch {
         name: JobName.BuildVrt,
         payload: { ...base, vrtDatasetId: params.vrt_dataset_id, generation: params.generation },
       };
-    // Wired by the importer pipeline (issue 10).
     case JobKind.ImportRun:
-      throw new UndispatchableJobError(params.kind);
+      return { name: JobName.ImportRun, payload: base };
     default: {
       const unknown: never = params;
       throw new UndispatchableJobError(String((unknown as { kind: unknown }).kind));

@@ -12,3 +12,4 @@ export * from './job-params.js';
 export * from './job-source.js';
 export * from './dispatch.js';
 export * from './vrt-compatibility.js';
+export * from './repositories/import-run.repository.js';

@@ -5,6 +5,7 @@ import { dataSourceOptions } from './data-source.js';
 import { JobRepository } from './repositories/job.repository.js';
 import { DatasetRepository } from './repositories/dataset.repository.js';
 import { VrtRepository } from './repositories/vrt.repository.js';
+import { ImportRunRepository } from './repositories/import-run.repository.js';
 
 /** The database connection and the job-domain repositories, for one named application. */
 @Module({})
@@ -26,8 +27,8 @@ export class JobsModule {
           }),
         }),
       ],
-      providers: [JobRepository, DatasetRepository, VrtRepository],
-      exports: [JobRepository, DatasetRepository, VrtRepository],
+      providers: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository],
+      exports: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository],
     };
   }
 }

@@ -23,6 +23,8 @@ export enum JobName {
   IngestDataset = 'ingest-dataset',
   /** Builds and publishes one generation of a VRT mosaic (creation, a staged membership change, a rebuild). */
   BuildVrt = 'build-vrt',
+  /** Runs an importer over its source: rows → transforms and rules → merge into the target table. */
+  ImportRun = 'import-run',
 }
 
 /** The payload every job carries: the domain job id and the request that caused it. Never bytes or secrets. */
@@ -51,11 +53,15 @@ export interface BuildVrtPayload extends BasePayload {
   generation: number;
 }
 
+/** The importer, source and dry-run flag are on the job row. */
+export type ImportRunPayload = BasePayload;
+
 export interface JobPayloads {
   [JobName.Diagnostics]: DiagnosticsPayload;
   [JobName.Preview]: PreviewPayload;
   [JobName.IngestDataset]: IngestDatasetPayload;
   [JobName.BuildVrt]: BuildVrtPayload;
+  [JobName.ImportRun]: ImportRunPayload;
 }
 
 /** How a job run by the job runner ended (the BullMQ return value of runner jobs). */
@@ -70,6 +76,7 @@ export interface JobResults {
   [JobName.Preview]: PreviewOutcome;
   [JobName.IngestDataset]: JobRunOutcome;
   [JobName.BuildVrt]: JobRunOutcome;
+  [JobName.ImportRun]: JobRunOutcome;
 }
 
 /** The one table from job name to its queue. Payload and result types are keyed by the same names. */
@@ -78,6 +85,7 @@ export const JOB_REGISTRY = {
   [JobName.Preview]: { queue: QueueName.Preview },
   [JobName.IngestDataset]: { queue: QueueName.Ingest },
   [JobName.BuildVrt]: { queue: QueueName.Vrt },
+  [JobName.ImportRun]: { queue: QueueName.Import },
 } as const satisfies { readonly [N in JobName]: { queue: QueueName } };
 
 export type QueueOf<N extends JobName> = (typeof JOB_REGISTRY)[N]['queue'];

@@ -7,6 +7,7 @@ import {
   FailureClass,
   GdalFailure,
   HostFailure,
+  ImportFailure,
   JobFailure,
   NotFoundError,
   RemoteFailure,
@@ -15,6 +16,7 @@ import {
 } from '@app/common';
 import { InvalidUploadError, ObjectNotFoundError, StorageUnavailableError } from '@app/storage';
 import { GdalTaskCrashedError, GdalTaskError } from '../ingest/gdal-task.runner.js';
+import { ImportRunError } from '../import/import.errors.js';
 import { classifyFailure } from './failure-classifier.js';
 import { JobCancelledError, PermanentJobError, StaleAttemptError, TransientJobError } from './job-errors.js';
 
@@ -229,6 +231,27 @@ describe('classifyFailure', () => {
   });
 
   describe('permanent: fails the job at once', () => {
+    it('an importer run that cannot go on keeps its code and, where the policy defers, its own reason', () => {
+      const threshold = classifyFailure(
+        new ImportRunError(ImportFailure.ThresholdExceeded, 'The run stopped: 3 rows failed.'),
+        JOB,
+      );
+      expect(threshold).toMatchObject({
+        class: Permanent,
+        code: ImportFailure.ThresholdExceeded,
+        error: { code: 'import-threshold-exceeded', message: 'The run stopped: 3 rows failed.' },
+      });
+      expect(
+        classifyFailure(new ImportRunError(ImportFailure.ImporterUnknown, "Importer 'x' is not loaded."), JOB),
+      ).toMatchObject({
+        class: Permanent,
+        error: {
+          code: 'import-importer-unknown',
+          message: `The importer of this run is not available (reference ${JOB}).`,
+        },
+      });
+    });
+
     it.each([
       {
         name: 'a remote service answered 401',

@@ -1,0 +1,39 @@
+import type { RecordReader, SourceRecord } from '@app/importers';
+import type { ImportRunRepository } from '@app/jobs';
+
+/**
+ * The failed rows of an earlier run as a source (retries): their original row numbers and the data as it
+ * was read, in row order. Opening counts them and collects their headers in first-seen order; `from`
+ * counts positions in this source (1 = the first failed row), like a file reader's rows.
+ */
+export class FailedRowsReader implements RecordReader {
+  private constructor(
+    private readonly runs: ImportRunRepository,
+    private readonly parentId: string,
+    readonly headers: string[],
+    readonly total: number,
+  ) {}
+
+  static async open(runs: ImportRunRepository, parentId: string): Promise<FailedRowsReader> {
+    const headers = new Set<string>();
+    let total = 0;
+    for await (const row of runs.failedRows(parentId)) {
+      total += 1;
+      for (const key of Object.keys(row.data)) headers.add(key);
+    }
+    return new FailedRowsReader(runs, parentId, [...headers], total);
+  }
+
+  async *records(from = 1): AsyncIterable<SourceRecord> {
+    let position = 0;
+    for await (const row of this.runs.failedRows(this.parentId)) {
+      position += 1;
+      if (position < from) continue;
+      yield { row_number: row.row_number, data: row.data, geometry: null };
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

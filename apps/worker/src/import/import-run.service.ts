@@ -1,0 +1,460 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ImportFailure } from '@app/common';
+import type {
+  AcceptedRow,
+  CompiledImporter,
+  HeaderBinding,
+  ImporterDefinition,
+  RowErrors,
+  SourceRecord,
+} from '@app/importers';
+import {
+  ChunkFenceError,
+  ImportRunRepository,
+  JobKind,
+  JobStatus,
+  JobStep,
+  RowStatus,
+  type ChunkCounts,
+  type JobWarning,
+  type KeptRow,
+} from '@app/jobs';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { PoolClient } from 'pg';
+import { DataSource, type QueryRunner } from 'typeorm';
+import type { HandlerResult, JobContext } from '../runtime/job-runner.service.js';
+import { StaleAttemptError } from '../runtime/job-errors.js';
+import { copyLine, copyValue } from './copy-text.js';
+import { COMPILED_IMPORTERS, type CompiledImporters } from './import-ports.js';
+import { ImportSourceResolver } from './import-source.js';
+import { ImportRunError } from './import.errors.js';
+import {
+  STAGE,
+  createTableSql,
+  deferredCheckSql,
+  mergePlanOf,
+  mergeSql,
+  occurrenceSql,
+  qualified,
+  rememberSeenSql,
+  stageCopy,
+  stageDdl,
+  type MergePlan,
+} from './merge-sql.js';
+import { rowFailureMessage } from './row-failure.js';
+
+/** How one row of a chunk ended. */
+type Outcome = { status: 'created' | 'updated' | 'skipped' } | { status: 'failed'; errors: RowErrors };
+
+/** The run's summary (DESIGN §4), stored in the job's `result` as `{summary}`. */
+export interface ImportSummary extends ChunkCounts {
+  duration_ms: number;
+  errors: string[];
+  warnings: string[];
+}
+
+/**
+ * Where a run's writes go. Target writes (merge, seen values) use `target`. In `transaction: chunk` the
+ * bookkeeping (ledger, counters, kept rows) shares the chunk's transaction. A whole run holds one target
+ * transaction and keeps its rows through `book`, a second connection, so failed rows are reported even
+ * when the target is rolled back: a dry run commits its whole bookkeeping there chunk by chunk, a
+ * `transaction: run` only its kept rows (its ledger commits with the target, all at once).
+ */
+interface Connections {
+  target: QueryRunner;
+  book: QueryRunner;
+  /** `transaction: run` or dry run: one target transaction for the whole run. */
+  wholeRun: boolean;
+  dryRun: boolean;
+}
+
+/**
+ * An importer run: source → records → transforms and rules (the compiled importer) → per chunk, COPY
+ * into a staging table, deferred checks and one merge statement per key-occurrence round, then the
+ * chunk's ledger row, counters and kept rows in the same transaction. Constraint violations are isolated
+ * by bisecting the merge under savepoints. A redelivered run resumes at the first uncommitted chunk.
+ */
+@Injectable()
+export class ImportRunService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly runs: ImportRunRepository,
+    private readonly sources: ImportSourceResolver,
+    @Inject(COMPILED_IMPORTERS) private readonly importers: CompiledImporters,
+  ) {}
+
+  async run(ctx: JobContext): Promise<HandlerResult> {
+    const started = Date.now();
+    const job = ctx.job;
+    const importer = this.importers.compiled(job.importer);
+    if (!importer) {
+      throw new ImportRunError(ImportFailure.ImporterUnknown, `Importer '${job.importer}' is not loaded.`);
+    }
+    const definition = importer.definition;
+    const format = job.params.kind === JobKind.ImportRun ? job.params.format : null;
+    await ctx.progress({ step: JobStep.Reading, progress: 0 });
+    const opened = await this.sources.open(job, definition, format);
+    try {
+      const reader = opened.reader;
+      if (!(await this.runs.recordTotal(job.id, ctx.attemptToken, reader.total))) throw new StaleAttemptError();
+      const binding = importer.bind(reader.headers);
+      const warnings: JobWarning[] =
+        binding.unused.length > 0
+          ? [{ code: 'unused-columns', message: `Columns the importer does not use: ${binding.unused.join(', ')}.` }]
+          : [];
+      const wholeRun = definition.transaction === 'run' || job.dryRun;
+      // A dry run's target writes never commit: a redelivery starts over. A `transaction: run` ledger
+      // commits with the target, all at once: empty (start over) or complete (the run only has to finish).
+      const committed = new Set(job.dryRun ? [] : await this.runs.committedChunks(job.id));
+      if (wholeRun && committed.size === 0 && !(await this.runs.restartRun(job.id, ctx.attemptToken))) {
+        throw new StaleAttemptError();
+      }
+
+      const target = this.dataSource.createQueryRunner();
+      const book = wholeRun ? this.dataSource.createQueryRunner() : target;
+      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun };
+      try {
+        await target.connect();
+        if (book !== target) await book.connect();
+        if (wholeRun) await target.startTransaction();
+        await this.prepareTarget(conn, importer);
+        await ctx.progress({ step: JobStep.Loading });
+        const { failure, seen } = await this.chunks(ctx, conn, importer, binding, reader, committed);
+        if (wholeRun) {
+          if (failure || job.dryRun) await target.rollbackTransaction();
+          else {
+            await this.runs.applyLedgerTotals(target.manager, job.id, ctx.attemptToken).catch(fenced(ctx));
+            await target.commitTransaction();
+          }
+        }
+        // A whole run that stopped committed nothing: its summary is what this attempt saw.
+        const totals = failure && wholeRun && !job.dryRun ? seen : await this.runs.runTotals(job.id);
+        const summary: ImportSummary = {
+          created: totals.created,
+          updated: totals.updated,
+          skipped: totals.skipped,
+          failed: totals.failed,
+          duration_ms: Date.now() - (job.startedAt?.getTime() ?? started),
+          errors: failure ? [failure] : [],
+          warnings: warnings.map((w) => w.message),
+        };
+        if (failure) {
+          await this.runs.recordSummary(job.id, ctx.attemptToken, { summary });
+          throw new ImportRunError(ImportFailure.ThresholdExceeded, failure);
+        }
+        return {
+          status: totals.failed > 0 ? JobStatus.CompletedWithErrors : JobStatus.Completed,
+          result: { summary },
+          rowsProcessed: totals.processed,
+          rowsFailed: totals.failed,
+          warnings,
+        };
+      } finally {
+        for (const runner of new Set([target, book])) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+          await runner.release();
+        }
+      }
+    } finally {
+      await opened.dispose();
+    }
+  }
+
+  /** Checks the target exists, or creates it (`target.create`): in a whole-run transaction, with the run. */
+  private async prepareTarget(conn: Connections, importer: CompiledImporter): Promise<void> {
+    const definition = importer.definition;
+    if (definition.target.create) {
+      await conn.target.query(createTableSql(definition, importer.columnTypes));
+      return;
+    }
+    const [found] = (await conn.target.query(`SELECT to_regclass($1) AS t`, [
+      qualified(`${definition.target.schema}.${definition.target.table}`),
+    ])) as { t: string | null }[];
+    if (!found?.t) throw new ImportRunError(ImportFailure.TargetMissing, "The importer's target table does not exist.");
+  }
+
+  /**
+   * Reads the records chunk by chunk from the first uncommitted chunk. Returns the reason when an error
+   * threshold stopped the run (else null), and the run's counts as seen by this attempt.
+   */
+  private async chunks(
+    ctx: JobContext,
+    conn: Connections,
+    importer: CompiledImporter,
+    binding: HeaderBinding,
+    reader: { total: number; records(from?: number): AsyncIterable<SourceRecord> },
+    committed: Set<number>,
+  ): Promise<{ failure: string | null; seen: ChunkCounts & { processed: number } }> {
+    const definition = importer.definition;
+    const size = Math.max(1, definition.chunk_size);
+    let first = 0;
+    while (committed.has(first)) first += 1;
+    const totals = conn.wholeRun
+      ? { processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
+      : await this.runs.runTotals(ctx.job.id);
+    let index = first;
+    let batch: SourceRecord[] = [];
+    const flush = async (): Promise<string | null> => {
+      const records = batch;
+      batch = [];
+      const chunkIndex = index;
+      index += 1;
+      if (committed.has(chunkIndex) || records.length === 0) return null;
+      const counts = await this.chunk(ctx, conn, importer, binding, chunkIndex, records);
+      totals.processed += records.length;
+      totals.created += counts.created;
+      totals.updated += counts.updated;
+      totals.skipped += counts.skipped;
+      totals.failed += counts.failed;
+      if (conn.wholeRun && !conn.dryRun) {
+        // The counters are written with the run's commit; progress shows meanwhile.
+        await ctx.progress({
+          progress: reader.total > 0 ? Math.min(1, totals.processed / reader.total) : 0,
+          rowsProcessed: totals.processed,
+          rowsFailed: totals.failed,
+        });
+      }
+      return thresholdExceeded(definition, totals.failed, totals.processed);
+    };
+    for await (const record of reader.records(first * size + 1)) {
+      batch.push(record);
+      if (batch.length >= size) {
+        const stop = await flush();
+        if (stop) return { failure: stop, seen: totals };
+      }
+    }
+    return { failure: await flush(), seen: totals };
+  }
+
+  /** One chunk: process, stage, check, merge, and commit its bookkeeping. Returns its counts. */
+  private async chunk(
+    ctx: JobContext,
+    conn: Connections,
+    importer: CompiledImporter,
+    binding: HeaderBinding,
+    chunkIndex: number,
+    records: SourceRecord[],
+  ): Promise<ChunkCounts> {
+    // Cancel is cooperative, between chunks: at most one chunk's time after the request.
+    await ctx.checkpoint();
+    const definition = importer.definition;
+    const outcomes = new Map<number, Outcome>();
+    const accepted: AcceptedRow[] = [];
+    for (const record of records) {
+      const processed = importer.process(record, binding);
+      if (processed.ok) accepted.push(processed);
+      else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
+    }
+
+    const { target, book } = conn;
+    if (!conn.wholeRun) await target.startTransaction();
+    try {
+      if (accepted.length > 0) await this.merge(ctx.job.id, target, importer, accepted, outcomes);
+      const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
+      const kept: KeptRow[] = [];
+      for (const record of records) {
+        const outcome = outcomes.get(record.row_number) ?? {
+          status: 'failed',
+          errors: { message: 'The row was not merged.' },
+        };
+        counts[outcome.status] += 1;
+        if (outcome.status === 'failed') {
+          kept.push({
+            row_number: record.row_number,
+            status: RowStatus.Failed,
+            data: record.data,
+            errors: outcome.errors,
+          });
+        } else if (definition.rows.keep_successful) {
+          const status = outcome.status === 'skipped' ? RowStatus.Skipped : RowStatus.Succeeded;
+          kept.push({ row_number: record.row_number, status, data: record.data, errors: null });
+        }
+      }
+      const chunk = {
+        jobId: ctx.job.id,
+        attemptToken: ctx.attemptToken,
+        chunkIndex,
+        firstRow: records[0]?.row_number ?? 0,
+        lastRow: records.at(-1)?.row_number ?? 0,
+        rows: records.length,
+        counts,
+        kept,
+      };
+      if (!conn.wholeRun) {
+        await this.runs.commitChunk(target.manager, chunk, {}).catch(fenced(ctx));
+        await target.commitTransaction();
+        return counts;
+      }
+      if (!conn.dryRun) await this.runs.commitChunk(target.manager, { ...chunk, kept: [] }, { countLater: true });
+      await book.startTransaction();
+      try {
+        if (conn.dryRun) await this.runs.commitChunk(book.manager, chunk).catch(fenced(ctx));
+        else await this.runs.keepRows(book.manager, ctx.job.id, ctx.attemptToken, kept).catch(fenced(ctx));
+        await book.commitTransaction();
+      } catch (error) {
+        await book.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+      return counts;
+    } catch (error) {
+      if (!conn.wholeRun && target.isTransactionActive) await target.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Stages the accepted rows, runs the deferred checks, then merges round by round. */
+  private async merge(
+    jobId: string,
+    q: QueryRunner,
+    importer: CompiledImporter,
+    accepted: AcceptedRow[],
+    outcomes: Map<number, Outcome>,
+  ): Promise<void> {
+    const plan = mergePlanOf(importer.definition, importer.columnTypes);
+    for (const statement of stageDdl(plan)) await q.query(statement);
+    await this.stageRows(q, plan, accepted, outcomes);
+    // A fresh temp table has no statistics; without them the merge's joins can pick a poor plan.
+    await q.query(`ANALYZE ${STAGE}`);
+
+    for (const check of importer.deferredChecks) {
+      await q.query(deferredCheckSql(check), [
+        importer.deferredMessage(check),
+        ...(check.rule === 'unique_in_file' ? [jobId] : []),
+      ]);
+    }
+    for (const check of importer.deferredChecks) {
+      if (check.rule === 'unique_in_file') await q.query(rememberSeenSql(check.column), [jobId]);
+    }
+    const failedChecks = (await q.query(
+      `SELECT __row AS row_number, __failed AS errors FROM ${STAGE} WHERE __failed IS NOT NULL`,
+    )) as { row_number: number; errors: RowErrors }[];
+    for (const row of failedChecks) outcomes.set(row.row_number, { status: 'failed', errors: row.errors });
+
+    const occurrences = occurrenceSql(plan);
+    if (occurrences) await q.query(occurrences);
+    const rounds = (await q.query(
+      `SELECT __occ AS round, array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __failed IS NULL
+       GROUP BY __occ ORDER BY __occ`,
+    )) as { round: number; rows: number[] }[];
+    const statement = mergeSql(plan);
+    for (const round of rounds) await this.mergeRows(q, statement, round.rows, outcomes);
+  }
+
+  /**
+   * Merges `rows` under a savepoint. A constraint or value the target refuses rolls the statement back and
+   * the rows are split in halves (in file order) until each violating row stands alone and fails.
+   */
+  private async mergeRows(
+    q: QueryRunner,
+    statement: string,
+    rows: number[],
+    outcomes: Map<number, Outcome>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await q.query('SAVEPOINT import_merge');
+    try {
+      const result = (await q.query(statement, [rows])) as {
+        row_number: number;
+        outcome: 'created' | 'updated' | 'skipped' | 'failed';
+        message: string | null;
+      }[];
+      await q.query('RELEASE SAVEPOINT import_merge');
+      for (const r of result) {
+        outcomes.set(
+          r.row_number,
+          r.outcome === 'failed'
+            ? { status: 'failed', errors: { message: r.message ?? 'The row failed.' } }
+            : { status: r.outcome },
+        );
+      }
+    } catch (error) {
+      const message = rowFailureMessage(error);
+      if (message === null) throw error;
+      await q.query('ROLLBACK TO SAVEPOINT import_merge');
+      await q.query('RELEASE SAVEPOINT import_merge');
+      if (rows.length === 1) {
+        outcomes.set(rows[0] as number, { status: 'failed', errors: { message } });
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.mergeRows(q, statement, rows.slice(0, half), outcomes);
+      await this.mergeRows(q, statement, rows.slice(half), outcomes);
+    }
+  }
+
+  /**
+   * Copies the rows into the staging table under a savepoint. A value the staging column refuses (an
+   * integer out of range) would fail the whole COPY: the rows are then split in halves until each
+   * refused row stands alone and fails.
+   */
+  private async stageRows(
+    q: QueryRunner,
+    plan: MergePlan,
+    rows: AcceptedRow[],
+    outcomes: Map<number, Outcome>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await q.query('SAVEPOINT import_copy');
+    try {
+      await this.copyRows(q, plan, rows);
+      await q.query('RELEASE SAVEPOINT import_copy');
+    } catch (error) {
+      const message = rowFailureMessage(error);
+      if (message === null) throw error;
+      await q.query('ROLLBACK TO SAVEPOINT import_copy');
+      await q.query('RELEASE SAVEPOINT import_copy');
+      const [only] = rows;
+      if (rows.length === 1 && only) {
+        outcomes.set(only.row_number, { status: 'failed', errors: { message } });
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.stageRows(q, plan, rows.slice(0, half), outcomes);
+      await this.stageRows(q, plan, rows.slice(half), outcomes);
+    }
+  }
+
+  /** COPY (text format) of the accepted rows into the staging table, on the runner's own connection. */
+  private async copyRows(q: QueryRunner, plan: MergePlan, rows: AcceptedRow[]): Promise<void> {
+    const client = (q as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const lines = function* (): Generator<string> {
+      for (const row of rows) {
+        const geometry = row.geometry;
+        const values = [
+          String(row.row_number),
+          geometry === null ? '\\N' : copyValue('ewkt' in geometry ? geometry.ewkt : geometry.geojson, 'text'),
+          geometry === null || 'ewkt' in geometry ? '\\N' : String(geometry.srid),
+          ...plan.columns.map((c) => copyValue(row.values[c], plan.types[c] ?? 'text')),
+        ];
+        yield copyLine(values);
+      }
+    };
+    await pipeline(Readable.from(lines()), client.query(copyFrom(stageCopy(plan))));
+  }
+}
+
+/** A fenced bookkeeping write lost: the run was cancelled, or a newer attempt took it over. */
+function fenced(ctx: JobContext): (error: unknown) => Promise<never> {
+  return async (error: unknown) => {
+    if (error instanceof ChunkFenceError) {
+      await ctx.checkpoint();
+      throw new StaleAttemptError();
+    }
+    throw error;
+  };
+}
+
+/** The reason the importer's error thresholds stop the run, or null. */
+export function thresholdExceeded(definition: ImporterDefinition, failed: number, processed: number): string | null {
+  const { max_failed_rows: maxRows, max_failed_ratio: maxRatio } = definition.errors;
+  if (maxRows !== null && failed > maxRows) {
+    return `The run stopped: ${failed} rows failed, more than the importer allows (max_failed_rows ${maxRows}).`;
+  }
+  if (maxRatio !== null && processed > 0 && failed / processed > maxRatio) {
+    return `The run stopped: ${failed} of ${processed} rows failed, more than the importer allows (max_failed_ratio ${maxRatio}).`;
+  }
+  return null;
+}
