@@ -32,6 +32,7 @@ import type { CompiledImporters, OpenRecordReader } from './import-ports.js';
 import { ImportRunService } from './import-run.service.js';
 import { ImportSourceResolver } from './import-source.js';
 import type { ImporterDefinition } from '@app/importers';
+import { StrataMetrics } from '@app/metrics';
 
 (PinoLogger as unknown as { root: pino.Logger }).root = pino({ level: 'silent' });
 
@@ -59,7 +60,7 @@ beforeAll(async () => {
   };
   const sources = new ImportSourceResolver(storage, {} as GuardedHttpClient, runs, openReader);
   service = new ImportRunService(dataSource, runs, sources, catalog);
-  runner = new JobRunner(jobs, dataSource);
+  runner = new JobRunner(jobs, dataSource, new StrataMetrics('worker'));
   await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
 });
 
