@@ -61,6 +61,20 @@ export enum HostFailure {
   DiskFull = 'disk-full',
 }
 
+/**
+ * An importer run's source file, as its record reader found it (apps/worker/src/import/readers). The
+ * reader's own message is shown: it names the line, sheet, pointer or layer, never a path.
+ */
+export enum ReaderFailure {
+  UnknownFormat = 'reader-unknown-format',
+  BadEncoding = 'reader-bad-encoding',
+  SheetNotFound = 'reader-sheet-not-found',
+  PointerNotArray = 'reader-pointer-not-array',
+  LayerNotFound = 'reader-layer-not-found',
+  Malformed = 'reader-malformed',
+  Empty = 'reader-empty',
+}
+
 /** The job runtime. */
 export enum JobFailure {
   Cancelled = 'cancelled',
@@ -72,7 +86,14 @@ export enum JobFailure {
 }
 
 export type FailureCode =
-  StorageFailure | DatabaseFailure | DependencyFailure | RemoteFailure | GdalFailure | HostFailure | JobFailure;
+  | StorageFailure
+  | DatabaseFailure
+  | DependencyFailure
+  | RemoteFailure
+  | GdalFailure
+  | HostFailure
+  | ReaderFailure
+  | JobFailure;
 
 export interface FailurePolicy {
   readonly class: FailureClass;
@@ -154,6 +175,15 @@ export const FAILURE_POLICY: Readonly<Record<FailureCode, FailurePolicy>> = {
     'The server ran out of disk space; retry later.',
     ErrorCode.DependencyUnavailable,
   ),
+
+  // The file is what it is: another attempt reads the same bytes.
+  [ReaderFailure.UnknownFormat]: policy(Permanent, null, ErrorCode.UnsupportedMediaType),
+  [ReaderFailure.BadEncoding]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.SheetNotFound]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.PointerNotArray]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.LayerNotFound]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.Malformed]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.Empty]: policy(Permanent, null, ErrorCode.Unprocessable),
 
   [JobFailure.Cancelled]: policy(Cancelled, 'The job was cancelled.'),
   [JobFailure.Superseded]: policy(Cancelled, 'A newer attempt took the job over.'),
