@@ -8,6 +8,7 @@ import {
   GdalFailure,
   HostFailure,
   JobFailure,
+  ReaderFailure,
   RemoteFailure,
   StorageFailure,
   failureCodeOf,
@@ -15,7 +16,16 @@ import {
   isFailureCode,
 } from './failure-policy.js';
 
-const ENUMS = [StorageFailure, DatabaseFailure, DependencyFailure, RemoteFailure, GdalFailure, HostFailure, JobFailure];
+const ENUMS = [
+  StorageFailure,
+  DatabaseFailure,
+  DependencyFailure,
+  RemoteFailure,
+  GdalFailure,
+  HostFailure,
+  ReaderFailure,
+  JobFailure,
+];
 const ALL = ENUMS.flatMap((e) => Object.values(e) as string[]);
 
 describe('FAILURE_POLICY', () => {
@@ -56,6 +66,18 @@ describe('FAILURE_POLICY', () => {
       [StorageFailure.InvalidUpload]: ErrorCode.Unprocessable,
       [StorageFailure.UploadMissing]: ErrorCode.NotFound,
     });
+  });
+
+  it('fails a run at once on every reader failure, with the reader’s own message and a 4xx status', () => {
+    for (const code of Object.values(ReaderFailure)) {
+      expect({ code, ...FAILURE_POLICY[code] }).toEqual({
+        code,
+        class: FailureClass.Permanent,
+        message: null,
+        referenced: false,
+        http: code === ReaderFailure.UnknownFormat ? ErrorCode.UnsupportedMediaType : ErrorCode.Unprocessable,
+      });
+    }
   });
 });
 

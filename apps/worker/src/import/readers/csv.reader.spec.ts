@@ -64,10 +64,18 @@ describe('openCsvReader', () => {
   });
 
   it('decodes latin1 and windows-1252', async () => {
-    const latin1 = await readCsv('latin1.csv', iconv.encode('ort,name\nZürich,Müller\n', 'latin1'), readWith({ encoding: 'latin1' }));
+    const latin1 = await readCsv(
+      'latin1.csv',
+      iconv.encode('ort,name\nZürich,Müller\n', 'latin1'),
+      readWith({ encoding: 'latin1' }),
+    );
     expect(latin1.records[0]?.data).toEqual({ ort: 'Zürich', name: 'Müller' });
     // 0x80 is € in windows-1252 (a control character in latin1).
-    const cp1252 = await readCsv('cp1252.csv', iconv.encode('price,unit\n5,€\n', 'windows-1252'), readWith({ encoding: 'windows-1252' }));
+    const cp1252 = await readCsv(
+      'cp1252.csv',
+      iconv.encode('price,unit\n5,€\n', 'windows-1252'),
+      readWith({ encoding: 'windows-1252' }),
+    );
     expect(cp1252.records[0]?.data).toEqual({ price: '5', unit: '€' });
   });
 

@@ -103,7 +103,11 @@ async function* csvRows(path: string, layout: CsvLayout): AsyncGenerator<string[
 }
 
 function isCsvError(error: unknown): error is CsvError {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && /^CSV_/.test((error as CsvError).code);
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    /^CSV_/.test((error as CsvError).code)
+  );
 }
 
 function malformed(error: CsvError): ReaderError {

@@ -68,6 +68,8 @@ describe('detectFormat', () => {
     await expect(detectFormat(await files.write('bin', Buffer.from([0x00, 0x01, 0x02, 0x03])))).rejects.toMatchObject({
       failure: ReaderFailure.UnknownFormat,
     });
-    await expect(detectFormat(await files.write('empty.csv', ''))).rejects.toMatchObject({ failure: ReaderFailure.Empty });
+    await expect(detectFormat(await files.write('empty.csv', ''))).rejects.toMatchObject({
+      failure: ReaderFailure.Empty,
+    });
   });
 });

@@ -140,7 +140,12 @@ describe('GDAL sources through the GDAL child', () => {
   });
 
   it('detects the format when none is given', async () => {
-    const reader = await openRecordReader({ path: fixtures['layers3.gpkg'], read: DEFAULT_READ, gdal: runner, scratchDir: scratch.path('.') });
+    const reader = await openRecordReader({
+      path: fixtures['layers3.gpkg'],
+      read: DEFAULT_READ,
+      gdal: runner,
+      scratchDir: scratch.path('.'),
+    });
     try {
       expect(reader.format).toBe('gpkg');
     } finally {

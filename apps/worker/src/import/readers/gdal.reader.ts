@@ -38,6 +38,8 @@ export function isoFromOgr(value: unknown): unknown {
   return `${date}T${time}${offset}`;
 }
 
+const RECORD_SEPARATOR = String.fromCharCode(0x1e);
+
 const DATE_TYPES = new Set(['date', 'datetime', 'time']);
 
 /** The child's refusal as the reader's error; outages and crashes stay as they are (the classifier decides). */
@@ -59,7 +61,7 @@ async function* featureLines(path: string): AsyncGenerator<string> {
   try {
     for await (const line of lines) {
       // GeoJSONSeq may separate features with RS (RFC 8142); an empty line is no feature.
-      const text = line.replace(/^\x1e/, '');
+      const text = line.startsWith(RECORD_SEPARATOR) ? line.slice(1) : line;
       if (text.trim() !== '') yield text;
     }
   } finally {
@@ -94,7 +96,7 @@ export async function openGdalReader(
   let total = 0;
   try {
     result = await task.result;
-    for await (const _line of featureLines(outputPath)) total += 1;
+    for await (const line of featureLines(outputPath)) total += line ? 1 : 0;
   } catch (error) {
     await rm(outputPath, { force: true });
     throw readerErrorOf(error);

@@ -117,11 +117,18 @@ describe('openNdjsonReader', () => {
       [2, null],
       [3, 3],
     ]);
-    expect(records.map((r) => recordErrorOf(r))).toEqual([null, new RecordParseError('Line 3 is not valid JSON.'), null]);
+    expect(records.map((r) => recordErrorOf(r))).toEqual([
+      null,
+      new RecordParseError('Line 3 is not valid JSON.'),
+      null,
+    ]);
   });
 
   it('resumes at a row number', async () => {
-    const path = await files.write('resume.ndjson', Array.from({ length: 6 }, (_, i) => JSON.stringify({ n: i + 1 })).join('\n'));
+    const path = await files.write(
+      'resume.ndjson',
+      Array.from({ length: 6 }, (_, i) => JSON.stringify({ n: i + 1 })).join('\n'),
+    );
     const reader = await openNdjsonReader(path, DEFAULT_READ);
     expect((await collect(reader, 5)).map((r) => [r.row_number, r.data.n])).toEqual([
       [5, 5],

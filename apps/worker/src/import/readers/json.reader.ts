@@ -54,7 +54,10 @@ function complete(data: Record<string, unknown>, headers: readonly string[]): Re
 export function pointerTokens(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) {
-    throw new ReaderError(ReaderFailure.PointerNotArray, `read.pointer '${pointer}' is not a JSON Pointer (it must start with '/').`);
+    throw new ReaderError(
+      ReaderFailure.PointerNotArray,
+      `read.pointer '${pointer}' is not a JSON Pointer (it must start with '/').`,
+    );
   }
   return pointer
     .slice(1)
@@ -65,7 +68,7 @@ export function pointerTokens(pointer: string): string[] {
 const JSON_SYNTAX = 'The file is not valid JSON';
 
 /** The elements of the array at `pointer`, one at a time. */
-async function* jsonElements(path: string, encoding: string, pointer: string): AsyncGenerator<unknown> {
+async function* jsonElements(path: string, encoding: string, pointer: string): AsyncGenerator {
   const tokens = pointerTokens(pointer);
   let found = false;
   // Sees the first token of the picked value: an array is what the pointer must name.
@@ -150,7 +153,11 @@ type NdjsonLine = { row: number; line: number; value: unknown } | { row: number;
  * Non-blank lines of an NDJSON file, parsed. A line that is not JSON is passed on as an error rather
  * than thrown: it fails its row, not the run.
  */
-async function* ndjsonLines(path: string, encoding: string, parse: (row: number) => boolean): AsyncGenerator<NdjsonLine> {
+async function* ndjsonLines(
+  path: string,
+  encoding: string,
+  parse: (row: number) => boolean,
+): AsyncGenerator<NdjsonLine> {
   const input = Readable.from(decodedText(path, encoding));
   const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;

@@ -75,7 +75,17 @@ describe('cellValue', () => {
 describe('openXlsxReader', () => {
   it('reads a sheet by name from its header row, skipping blank rows', async () => {
     const reader = await openXlsxReader(workbookPath, readWith({ sheet: 'Stations', header_row: 3 }));
-    expect(reader.headers).toEqual(['code', 'elevation', 'opened', 'active', 'double', 'label', 'code_2', 'column_8', 'column_9']);
+    expect(reader.headers).toEqual([
+      'code',
+      'elevation',
+      'opened',
+      'active',
+      'double',
+      'label',
+      'code_2',
+      'column_8',
+      'column_9',
+    ]);
     expect(reader.total).toBe(2);
     expect(await collect(reader)).toEqual([
       {
