@@ -6,7 +6,7 @@ import { StorageDriverName, type AppConfig } from '@app/config';
 import { ReaderFailure } from '@app/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../../../../../test/fixtures/fixtures.js';
-import { GdalTaskRunner } from '../../ingest/gdal-task.runner.js';
+import { GdalTaskCrashedError, GdalTaskRunner } from '../../ingest/gdal-task.runner.js';
 import { openRecordReader } from './index.js';
 import { DEFAULT_READ, FixtureDir, collect, readWith } from './reader.test-support.js';
 
@@ -136,6 +136,21 @@ describe('GDAL sources through the GDAL child', () => {
 
   it('a file GDAL cannot read is reader-malformed, and leaves nothing behind', async () => {
     await expect(open('corrupt.gpkg', 'gpkg')).rejects.toMatchObject({ failure: ReaderFailure.Malformed });
+    expect((await readdir(scratch.path('.'))).some((f) => f.endsWith('.geojsonl'))).toBe(false);
+  });
+
+  it('an abort kills the export in the GDAL child', async () => {
+    const controller = new AbortController();
+    const opening = openRecordReader({
+      path: fixtures['layers3.gpkg'],
+      format: 'gpkg',
+      read: DEFAULT_READ,
+      gdal: runner,
+      scratchDir: scratch.path('.'),
+      signal: controller.signal,
+    });
+    controller.abort();
+    await expect(opening).rejects.toBeInstanceOf(GdalTaskCrashedError);
     expect((await readdir(scratch.path('.'))).some((f) => f.endsWith('.geojsonl'))).toBe(false);
   });
 

@@ -91,6 +91,7 @@ export async function openGdalReader(
     outputPath,
   });
   const kill = (): void => task.kill();
+  if (options.signal?.aborted) kill();
   options.signal?.addEventListener('abort', kill, { once: true });
   let result: LayerExportResult;
   let total = 0;
