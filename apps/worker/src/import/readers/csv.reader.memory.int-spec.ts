@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCsvReader } from './csv.reader.js';
-import { DEFAULT_READ, FixtureDir } from './reader.test-support.js';
+import { DEFAULT_READ, FixtureDir } from '../../../../../test/fixtures/readers.js';
 
 /**
  * Memory, not time: a file several times larger than the allowed heap growth is counted and streamed,

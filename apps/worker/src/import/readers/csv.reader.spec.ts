@@ -4,7 +4,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCsvReader, sniffDelimiter } from './csv.reader.js';
 import { ReaderError } from './reader.errors.js';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from './reader.test-support.js';
+import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
 const files = new FixtureDir();
 beforeAll(() => files.create());

@@ -3,7 +3,7 @@ import { ReaderFailure } from '@app/common';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat } from './detect-format.js';
-import { FixtureDir } from './reader.test-support.js';
+import { FixtureDir } from '../../../../../test/fixtures/readers.js';
 
 const files = new FixtureDir();
 let xlsx: string;

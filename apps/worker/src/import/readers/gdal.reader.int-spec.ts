@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../../../../../test/fixtures/fixtures.js';
 import { GdalTaskCrashedError, GdalTaskRunner } from '../../ingest/gdal-task.runner.js';
 import { openRecordReader } from './index.js';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from './reader.test-support.js';
+import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
 /** The real GDAL child process (the worker build's gdal-task.js: `npm run build` first). */
 const BUILT_CHILD = fileURLToPath(

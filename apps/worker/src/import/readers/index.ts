@@ -1,5 +1,20 @@
-// Record readers for importer runs: one per source format, over a LOCAL file (the pipeline downloads the
-// source first). Each open() makes one streaming pass (total and headers), records(from) streams again.
+/**
+ * Record readers for importer runs: one per source format, over a LOCAL file (the pipeline downloads the
+ * source first). open() makes one streaming pass (exact `total`, `headers`); records(from) streams again
+ * and skips rows before `from` without building them. Memory stays flat in the file size.
+ *
+ * What every reader does the same way:
+ * - Row numbers start at 1 with the first data row; blank rows/lines are skipped and not numbered, so
+ *   numbers are stable across reads (a retry or resume sees the same numbers).
+ * - Every header is a key of every record's `data`: a missing cell, or a key a JSON record lacks, is null.
+ * - Header names are unique and non-empty (`column_2` for an empty one, `name_2` for a repeat); cells
+ *   beyond the header (ragged rows) are kept under `column_<position>`, which `headers` lists.
+ * - A file that cannot be read as asked throws a ReaderError (code in `failure`, user-safe message). One
+ *   unreadable record (an NDJSON line that is not JSON) does not: it is yielded with a RecordParseError
+ *   (`recordErrorOf(record)`), its `data` all null, for the pipeline to fail that row only.
+ * - CSV cells are strings ('' for an empty cell); XLSX cells are numbers, booleans, strings, dates as ISO
+ *   text; JSON values are as parsed (nested objects kept; a non-object element becomes `{value}`).
+ */
 import type { ImporterRead, SourceFormat } from '@app/importers';
 import { openCsvReader } from './csv.reader.js';
 import { detectFormat } from './detect-format.js';

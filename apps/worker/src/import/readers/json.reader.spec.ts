@@ -3,7 +3,7 @@ import { ReaderFailure } from '@app/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJsonReader, openNdjsonReader, pointerTokens } from './json.reader.js';
 import { RecordParseError, recordErrorOf } from './reader.errors.js';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from './reader.test-support.js';
+import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
 const files = new FixtureDir();
 beforeAll(() => files.create());

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ReaderFailure } from '@app/common';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from './reader.test-support.js';
+import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
 import { cellValue, isoDate, openXlsxReader } from './xlsx.reader.js';
 
 const files = new FixtureDir();
