@@ -52,6 +52,14 @@ describe('openJsonReader', () => {
     ]);
   });
 
+  it('stops at the end of the picked array even when a large document follows', async () => {
+    const tail = JSON.stringify(Array.from({ length: 200_000 }, (_, i) => ({ i })));
+    const path = await files.write('large-tail.json', `{"data": [{"id": 1}, {"id": 2}], "tail": ${tail}}`);
+    const reader = await openJsonReader(path, readWith({ pointer: '/data' }));
+    expect(reader.total).toBe(2);
+    expect((await collect(reader)).map((r) => r.data.id)).toEqual([1, 2]);
+  });
+
   it('follows array indexes in the pointer', async () => {
     const path = await files.write('indexed.json', '{"pages": [{"rows": [{"a": 0}]}, {"rows": [{"a": 1}, {"a": 2}]}]}');
     const reader = await openJsonReader(path, readWith({ pointer: '/pages/1/rows' }));
