@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { ReaderFailure } from '@app/common';
 import type { ImporterRead, SourceRecord } from '@app/importers';
 import { parse, type CsvError } from 'csv-parse';
+import { CsvRecordCounter } from './csv-count.js';
 import { extendHeaders, isBlankRow, uniqueHeaders } from './headers.js';
 import { ReaderError } from './reader.errors.js';
 import { resumeFrom, type SourceReader } from './source-reader.js';
@@ -82,6 +83,8 @@ async function* csvRows(path: string, layout: CsvLayout): AsyncGenerator<string[
     delimiter: layout.delimiter,
     from_line: layout.headerRow,
     relax_column_count: true,
+    // Any line end, as the record counter splits: auto-discovery would fix one kind from the first line.
+    record_delimiter: ['\r\n', '\n', '\r'],
     // A stray quote inside an unquoted field (`5" screen`) is kept as text, as spreadsheets write it.
     relax_quotes: true,
     skip_empty_lines: true,
@@ -122,9 +125,10 @@ function malformed(error: CsvError): ReaderError {
 }
 
 /**
- * Opens a CSV/TSV file: resolves the encoding and the delimiter, then counts the data rows and reads
- * the header in one streaming pass. Records map each header to its cell; a missing cell reads as null,
- * cells beyond the header are kept under `column_<position>` (part of `headers`).
+ * Opens a CSV/TSV file: resolves the encoding and the delimiter, reads the header, and counts the data
+ * rows in one streaming pass (a byte-level counter, not the parser: see CsvRecordCounter). Records map
+ * each header to its cell; a missing cell reads as null, cells beyond the header are kept under
+ * `column_<position>` (part of `headers`).
  */
 export async function openCsvReader(path: string, read: ImporterRead, format: 'csv' | 'tsv'): Promise<SourceReader> {
   const encoding = await resolveEncoding(path, read.encoding);
@@ -135,15 +139,9 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
   const layout: CsvLayout = { encoding, delimiter, headerRow };
 
   let declared: string[] | null = null;
-  let width = 0;
-  let total = 0;
   for await (const row of csvRows(path, layout)) {
-    if (declared === null) {
-      declared = uniqueHeaders(row);
-      continue;
-    }
-    total += 1;
-    if (row.length > width) width = row.length;
+    declared = uniqueHeaders(row);
+    break;
   }
   if (declared === null) {
     throw new ReaderError(
@@ -151,13 +149,17 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
       headerRow === 1 ? 'The file has no header row.' : `The file has no header row at or after line ${headerRow}.`,
     );
   }
+  const { rows, width } = await countRows(path, layout);
   const headers = extendHeaders(declared, width);
+  let total = rows;
 
   return {
     format,
     srid: null,
     headers,
-    total,
+    get total() {
+      return total;
+    },
     async *records(from?: number): AsyncGenerator<SourceRecord> {
       const first = resumeFrom(from);
       let rowNumber = -1;
@@ -168,7 +170,29 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
         for (let i = 0; i < headers.length; i += 1) data[headers[i] as string] = row[i] ?? null;
         yield { row_number: rowNumber, data, geometry: null };
       }
+      // The parser is the authority: after a full read the total is the number of rows it returned.
+      total = Math.max(rowNumber, 0);
     },
     close: () => Promise.resolve(),
   };
+}
+
+/**
+ * Data rows and the widest row. The counter answers for single-character delimiters and files whose
+ * quotes close; otherwise the parser counts (and refuses a malformed file with the line it stopped at).
+ */
+async function countRows(path: string, layout: CsvLayout): Promise<{ rows: number; width: number }> {
+  if (layout.delimiter.length === 1) {
+    const counter = new CsvRecordCounter(layout.delimiter, layout.headerRow);
+    for await (const text of decodedText(path, layout.encoding)) counter.feed(text);
+    const count = counter.end();
+    if (count.closed) return { rows: Math.max(count.records - 1, 0), width: count.maxWidth };
+  }
+  let rows = -1;
+  let width = 0;
+  for await (const row of csvRows(path, layout)) {
+    rows += 1;
+    if (rows > 0 && row.length > width) width = row.length;
+  }
+  return { rows: Math.max(rows, 0), width };
 }
