@@ -13,20 +13,25 @@ export interface CsvCount {
   closed: boolean;
 }
 
+/** The record delimiter, found as csv-parse finds it: the first line end outside quotes decides. */
+type LineEnd = 'crlf' | 'lf' | 'cr';
+
 /**
- * Counts a CSV's records the way the CSV reader's parser splits them (quotes with `""` escapes, CRLF,
- * LF or CR record ends, blank and all-empty records skipped, `headerRow` as csv-parse's `from_line`),
- * without building a single row: the pre-count pass costs a tenth of a parse. The parser stays the
- * authority: the reader corrects its total after a full read if an odd file made the two disagree.
+ * Counts a CSV's records the way the CSV reader's parser (csv-parse) splits them — quotes with `""`
+ * escapes, the record delimiter discovered from the first line end (CRLF, LF or CR; the other line-end
+ * characters are then field text), blank and all-empty records skipped, `headerRow` as its `from_line`
+ * — without building a single row, so the pre-count pass costs a fraction of a parse. The parser stays
+ * the authority: the reader corrects its total after a full read if an odd file made the two disagree.
  */
 export class CsvRecordCounter {
   private readonly delimiter: number;
+  private lineEnd: LineEnd | null = null;
+  /** A CR whose meaning depends on the next character (discovery, or CRLF mode). */
+  private crPending = false;
   private inQuotes = false;
   /** Inside quotes, the previous character was a quote: an escape or the closing quote. */
   private quotePending = false;
   private fieldStart = true;
-  /** A CR ended a record; a following LF belongs to it. */
-  private afterCr = false;
   private fields = 1;
   private content = false;
   /** The line the parser is on (line breaks inside quoted fields count too). */
@@ -45,50 +50,65 @@ export class CsvRecordCounter {
   }
 
   feed(text: string): void {
-    const delimiter = this.delimiter;
-    for (let i = 0; i < text.length; i += 1) {
-      const c = text.charCodeAt(i);
-      if (this.afterCr) {
-        this.afterCr = false;
-        if (c === LF) continue;
-      }
-      if (this.inQuotes) {
-        if (this.quotePending) {
-          this.quotePending = false;
-          if (c === QUOTE) {
-            this.content = true;
-            continue;
-          }
-          // The quote closed the field; this character is read outside quotes.
-          this.inQuotes = false;
-          this.fieldStart = false;
-        } else {
-          if (c === QUOTE) this.quotePending = true;
-          else if (c === LF || c === CR) this.line += 1;
-          else if (c !== SPACE && c !== TAB) this.content = true;
-          continue;
-        }
-      }
-      if (c === QUOTE && this.fieldStart) {
-        this.inQuotes = true;
-        this.fieldStart = false;
-      } else if (c === delimiter) {
-        this.fields += 1;
-        this.fieldStart = true;
-      } else if (c === LF || c === CR) {
-        this.endRecord();
-        this.afterCr = c === CR;
-      } else {
-        if (c !== SPACE && c !== TAB) this.content = true;
-        this.fieldStart = false;
-      }
-    }
+    for (let i = 0; i < text.length; i += 1) this.next(text.charCodeAt(i));
   }
 
   end(): CsvCount {
+    if (this.crPending) {
+      this.crPending = false;
+      if (this.lineEnd === null) this.lineEnd = 'cr';
+      if (this.lineEnd === 'cr') this.endRecord();
+    }
     const closed = !this.inQuotes || this.quotePending;
     if (this.fields > 1 || this.content) this.endRecord();
     return { records: this.records, maxWidth: this.maxWidth, closed };
+  }
+
+  private next(c: number): void {
+    if (this.crPending) {
+      this.crPending = false;
+      this.lineEnd ??= c === LF ? 'crlf' : 'cr';
+      if (this.lineEnd === 'crlf' && c === LF) {
+        this.endRecord();
+        return;
+      }
+      // CR mode: the CR ended the record. CRLF mode: a lone CR is text.
+      if (this.lineEnd === 'cr') this.endRecord();
+      else this.fieldStart = false;
+    }
+    if (this.inQuotes) {
+      if (this.quotePending) {
+        this.quotePending = false;
+        if (c === QUOTE) {
+          this.content = true;
+          return;
+        }
+        // The quote closed the field; this character is read outside quotes.
+        this.inQuotes = false;
+        this.fieldStart = false;
+      } else {
+        if (c === QUOTE) this.quotePending = true;
+        else if (c === LF || c === CR) this.line += 1;
+        else if (c !== SPACE && c !== TAB) this.content = true;
+        return;
+      }
+    }
+    if (c === QUOTE && this.fieldStart) {
+      this.inQuotes = true;
+      this.fieldStart = false;
+    } else if (c === this.delimiter) {
+      this.fields += 1;
+      this.fieldStart = true;
+    } else if (c === CR && this.lineEnd !== 'lf') {
+      this.crPending = true;
+    } else if (c === LF && (this.lineEnd === null || this.lineEnd === 'lf')) {
+      this.lineEnd = 'lf';
+      this.endRecord();
+    } else {
+      // CR and LF that do not end records are text; like spaces, they leave a cell blank.
+      if (c !== SPACE && c !== TAB && c !== CR && c !== LF) this.content = true;
+      this.fieldStart = false;
+    }
   }
 
   private endRecord(): void {

@@ -83,8 +83,6 @@ async function* csvRows(path: string, layout: CsvLayout): AsyncGenerator<string[
     delimiter: layout.delimiter,
     from_line: layout.headerRow,
     relax_column_count: true,
-    // Any line end, as the record counter splits: auto-discovery would fix one kind from the first line.
-    record_delimiter: ['\r\n', '\n', '\r'],
     // A stray quote inside an unquoted field (`5" screen`) is kept as text, as spreadsheets write it.
     relax_quotes: true,
     skip_empty_lines: true,
