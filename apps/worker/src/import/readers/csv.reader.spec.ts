@@ -152,6 +152,7 @@ describe('openCsvReader', () => {
       [10, '10'],
     ]);
     expect(await collect(reader, 11)).toEqual([]);
+    await expect(collect(reader, 0)).rejects.toBeInstanceOf(RangeError);
   });
 
   it('an empty file or one without a header row is reader-empty', async () => {

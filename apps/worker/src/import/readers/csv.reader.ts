@@ -124,7 +124,7 @@ function malformed(error: CsvError): ReaderError {
 
 /**
  * Opens a CSV/TSV file: resolves the encoding and the delimiter, reads the header, and counts the data
- * rows in one streaming pass (a byte-level counter, not the parser: see CsvRecordCounter). Records map
+ * rows in one streaming pass (a character-level counter, not the parser: see CsvRecordCounter). Records map
  * each header to its cell; a missing cell reads as null, cells beyond the header are kept under
  * `column_<position>` (part of `headers`).
  */
