@@ -9,6 +9,7 @@ import {
   HostFailure,
   ImportFailure,
   JobFailure,
+  ReaderFailure,
   RemoteFailure,
   StorageFailure,
   failureCodeOf,
@@ -24,6 +25,7 @@ const ENUMS = [
   GdalFailure,
   HostFailure,
   ImportFailure,
+  ReaderFailure,
   JobFailure,
 ];
 const ALL = ENUMS.flatMap((e) => Object.values(e) as string[]);
@@ -76,6 +78,18 @@ describe('FAILURE_POLICY', () => {
       [StorageFailure.InvalidUpload]: ErrorCode.Unprocessable,
       [StorageFailure.UploadMissing]: ErrorCode.NotFound,
     });
+  });
+
+  it('fails a run at once on every reader failure, with the reader’s own message and a 4xx status', () => {
+    for (const code of Object.values(ReaderFailure)) {
+      expect({ code, ...FAILURE_POLICY[code] }).toEqual({
+        code,
+        class: FailureClass.Permanent,
+        message: null,
+        referenced: false,
+        http: code === ReaderFailure.UnknownFormat ? ErrorCode.UnsupportedMediaType : ErrorCode.Unprocessable,
+      });
+    }
   });
 });
 

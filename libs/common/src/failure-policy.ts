@@ -73,6 +73,20 @@ export enum ImportFailure {
   ThresholdExceeded = 'import-threshold-exceeded',
 }
 
+/**
+ * An importer run's source file, as its record reader found it (apps/worker/src/import/readers). The
+ * reader's own message is shown: it names the line, sheet, pointer or layer, never a path.
+ */
+export enum ReaderFailure {
+  UnknownFormat = 'reader-unknown-format',
+  BadEncoding = 'reader-bad-encoding',
+  SheetNotFound = 'reader-sheet-not-found',
+  PointerNotArray = 'reader-pointer-not-array',
+  LayerNotFound = 'reader-layer-not-found',
+  Malformed = 'reader-malformed',
+  Empty = 'reader-empty',
+}
+
 /** The job runtime. */
 export enum JobFailure {
   Cancelled = 'cancelled',
@@ -91,6 +105,7 @@ export type FailureCode =
   | GdalFailure
   | HostFailure
   | ImportFailure
+  | ReaderFailure
   | JobFailure;
 
 export interface FailurePolicy {
@@ -178,6 +193,14 @@ export const FAILURE_POLICY: Readonly<Record<FailureCode, FailurePolicy>> = {
   [ImportFailure.TargetMissing]: policy(Permanent, "The importer's target table does not exist."),
   [ImportFailure.SourceRejected]: policy(Permanent, null),
   [ImportFailure.ThresholdExceeded]: policy(Permanent, null),
+  // The file is what it is: another attempt reads the same bytes.
+  [ReaderFailure.UnknownFormat]: policy(Permanent, null, ErrorCode.UnsupportedMediaType),
+  [ReaderFailure.BadEncoding]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.SheetNotFound]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.PointerNotArray]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.LayerNotFound]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.Malformed]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.Empty]: policy(Permanent, null, ErrorCode.Unprocessable),
 
   [JobFailure.Cancelled]: policy(Cancelled, 'The job was cancelled.'),
   [JobFailure.Superseded]: policy(Cancelled, 'A newer attempt took the job over.'),

@@ -4,6 +4,7 @@ export * from './cog.js';
 export * from './gdal-info.js';
 export * from './identifiers.js';
 export * from './inspection.js';
+export * from './layer-export.js';
 export * from './secrets.js';
 export * from './vector-load.js';
 export * from './vrt.js';

@@ -3,6 +3,7 @@
 export * from './config.js';
 export * from './gdalinfo.js';
 export * from './inspection.js';
+export * from './layer-export.js';
 export * from './progress.js';
 export * from './raster-cog.js';
 export * from './raster-vrt.js';

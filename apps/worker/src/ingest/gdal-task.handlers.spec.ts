@@ -1,7 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VectorIngestError, VectorLoadUnavailableError, type GdalSelfTest, type Inspection } from '@app/contracts';
+import {
+  VectorIngestError,
+  VectorLoadUnavailableError,
+  type GdalSelfTest,
+  type Inspection,
+  type LayerExportResult,
+} from '@app/contracts';
 import { RasterIngestError } from '@app/gdal';
 import gdal from 'gdal-async';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +42,36 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('runTask: layer-export', () => {
+  it('writes the layer as one GeoJSON feature per line and describes it', async () => {
+    const outputPath = join(dir, 'tags.geojsonl');
+    const result = (await runTask(
+      message({ kind: 'layer-export', sourcePath: geojson, layerName: null, outputPath }),
+      noSend,
+    )) as LayerExportResult;
+    expect(result).toEqual({ layer: 'tags', epsg: 4326, fields: [{ name: 'tags', type: 'integer[]' }], features: 1 });
+    const lines = (await readFile(outputPath, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { type: 'Feature', properties: { tags: [1, 2] }, geometry: { type: 'Point', coordinates: [1, 2] } },
+    ]);
+  });
+
+  it('an unknown layer is a user failure listing the layers', async () => {
+    const failure = await failureFrom(
+      runTask(
+        message({ kind: 'layer-export', sourcePath: geojson, layerName: 'roads', outputPath: join(dir, 'x.geojsonl') }),
+        noSend,
+      ),
+    );
+    expect(failure).toEqual({
+      kind: 'user',
+      code: 'unknown-layer',
+      message: "The file has no layer named 'roads'.",
+      extensions: { available_layers: ['tags'] },
+    });
+  });
 });
 
 describe('runTask', () => {

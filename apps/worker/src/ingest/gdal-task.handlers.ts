@@ -10,6 +10,7 @@ import {
   UnreadableSourceError,
   applyGdalConfig,
   buildVrt,
+  exportLayer,
   inspect,
   produceCog,
   progressReporter,
@@ -62,6 +63,8 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         sridOverride: task.sridOverride,
         onProgress,
       });
+    case 'layer-export':
+      return exportLayer({ sourcePath: task.sourcePath, layerName: task.layerName, outputPath: task.outputPath });
     case 'vrt':
       return buildVrt({
         type: task.vrtType,

@@ -64,7 +64,18 @@ export interface VrtTask {
   scratchPath: string;
 }
 
-export type GdalTask = VectorTask | RasterTask | InspectTask | SelfTestTask | VrtTask;
+/**
+ * Writes one vector layer as newline-delimited GeoJSON for an importer run (answers a
+ * LayerExportResult). Fails with a `user` failure coded `unknown-layer`, `empty` or `unreadable`.
+ */
+export interface LayerExportTask {
+  kind: 'layer-export';
+  sourcePath: string;
+  layerName: string | null;
+  outputPath: string;
+}
+
+export type GdalTask = VectorTask | RasterTask | InspectTask | SelfTestTask | VrtTask | LayerExportTask;
 
 /** The one message the worker sends a child. */
 export interface TaskMessage {

@@ -10,11 +10,13 @@ import {
   ImportFailure,
   JobFailure,
   NotFoundError,
+  ReaderFailure,
   RemoteFailure,
   StorageFailure,
   TimeoutError,
 } from '@app/common';
 import { InvalidUploadError, ObjectNotFoundError, StorageUnavailableError } from '@app/storage';
+import { ReaderError } from '../import/readers/index.js';
 import { GdalTaskCrashedError, GdalTaskError } from '../ingest/gdal-task.runner.js';
 import { ImportRunError } from '../import/import.errors.js';
 import { classifyFailure } from './failure-classifier.js';
@@ -432,6 +434,12 @@ describe('classifyFailure', () => {
         error: Object.assign(new ConflictError('Already published.'), { driverError: { code: '08006' } }),
         code: JobFailure.Rejected,
         shown: { code: 'conflict', message: 'Already published.' },
+      },
+      {
+        name: 'ReaderError (recorded under its failure code)',
+        error: new ReaderError(ReaderFailure.SheetNotFound, "The workbook has no sheet named 'Stations'."),
+        code: ReaderFailure.SheetNotFound,
+        shown: { code: 'reader-sheet-not-found', message: "The workbook has no sheet named 'Stations'." },
       },
       {
         name: 'InvalidUploadError (its message is written for users)',

@@ -10,6 +10,7 @@ import {
   TimeoutError,
   failureCodeOf,
   failureMessage,
+  isFailureCode,
   type FailureClass,
   type FailureCode,
 } from '@app/common';
@@ -48,6 +49,11 @@ export function classifyFailure(error: unknown, jobId: string): ClassifiedFailur
 
   if (error instanceof JobCancelledError) return byCode(JobFailure.Cancelled);
   if (error instanceof StaleAttemptError) return byCode(JobFailure.Superseded);
+  if (error instanceof DomainError) {
+    // A DomainError that names its failure code (a record reader's) is recorded under it, as the table says.
+    const failure = (error as { failure?: unknown }).failure;
+    if (isFailureCode(failure)) return byCode(failure, error.message);
+  }
   if (error instanceof PermanentJobError || error instanceof DomainError) {
     return own(JobFailure.Rejected, { code: error.code, message: error.message });
   }

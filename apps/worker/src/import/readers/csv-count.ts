@@ -1,0 +1,129 @@
+const QUOTE = 0x22;
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+export interface CsvCount {
+  /** Non-blank records from the header row on, the header included. */
+  records: number;
+  /** Fields in the widest of those records. */
+  maxWidth: number;
+  /** False when the text ends inside a quoted field: the parser will refuse the file. */
+  closed: boolean;
+}
+
+/** The record delimiter, found as csv-parse finds it: the first line end outside quotes decides. */
+type LineEnd = 'crlf' | 'lf' | 'cr';
+
+/**
+ * Counts a CSV's records the way the CSV reader's parser (csv-parse) splits them — quotes with `""`
+ * escapes, the record delimiter discovered from the first line end (CRLF, LF or CR; the other line-end
+ * characters are then field text), blank and all-empty records skipped, `headerRow` as its `from_line`
+ * — without building a single row, so the pre-count pass costs a fraction of a parse. The parser stays
+ * the authority: the reader corrects its total after a full read if an odd file made the two disagree.
+ */
+export class CsvRecordCounter {
+  private readonly delimiter: number;
+  private lineEnd: LineEnd | null = null;
+  /** A CR whose meaning depends on the next character (discovery, or CRLF mode). */
+  private crPending = false;
+  private inQuotes = false;
+  /** Inside quotes, the previous character was a quote: an escape or the closing quote. */
+  private quotePending = false;
+  private fieldStart = true;
+  private fields = 1;
+  private content = false;
+  /** The line the parser is on (line breaks inside quoted fields count too). */
+  private line = 1;
+  private enabled: boolean;
+  private records = 0;
+  private maxWidth = 0;
+
+  constructor(
+    delimiter: string,
+    private readonly headerRow: number,
+  ) {
+    if (delimiter.length !== 1) throw new RangeError('CsvRecordCounter counts single-character delimiters only');
+    this.delimiter = delimiter.charCodeAt(0);
+    this.enabled = headerRow <= 1;
+  }
+
+  feed(text: string): void {
+    for (let i = 0; i < text.length; i += 1) this.next(text.charCodeAt(i));
+  }
+
+  end(): CsvCount {
+    if (this.crPending) {
+      this.crPending = false;
+      if (this.lineEnd === null) this.lineEnd = 'cr';
+      if (this.lineEnd === 'cr') this.endRecord();
+    }
+    const closed = !this.inQuotes || this.quotePending;
+    if (this.fields > 1 || this.content) this.endRecord();
+    return { records: this.records, maxWidth: this.maxWidth, closed };
+  }
+
+  private next(c: number): void {
+    if (this.crPending) {
+      this.crPending = false;
+      this.lineEnd ??= c === LF ? 'crlf' : 'cr';
+      if (this.lineEnd === 'crlf' && c === LF) {
+        this.endRecord();
+        return;
+      }
+      // CR mode: the CR ended the record. CRLF mode: a lone CR is text.
+      if (this.lineEnd === 'cr') this.endRecord();
+      else this.fieldStart = false;
+    }
+    if (this.inQuotes) {
+      if (this.quotePending) {
+        this.quotePending = false;
+        if (c === QUOTE) {
+          this.content = true;
+          return;
+        }
+        // The quote closed the field; this character is read outside quotes.
+        this.inQuotes = false;
+        this.fieldStart = false;
+      } else {
+        if (c === QUOTE) this.quotePending = true;
+        else if (c === LF || c === CR) this.line += 1;
+        else if (c !== SPACE && c !== TAB) this.content = true;
+        return;
+      }
+    }
+    if (c === QUOTE && this.fieldStart) {
+      this.inQuotes = true;
+      this.fieldStart = false;
+    } else if (c === this.delimiter) {
+      this.fields += 1;
+      this.fieldStart = true;
+    } else if (c === CR && this.lineEnd !== 'lf') {
+      this.crPending = true;
+    } else if (c === LF && (this.lineEnd === null || this.lineEnd === 'lf')) {
+      this.lineEnd = 'lf';
+      this.endRecord();
+    } else {
+      // CR and LF that do not end records are text; like spaces, they leave a cell blank.
+      if (c !== SPACE && c !== TAB && c !== CR && c !== LF) this.content = true;
+      this.fieldStart = false;
+    }
+  }
+
+  private endRecord(): void {
+    this.line += 1;
+    if (!this.enabled) {
+      // csv-parse's from_line: the record ending here is dropped; counting starts with the next line.
+      if (this.line >= this.headerRow) this.enabled = true;
+    } else if (this.content) {
+      this.records += 1;
+      if (this.fields > this.maxWidth) this.maxWidth = this.fields;
+    }
+    this.inQuotes = false;
+    this.quotePending = false;
+    this.fieldStart = true;
+    this.fields = 1;
+    this.content = false;
+  }
+}

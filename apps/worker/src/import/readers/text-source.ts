@@ -1,0 +1,81 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { ReaderFailure } from '@app/common';
+import iconv from 'iconv-lite';
+import { ReaderError } from './reader.errors.js';
+
+/** Names iconv-lite spells differently from what users write; everything else goes to iconv-lite as is. */
+const UTF8_NAMES = new Set(['utf8', 'utf-8']);
+
+/**
+ * The encoding to decode a text file with. A byte-order mark wins over the declared encoding: it is
+ * unambiguous, and a UTF-16 file under the default `utf-8` is the usual spreadsheet export.
+ */
+export async function resolveEncoding(path: string, declared: string): Promise<string> {
+  const head = Buffer.alloc(3);
+  const file = await open(path, 'r');
+  let length: number;
+  try {
+    ({ bytesRead: length } = await file.read(head, 0, 3, 0));
+  } finally {
+    await file.close();
+  }
+  if (length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  const name = declared.trim().toLowerCase();
+  if (UTF8_NAMES.has(name)) return 'utf-8';
+  if (!iconv.encodingExists(name)) {
+    throw new ReaderError(
+      ReaderFailure.BadEncoding,
+      `Unknown encoding '${declared}' in read.encoding (use e.g. utf-8, latin1, windows-1252, utf-16le).`,
+    );
+  }
+  return name;
+}
+
+/**
+ * The file's text, decoded chunk by chunk (the BOM dropped). UTF-8 is decoded strictly: bytes that are
+ * not UTF-8 (a windows-1252 file read as UTF-8) fail the read instead of turning into U+FFFD in the data.
+ */
+export async function* decodedText(path: string, encoding: string): AsyncGenerator<string> {
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  try {
+    if (encoding === 'utf-8') {
+      const decoder = new TextDecoder('utf-8', { fatal: true });
+      try {
+        for await (const chunk of input) yield decoder.decode(chunk as Buffer, { stream: true });
+        const rest = decoder.decode();
+        if (rest) yield rest;
+      } catch (error) {
+        if (error instanceof TypeError) {
+          throw new ReaderError(
+            ReaderFailure.BadEncoding,
+            'The file is not valid UTF-8 text; set read.encoding to its encoding (e.g. windows-1252).',
+          );
+        }
+        throw error;
+      }
+      return;
+    }
+    const decoder = iconv.getDecoder(encoding, { stripBOM: true });
+    for await (const chunk of input) {
+      const text = decoder.write(chunk as Buffer);
+      if (text) yield text;
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The first `maxChars` characters of the decoded file (fewer when it is shorter), for sniffing. */
+export async function textHead(path: string, encoding: string, maxChars: number): Promise<string> {
+  let head = '';
+  for await (const text of decodedText(path, encoding)) {
+    head += text;
+    if (head.length >= maxChars) break;
+  }
+  return head.slice(0, maxChars);
+}
