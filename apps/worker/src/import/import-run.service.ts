@@ -45,6 +45,7 @@ import {
   type MergePlan,
 } from './merge-sql.js';
 import { rowFailureMessage } from './row-failure.js';
+import { recordErrorOf } from './readers/index.js';
 
 /** How one row of a chunk ended. */
 type Outcome = { status: 'created' | 'updated' | 'skipped' } | { status: 'failed'; errors: RowErrors };
@@ -244,6 +245,12 @@ export class ImportRunService {
     const outcomes = new Map<number, Outcome>();
     const accepted: AcceptedRow[] = [];
     for (const record of records) {
+      // A record the reader could not parse (e.g. an NDJSON line that is not JSON) fails alone.
+      const unreadable = recordErrorOf(record);
+      if (unreadable) {
+        outcomes.set(record.row_number, { status: 'failed', errors: { message: unreadable.message } });
+        continue;
+      }
       const processed = importer.process(record, binding);
       if (processed.ok) accepted.push(processed);
       else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
