@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
 import { ConfigModule } from '@app/config';
 import { createLoggerModule } from '@app/common';
+import { ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule, type QueueName } from '@app/queues';
 import { SsrfModule } from '@app/security';
@@ -37,6 +38,7 @@ export class WorkerModule {
         QueuesModule.forRoot(),
         StorageModule.forRoot(),
         SsrfModule,
+        ImportersModule,
       ],
       providers: [
         JobRunner,

@@ -9,3 +9,5 @@ export { normalizeHeader } from './headers.js';
 export { ImporterLoadError, SLUG_PATTERN, loadImporters, parseImporterFile, type ParseResult } from './load.js';
 export { IMPORTER_FILE_SCHEMA } from './schema.js';
 export { SQL_TYPES, createTableSql, geometrySqlType, quoteIdent, targetTableSql } from './sql.js';
+export { ImporterCatalog, loadImporterCatalog } from './importer-catalog.js';
+export { ImportersModule } from './importers.module.js';
