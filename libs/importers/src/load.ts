@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import iconv from 'iconv-lite';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { isSafeIdentifier } from '@app/contracts';
 import { importerRegistry } from './builtins.js';
 import {
@@ -66,10 +66,11 @@ export interface ParseResult {
 export function parseImporterFile(file: string, text: string, registry: ImporterRegistry = importerRegistry): ParseResult {
   const problems = new Problems(file);
   // YAML is a superset of JSON, and unlike JSON.parse it reports duplicate keys.
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
-      const line = error.linePos?.[0].line;
+      const line = lineCounter.linePos(error.pos[0]).line;
       problems.add('(file)', `not valid YAML/JSON${line ? ` (line ${line})` : ''}: ${error.message.split('\n')[0]}`);
     }
     return { definition: null, problems: problems.lines };
