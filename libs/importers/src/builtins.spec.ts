@@ -91,12 +91,16 @@ describe('built-in transforms', () => {
     expect(transform('date', '01.04.1938', { format: 'dd.MM.yyyy' })).toBe('1938-04-01');
     expect(transform('date', '1/4/38', { format: 'd/M/yy' })).toBe('2038-04-01');
     expect(transform('date', '2024-03-01 08:30', { format: 'yyyy-MM-dd HH:mm' })).toBe('2024-03-01T08:30:00');
-    expect(transform('date', "2024-03-01T08:30:05.120", { format: "yyyy-MM-dd'T'HH:mm:ss.SSS" })).toBe(
+    expect(transform('date', '2024-03-01T08:30:05.120', { format: "yyyy-MM-dd'T'HH:mm:ss.SSS" })).toBe(
       '2024-03-01T08:30:05.120',
     );
     expect(transform('date', '', { format: 'dd.MM.yyyy' })).toBeNull();
-    expect(failure('date', '31.02.2020', { format: 'dd.MM.yyyy' })).toBe('The :field field must match the format dd.MM.yyyy.');
-    expect(failure('date', '2020-01-01', { format: 'dd.MM.yyyy' })).toBe('The :field field must match the format dd.MM.yyyy.');
+    expect(failure('date', '31.02.2020', { format: 'dd.MM.yyyy' })).toBe(
+      'The :field field must match the format dd.MM.yyyy.',
+    );
+    expect(failure('date', '2020-01-01', { format: 'dd.MM.yyyy' })).toBe(
+      'The :field field must match the format dd.MM.yyyy.',
+    );
     expect(failure('date', '01.01.2020 25:00', { format: 'dd.MM.yyyy HH:mm' })).toMatch(/must match the format/);
   });
 

@@ -21,7 +21,9 @@ export function parseBooleanWord(value: unknown): boolean | null {
 }
 
 export function isScalar(value: unknown): value is Scalar {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean';
+  return (
+    typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean'
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -234,7 +236,9 @@ function registerRules(r: ImporterRegistry): void {
   r.defineRule('required', {
     implicit: true,
     check: (v) =>
-      v === null || v === undefined || (typeof v === 'string' && v.trim() === '') ? 'The :field field is required.' : null,
+      v === null || v === undefined || (typeof v === 'string' && v.trim() === '')
+        ? 'The :field field is required.'
+        : null,
   });
   r.defineRule('email', {
     check: (v) => (isEmail(text(v)) ? null : 'The :field field must be a valid email address.'),
@@ -274,12 +278,13 @@ function registerRules(r: ImporterRegistry): void {
   });
   r.defineRule('min_length', {
     argument: lengthArg,
-    check: (v, min) => ([...text(v)].length < min ? `The :field field must be at least ${min} characters.` : null),
+    check: (v, min) =>
+      Array.from(text(v)).length < min ? `The :field field must be at least ${min} characters.` : null,
   });
   r.defineRule('max_length', {
     argument: lengthArg,
     check: (v, max) =>
-      [...text(v)].length > max ? `The :field field must not be greater than ${max} characters.` : null,
+      Array.from(text(v)).length > max ? `The :field field must not be greater than ${max} characters.` : null,
   });
   r.defineRule('in', {
     argument: (raw) => {

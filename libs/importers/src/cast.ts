@@ -30,8 +30,9 @@ export function castValue(value: unknown, type: FieldType): CastResult {
     case 'text':
       if (typeof value === 'string') return ok(value);
       if (value instanceof Date) return ok(value.toISOString());
-      if (typeof value === 'object') return ok(JSON.stringify(value));
-      return ok(String(value));
+      if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+        return ok(String(value));
+      return ok(JSON.stringify(value));
     case 'integer': {
       const s = asText(value);
       if (s === null || !INTEGER.test(s)) return fail('The :field field must be an integer.');
@@ -63,7 +64,9 @@ export function castValue(value: unknown, type: FieldType): CastResult {
     }
     case 'date': {
       if (value instanceof Date) {
-        return Number.isNaN(value.getTime()) ? fail('The :field field must be a valid date.') : ok(value.toISOString().slice(0, 10));
+        return Number.isNaN(value.getTime())
+          ? fail('The :field field must be a valid date.')
+          : ok(value.toISOString().slice(0, 10));
       }
       const m = typeof value === 'string' ? ISO_DATE.exec(value.trim()) : null;
       if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
@@ -80,7 +83,8 @@ export function castValue(value: unknown, type: FieldType): CastResult {
       if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3])) || Number(m[4] ?? 0) > 23) {
         return fail('The :field field must be a valid date and time (ISO 8601).');
       }
-      if (Number(m[5] ?? 0) > 59 || Number(m[6] ?? 0) > 59) return fail('The :field field must be a valid date and time (ISO 8601).');
+      if (Number(m[5] ?? 0) > 59 || Number(m[6] ?? 0) > 59)
+        return fail('The :field field must be a valid date and time (ISO 8601).');
       return ok(s.replace(' ', 'T'));
     }
     case 'uuid': {
@@ -96,4 +100,5 @@ export function castValue(value: unknown, type: FieldType): CastResult {
       }
     }
   }
+  return fail('The :field field has an unknown type.');
 }

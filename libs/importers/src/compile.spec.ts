@@ -70,7 +70,10 @@ describe('process', () => {
         transforms: [{ number: { decimal: ',' } }],
         rules: [{ between: [-500, 9000] }],
       },
-      status: { transforms: [{ map: { A: 'active', I: 'inactive' } }, { default: 'active' }], rules: [{ in: ['active', 'inactive'] }] },
+      status: {
+        transforms: [{ map: { A: 'active', I: 'inactive' } }, { default: 'active' }],
+        rules: [{ in: ['active', 'inactive'] }],
+      },
     });
     expect(run(c, { 'station code': ' ber01 ', elevation: '515,2', status: '' })).toEqual({
       ok: true,
@@ -136,7 +139,9 @@ describe('process', () => {
 
   it('uses custom transforms and rules registered by name', () => {
     const registry = createImporterRegistry();
-    registry.defineTransform('iban', { apply: (v) => (typeof v === 'string' ? v.replace(/\s+/g, '').toUpperCase() : v) });
+    registry.defineTransform('iban', {
+      apply: (v) => (typeof v === 'string' ? v.replace(/\s+/g, '').toUpperCase() : v),
+    });
     registry.defineRule('iban_checksum', {
       check: (v) => (typeof v === 'string' && v.startsWith('DE') ? null : 'The :field field must be a German IBAN.'),
     });
@@ -152,7 +157,10 @@ describe('process', () => {
 
   it('works without the binding sources (derived from the record)', () => {
     const c = importer({ full: { transforms: [{ concat: { fields: ['a', 'b'] } }] } });
-    const row = c.process({ row_number: 1, data: { A: 'x', B: 'y' }, geometry: null }, { columns: { full: null }, unused: [] });
+    const row = c.process(
+      { row_number: 1, data: { A: 'x', B: 'y' }, geometry: null },
+      { columns: { full: null }, unused: [] },
+    );
     expect(accepted(row)).toEqual({ full: 'x y' });
   });
 });
@@ -221,7 +229,9 @@ describe('casts', () => {
     expect(ok('2024-01-02 03:04:05+02:00', 'timestamptz')).toBe('2024-01-02T03:04:05+02:00');
     expect(ok('2024-01-02', 'timestamptz')).toBe('2024-01-02');
     expect(ok(new Date('2024-01-02T03:04:05Z'), 'timestamptz')).toBe('2024-01-02T03:04:05.000Z');
-    expect(message('2024-01-02T25:00', 'timestamptz')).toBe('The :field field must be a valid date and time (ISO 8601).');
+    expect(message('2024-01-02T25:00', 'timestamptz')).toBe(
+      'The :field field must be a valid date and time (ISO 8601).',
+    );
     expect(message('yesterday', 'timestamptz')).toBe('The :field field must be a valid date and time (ISO 8601).');
   });
 
@@ -272,7 +282,9 @@ describe('geometry', () => {
     expect(run(c, { name: 'a', wkt: 'POLYGON((0 0, 1 0, 1 1, 0 0))' })).toMatchObject({
       geometry: { ewkt: 'SRID=3857;POLYGON((0 0, 1 0, 1 1, 0 0))' },
     });
-    expect(run(c, { name: 'a', wkt: 'SRID=3857;POINT Z (1 2 3)' })).toMatchObject({ geometry: { ewkt: 'SRID=3857;POINT Z (1 2 3)' } });
+    expect(run(c, { name: 'a', wkt: 'SRID=3857;POINT Z (1 2 3)' })).toMatchObject({
+      geometry: { ewkt: 'SRID=3857;POINT Z (1 2 3)' },
+    });
     expect(run(c, { name: 'a', wkt: 'point empty' })).toMatchObject({ geometry: { ewkt: 'SRID=3857;point empty' } });
     expect(run(c, { name: 'a', wkt: '' })).toMatchObject({ ok: true, geometry: null });
     for (const bad of ['CIRCLE(1 2)', 'POINT(1 2', 'POINT 1 2', 'POINT(1 2)); DROP TABLE x']) {
@@ -311,7 +323,11 @@ describe('deferred checks', () => {
       validation: { country: ['The selected country is invalid.'] },
     });
     // The row-local part still runs: deferred rules do not reject anything by themselves.
-    expect(accepted(run(c, { code: 'a', country: 'zz', region: '1' }))).toEqual({ code: 'a', country: 'zz', region: '1' });
+    expect(accepted(run(c, { code: 'a', country: 'zz', region: '1' }))).toEqual({
+      code: 'a',
+      country: 'zz',
+      region: '1',
+    });
   });
 
   it('exposes the column types', () => {

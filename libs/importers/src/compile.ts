@@ -31,12 +31,15 @@ interface CompiledStep<D> {
 
 interface CompiledField {
   field: FieldDefinition;
-  transforms: CompiledStep<TransformDefinition<unknown>>[];
-  rules: CompiledStep<RuleDefinition<unknown>>[];
+  transforms: CompiledStep<TransformDefinition>[];
+  rules: CompiledStep<RuleDefinition>[];
 }
 
 const WKT_TYPES = 'POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|GEOMETRYCOLLECTION';
-const WKT = new RegExp(`^(?:SRID=(\\d+);)?\\s*(${WKT_TYPES})(?:\\s*(?:ZM|Z|M))?\\s*(EMPTY|\\([\\s\\d.eE+\\-,()A-Za-z]*\\))$`, 'i');
+const WKT = new RegExp(
+  `^(?:SRID=(\\d+);)?\\s*(${WKT_TYPES})(?:\\s*(?:ZM|Z|M))?\\s*(EMPTY|\\([\\s\\d.eE+\\-,()A-Za-z]*\\))$`,
+  'i',
+);
 
 /** Replaces `:field` in a rule or cast message. */
 function message(template: string, field: string): string {
@@ -68,7 +71,7 @@ export function compileImporter(
       if (def.headers) extraHeaders.push(...def.headers(arg));
       return { name: step.name, def, arg };
     });
-    const rules: CompiledStep<RuleDefinition<unknown>>[] = [];
+    const rules: CompiledStep<RuleDefinition>[] = [];
     for (const step of field.rules) {
       if (step.name === 'unique_in_file') {
         deferredChecks.push({ rule: 'unique_in_file', column: field.column });
@@ -91,7 +94,11 @@ export function compileImporter(
   });
   const geometry = definition.geometry;
   const geometryHeaders =
-    geometry?.from.kind === 'xy' ? [geometry.from.x, geometry.from.y] : geometry?.from.kind === 'wkt' ? [geometry.from.field] : [];
+    geometry?.from.kind === 'xy'
+      ? [geometry.from.x, geometry.from.y]
+      : geometry?.from.kind === 'wkt'
+        ? [geometry.from.field]
+        : [];
   const columnTypes: Record<string, FieldType> = Object.fromEntries(definition.fields.map((f) => [f.column, f.type]));
 
   function bind(headers: string[]): HeaderBinding {
@@ -135,7 +142,12 @@ export function compileImporter(
           value = step.def.apply(value, step.arg, context) ?? null;
         } catch (error) {
           // A custom transform's own bug must not stop the run: the row fails, with a safe message.
-          fail(field.column, error instanceof TransformFailure ? error.message : `The :field field could not be converted (${step.name}).`);
+          fail(
+            field.column,
+            error instanceof TransformFailure
+              ? error.message
+              : `The :field field could not be converted (${step.name}).`,
+          );
           failed = true;
           break;
         }
@@ -240,6 +252,7 @@ function buildGeometry(
       return { ewkt: `SRID=${srid};${body}` };
     }
   }
+  return null;
 }
 
 function balanced(text: string): boolean {

@@ -25,7 +25,12 @@ describe('ImporterCatalog', () => {
 
   it('loadImporterCatalog loads a directory once', () => {
     const first = loadImporterCatalog('importers');
-    expect(first.get('stations')?.target).toMatchObject({ schema: 'public', table: 'stations', create: true, key: ['code'] });
+    expect(first.get('stations')?.target).toMatchObject({
+      schema: 'public',
+      table: 'stations',
+      create: true,
+      key: ['code'],
+    });
     expect(loadImporterCatalog('importers')).toBe(first);
   });
 });

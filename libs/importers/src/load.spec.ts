@@ -122,16 +122,22 @@ transaction: run
   });
 
   it('reports YAML syntax errors with the line', () => {
-    expect(problemsOf('source: [unclosed\n')).toEqual([expect.stringMatching(/^importers\/t\.yaml: \(file\): not valid YAML\/JSON \(line \d\)/)]);
+    expect(problemsOf('source: [unclosed\n')).toEqual([
+      expect.stringMatching(/^importers\/t\.yaml: \(file\): not valid YAML\/JSON \(line \d\)/),
+    ]);
   });
 
   it('reports duplicate keys (which JSON.parse would silently accept)', () => {
     const json = JSON.stringify(base()).replace('"title":"Stations"', '"title":"A","title":"B"');
-    expect(problemsOf(json)[0]).toMatch(/^importers\/t\.yaml: \(file\): not valid YAML\/JSON.*[Mm]ap keys must be unique/);
+    expect(problemsOf(json)[0]).toMatch(
+      /^importers\/t\.yaml: \(file\): not valid YAML\/JSON.*[Mm]ap keys must be unique/,
+    );
   });
 
   it('wants a mapping at the top level', () => {
-    expect(problemsOf('- a\n- b\n')).toEqual(['importers/t.yaml: (file): must be a mapping of keys (slug, source, target, fields…)']);
+    expect(problemsOf('- a\n- b\n')).toEqual([
+      'importers/t.yaml: (file): must be a mapping of keys (slug, source, target, fields…)',
+    ]);
   });
 
   it('reports unknown keys with their key path', () => {
@@ -201,17 +207,24 @@ transaction: run
       expect(problemsOf(withChange((x) => (x.source = { type: 'url', url: 'ftp://example.org/x.csv' })))).toEqual([
         'importers/t.yaml: source.url: must be an http or https URL',
       ]);
-      expect(problemsOf(withChange((x) => (x.source = { type: 'url', url: 'https://u:p@example.org/x.csv' })))).toEqual([
-        'importers/t.yaml: source.url: must not contain credentials',
-      ]);
+      expect(problemsOf(withChange((x) => (x.source = { type: 'url', url: 'https://u:p@example.org/x.csv' })))).toEqual(
+        ['importers/t.yaml: source.url: must not contain credentials'],
+      );
       expect(problemsOf(withChange((x) => (x.source = { type: 'url', url: 'not a url' })))).toEqual([
         'importers/t.yaml: source.url: is not a valid URL',
       ]);
     });
 
     it('url and storage sources accept every format by default', () => {
-      const d = parseImporterFile('importers/t.yaml', JSON.stringify(withChange((x) => (x.source = { type: 'storage', key: 'in/s.csv' }))));
-      expect(d.definition?.source).toMatchObject({ type: 'storage', key: 'in/s.csv', formats: expect.arrayContaining(['csv', 'gpkg']) });
+      const d = parseImporterFile(
+        'importers/t.yaml',
+        JSON.stringify(withChange((x) => (x.source = { type: 'storage', key: 'in/s.csv' }))),
+      );
+      expect(d.definition?.source).toMatchObject({
+        type: 'storage',
+        key: 'in/s.csv',
+        formats: expect.arrayContaining(['csv', 'gpkg']),
+      });
     });
 
     it('storage needs a key', () => {
@@ -225,7 +238,11 @@ transaction: run
         'importers/t.yaml: source.service: is required for source type service',
       ]);
       const ok = withChange(
-        (x) => (x.source = { type: 'service', service: { url: 'https://x.test/wfs', service_type: 'wfs', layer_name: 'a' } }),
+        (x) =>
+          (x.source = {
+            type: 'service',
+            service: { url: 'https://x.test/wfs', service_type: 'wfs', layer_name: 'a' },
+          }),
       );
       expect(problemsOf(ok)).toEqual([]);
     });
@@ -234,16 +251,18 @@ transaction: run
       expect(problemsOf(withChange((x) => (source(x).url = 'https://example.org/x.csv')))).toEqual([
         'importers/t.yaml: source.url: is not used by source type upload',
       ]);
-      expect(problemsOf(withChange((x) => (x.source = { type: 'url', url: 'https://e.org/a.csv', key: 'k' })))).toEqual([
-        'importers/t.yaml: source.key: is not used by source type url',
-      ]);
+      expect(problemsOf(withChange((x) => (x.source = { type: 'url', url: 'https://e.org/a.csv', key: 'k' })))).toEqual(
+        ['importers/t.yaml: source.key: is not used by source type url'],
+      );
     });
 
     it('overridable names only the key of its source type', () => {
       expect(
         problemsOf(withChange((x) => (x.source = { type: 'url', url: 'https://e.org/a.csv', overridable: ['key'] }))),
       ).toEqual(["importers/t.yaml: source.overridable[0]: source type url can only let a trigger replace 'url'"]);
-      expect(problemsOf(withChange((x) => (x.source = { type: 'storage', key: 'a', overridable: ['key'] })))).toEqual([]);
+      expect(problemsOf(withChange((x) => (x.source = { type: 'storage', key: 'a', overridable: ['key'] })))).toEqual(
+        [],
+      );
       expect(problemsOf(withChange((x) => (source(x).overridable = ['url'])))).toEqual([
         'importers/t.yaml: source.overridable: is not used by source type upload',
         "importers/t.yaml: source.overridable[0]: 'url' cannot be overridden",
@@ -296,7 +315,9 @@ transaction: run
       expect(problemsOf(withChange((x) => delete target(x).key))).toEqual([
         'importers/t.yaml: target.key: is required for duplicates strategy upsert',
       ]);
-      expect(problemsOf(withChange((x) => (delete target(x).key, (x.duplicates = { strategy: 'insert' }))))).toEqual([]);
+      expect(problemsOf(withChange((x) => (delete target(x).key, (x.duplicates = { strategy: 'insert' }))))).toEqual(
+        [],
+      );
       // The strategy defaults to insert.
       expect(problemsOf(withChange((x) => (delete target(x).key, delete x.duplicates)))).toEqual([]);
     });
@@ -310,7 +331,9 @@ transaction: run
 
   describe('fields', () => {
     it('needs at least one field', () => {
-      expect(problemsOf(withChange((x) => (x.fields = {})))).toEqual(['importers/t.yaml: fields: must have at least 1 entry']);
+      expect(problemsOf(withChange((x) => (x.fields = {})))).toEqual([
+        'importers/t.yaml: fields: must have at least 1 entry',
+      ]);
     });
 
     it('column names are safe identifiers', () => {
@@ -342,8 +365,12 @@ transaction: run
       });
       const problems = problemsOf(d);
       expect(problems).toHaveLength(2);
-      expect(problems[0]).toMatch(/^importers\/t\.yaml: fields\.code\.transforms\[1\]: unknown transform 'shout' \(known: trim, lower/);
-      expect(problems[1]).toMatch(/^importers\/t\.yaml: fields\.code\.rules\[0\]: unknown rule 'tiny' \(known: required,.*exists, unique_in_file\)$/);
+      expect(problems[0]).toMatch(
+        /^importers\/t\.yaml: fields\.code\.transforms\[1\]: unknown transform 'shout' \(known: trim, lower/,
+      );
+      expect(problems[1]).toMatch(
+        /^importers\/t\.yaml: fields\.code\.rules\[0\]: unknown rule 'tiny' \(known: required,.*exists, unique_in_file\)$/,
+      );
     });
 
     it('a step is a name or a mapping with one name', () => {
@@ -359,9 +386,9 @@ transaction: run
       expect(problemsOf(withChange((x) => (field(x, 'code').transforms = [{ trim: 'both' }])))).toEqual([
         'importers/t.yaml: fields.code.transforms[0].trim: takes no argument',
       ]);
-      expect(problemsOf(withChange((x) => (field(x, 'code').rules = [{ required: true }, { unique_in_file: 1 }])))).toEqual([
-        'importers/t.yaml: fields.code.rules[1].unique_in_file: takes no argument',
-      ]);
+      expect(
+        problemsOf(withChange((x) => (field(x, 'code').rules = [{ required: true }, { unique_in_file: 1 }]))),
+      ).toEqual(['importers/t.yaml: fields.code.rules[1].unique_in_file: takes no argument']);
     });
 
     it.each([
@@ -375,16 +402,30 @@ transaction: run
       [{ in: 'a' }, 'rules[0].in: must be a list of allowed values'],
       [{ in: [] }, 'rules[0].in: must be a list of strings or numbers'],
       [{ regex: '([a-z' }, 'rules[0].regex: is not a valid regular expression'],
-      [{ exists: { table: 'x' } }, 'rules[0].exists: must be {table: schema.table, column: name} with valid identifiers'],
-      [{ exists: { table: 'Bad', column: 'id' } }, 'rules[0].exists: must be {table: schema.table, column: name} with valid identifiers'],
+      [
+        { exists: { table: 'x' } },
+        'rules[0].exists: must be {table: schema.table, column: name} with valid identifiers',
+      ],
+      [
+        { exists: { table: 'Bad', column: 'id' } },
+        'rules[0].exists: must be {table: schema.table, column: name} with valid identifiers',
+      ],
     ])('checks the rule argument %j', (rule, problem) => {
-      expect(problemsOf(withChange((x) => (field(x, 'code').rules = [rule])))).toEqual([`importers/t.yaml: fields.code.${problem}`]);
+      expect(problemsOf(withChange((x) => (field(x, 'code').rules = [rule])))).toEqual([
+        `importers/t.yaml: fields.code.${problem}`,
+      ]);
     });
 
     it.each([
       [{ date: {} }, 'transforms[0].date.format: is required'],
-      [{ date: { format: 'MM/yyyy' } }, 'transforms[0].date.format: must contain a year (yyyy), a month (MM) and a day (dd)'],
-      [{ date: { format: 'dd.MM.yyyy QQ' } }, "transforms[0].date.format: unknown pattern letter 'Q' (use yyyy yy MM M dd d HH H mm ss SSS)"],
+      [
+        { date: { format: 'MM/yyyy' } },
+        'transforms[0].date.format: must contain a year (yyyy), a month (MM) and a day (dd)',
+      ],
+      [
+        { date: { format: 'dd.MM.yyyy QQ' } },
+        "transforms[0].date.format: unknown pattern letter 'Q' (use yyyy yy MM M dd d HH H mm ss SSS)",
+      ],
       [{ date: { format: 'dd.MM.yyyy', tz: 'x' } }, 'transforms[0].date.tz: unknown key'],
       [{ number: { decimal: ';' } }, "transforms[0].number.decimal: must be '.' or ','"],
       [{ number: { decimal: ',', thousands: ',' } }, 'transforms[0].number.thousands: must differ from decimal'],
@@ -454,9 +495,13 @@ transaction: run
       });
       expect(problemsOf(d, 'importers/t.yaml', registry)).toEqual([]);
       expect(problemsOf(d, 'importers/t.yaml', createImporterRegistry())).toHaveLength(2);
-      expect(problemsOf(withChange((x) => (field(x, 'code').rules = [{ even: 1 }])), 'importers/t.yaml', registry)).toEqual([
-        'importers/t.yaml: fields.code.rules[0].even: takes nothing',
-      ]);
+      expect(
+        problemsOf(
+          withChange((x) => (field(x, 'code').rules = [{ even: 1 }])),
+          'importers/t.yaml',
+          registry,
+        ),
+      ).toEqual(['importers/t.yaml: fields.code.rules[0].even: takes nothing']);
     });
   });
 
@@ -472,7 +517,9 @@ transaction: run
         (x.fields as Obj).meta = { type: 'json' };
         x.duplicates = { strategy: 'update_if_newer', compare: 'meta' };
       });
-      expect(problemsOf(json)).toEqual(["importers/t.yaml: duplicates.compare: 'meta' has type json, which cannot be compared"]);
+      expect(problemsOf(json)).toEqual([
+        "importers/t.yaml: duplicates.compare: 'meta' has type json, which cannot be compared",
+      ]);
       expect(
         problemsOf(withChange((x) => (x.duplicates = { strategy: 'update_if_newer', compare: 'elevation_m' }))),
       ).toEqual([]);
@@ -493,7 +540,10 @@ transaction: run
 
   describe('geometry', () => {
     it('accepts {x, y}, {wkt} and source (with a geometry format)', () => {
-      const xy = parseImporterFile('importers/t.yaml', JSON.stringify({ ...base(), geometry: { from: { x: 'lon', y: 'lat' } } }));
+      const xy = parseImporterFile(
+        'importers/t.yaml',
+        JSON.stringify({ ...base(), geometry: { from: { x: 'lon', y: 'lat' } } }),
+      );
       expect(xy.definition?.geometry).toEqual({ column: 'geom', srid: 4326, from: { kind: 'xy', x: 'lon', y: 'lat' } });
       const src = withChange((x) => {
         source(x).formats = ['gpkg'];
@@ -542,7 +592,9 @@ transaction: run
       'importers/t.yaml: errors.max_failed_rows: must be >= 0',
       'importers/t.yaml: errors.max_failed_ratio: must be <= 1',
     ]);
-    expect(problemsOf({ ...base(), errors: { max_failed_ratio: 0 } })).toEqual(['importers/t.yaml: errors.max_failed_ratio: must be > 0']);
+    expect(problemsOf({ ...base(), errors: { max_failed_ratio: 0 } })).toEqual([
+      'importers/t.yaml: errors.max_failed_ratio: must be > 0',
+    ]);
   });
 
   it('checks transaction and rows', () => {

@@ -63,7 +63,11 @@ export interface ParseResult {
  * Validates and normalizes the text of one importer file. `file` is how messages name it
  * (`importers/stations.yaml`); the default slug is its base name without extension.
  */
-export function parseImporterFile(file: string, text: string, registry: ImporterRegistry = importerRegistry): ParseResult {
+export function parseImporterFile(
+  file: string,
+  text: string,
+  registry: ImporterRegistry = importerRegistry,
+): ParseResult {
   const problems = new Problems(file);
   // YAML is a superset of JSON, and unlike JSON.parse it reports duplicate keys.
   const lineCounter = new LineCounter();
@@ -273,7 +277,8 @@ const REQUIRED_SOURCE_KEY: Record<ImporterSourceType, string> = {
 function normalizeSource(raw: Json, p: Problems): ImporterDefinition['source'] {
   const type = raw.type as ImporterSourceType;
   for (const key of Object.keys(raw)) {
-    if (key !== 'type' && !SOURCE_KEYS[type].includes(key)) p.add(`source.${key}`, `is not used by source type ${type}`);
+    if (key !== 'type' && !SOURCE_KEYS[type].includes(key))
+      p.add(`source.${key}`, `is not used by source type ${type}`);
   }
   const needed = REQUIRED_SOURCE_KEY[type];
   if (raw[needed] === undefined) p.add(`source.${needed}`, `is required for source type ${type}`);
@@ -334,9 +339,10 @@ function normalizeRead(
   onlyFor('encoding', ['csv', 'tsv', 'json', 'ndjson']);
   if (raw.header_row !== undefined && raw.header_row !== 1) onlyFor('header_row', ['csv', 'tsv', 'xlsx']);
   const encoding = ((raw.encoding as string | undefined) ?? 'utf-8').toLowerCase();
-  if (!iconv.encodingExists(encoding)) p.add('read.encoding', `'${encoding}' is not a known encoding`);
+  if (!knownEncoding(encoding)) p.add('read.encoding', `'${encoding}' is not a known encoding`);
   const pointer = (raw.pointer as string | undefined) ?? '';
-  if (pointer !== '' && !pointer.startsWith('/')) p.add('read.pointer', "must be a JSON Pointer ('' or /path/to/array)");
+  if (pointer !== '' && !pointer.startsWith('/'))
+    p.add('read.pointer', "must be a JSON Pointer ('' or /path/to/array)");
   if (raw.delimiter === '"' || raw.delimiter === '\n' || raw.delimiter === '\r') {
     p.add('read.delimiter', 'cannot be a quote or a line break');
   }
@@ -348,6 +354,11 @@ function normalizeRead(
     pointer,
     layer: (raw.layer as string | undefined) ?? null,
   };
+}
+
+// A boolean wrapper: iconv-lite's type guard would narrow a refused name to `never`.
+function knownEncoding(name: string): boolean {
+  return iconv.encodingExists(name);
 }
 
 function splitTable(text: string, p: Problems): [string, string] {
@@ -415,7 +426,10 @@ function normalizeSteps(
     }
     const problem = stepProblem(step, kind, registry);
     if (problem) {
-      p.add(problem.key ? `${at}.${step.name}.${problem.key}` : problem.named ? `${at}.${step.name}` : at, problem.message);
+      p.add(
+        problem.key ? `${at}.${step.name}.${problem.key}` : problem.named ? `${at}.${step.name}` : at,
+        problem.message,
+      );
       return;
     }
     steps.push(step);
@@ -430,7 +444,11 @@ interface StepProblem {
   key?: string;
 }
 
-export function stepProblem(step: StepSpec, kind: 'transform' | 'rule', registry: ImporterRegistry): StepProblem | null {
+export function stepProblem(
+  step: StepSpec,
+  kind: 'transform' | 'rule',
+  registry: ImporterRegistry,
+): StepProblem | null {
   if (kind === 'rule' && (DEFERRED_RULES as readonly string[]).includes(step.name)) {
     return deferredRuleProblem(step);
   }
@@ -458,7 +476,8 @@ export function existsTarget(arg: unknown): { schema: string; table: string; col
   if (Object.keys(rest).length > 0 || typeof table !== 'string' || typeof column !== 'string') return null;
   const parts = table.split('.');
   const [schema, name] = parts.length === 1 ? ['public', parts[0] ?? ''] : [parts[0] ?? '', parts[1] ?? ''];
-  if (parts.length > 2 || !isSafeIdentifier(schema) || !isSafeIdentifier(name) || !isSafeIdentifier(column)) return null;
+  if (parts.length > 2 || !isSafeIdentifier(schema) || !isSafeIdentifier(name) || !isSafeIdentifier(column))
+    return null;
   return { schema, table: name, column };
 }
 

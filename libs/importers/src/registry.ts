@@ -65,8 +65,8 @@ export interface RuleDefinition<A = unknown> {
 export const DEFERRED_RULES = ['exists', 'unique_in_file'] as const;
 
 // Stored with the argument type erased: the registry only passes each definition its own parsed argument.
-type AnyTransform = TransformDefinition<unknown>;
-type AnyRule = RuleDefinition<unknown>;
+type AnyTransform = TransformDefinition;
+type AnyRule = RuleDefinition;
 
 const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 

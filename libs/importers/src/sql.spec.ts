@@ -7,7 +7,13 @@ function definition(extra: Record<string, unknown>): ImporterDefinition {
   const file = {
     source: { type: 'upload', formats: ['csv'] },
     target: { table: 'ref.stations', create: true, key: ['code', 'network'] },
-    fields: { code: null, network: { type: 'integer' }, elevation: { type: 'double' }, meta: { type: 'json' }, order: null },
+    fields: {
+      code: null,
+      network: { type: 'integer' },
+      elevation: { type: 'double' },
+      meta: { type: 'json' },
+      order: null,
+    },
     duplicates: { strategy: 'upsert' },
     ...extra,
   };

@@ -32,7 +32,8 @@ describe('importers:check', () => {
   it('prints one line per problem and exits 1', () => {
     const dir = dirWith('bad', {
       'a.yaml': 'source: {type: upload}\ntarget: {table: t}\nfields: {a: {rules: [nope]}}\n',
-      'b.json': '{"source": {"type": "upload", "formats": ["csv"]}, "target": {"table": "t"}, "fields": {"a": null}, "chunk_size": 0}',
+      'b.json':
+        '{"source": {"type": "upload", "formats": ["csv"]}, "target": {"table": "t"}, "fields": {"a": null}, "chunk_size": 0}',
     });
     const out = capture();
     const err = capture();
@@ -49,7 +50,14 @@ describe('importers:check', () => {
   it('counts the importers', () => {
     const one = '{"source": {"type": "upload", "formats": ["csv"]}, "target": {"table": "t"}, "fields": {"a": null}}';
     const out = capture();
-    expect(runImporterCommand('importers:check', ['--dir', dirWith('two', { 'a.json': one, 'b.json': one })], out, capture())).toBe(0);
+    expect(
+      runImporterCommand(
+        'importers:check',
+        ['--dir', dirWith('two', { 'a.json': one, 'b.json': one })],
+        out,
+        capture(),
+      ),
+    ).toBe(0);
     expect(out.text()).toBe('2 importers OK\n');
   });
 });

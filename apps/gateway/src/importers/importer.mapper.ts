@@ -14,14 +14,9 @@ function withoutCredentials(url: string): string {
 }
 
 function geometryFrom(from: NonNullable<ImporterDefinition['geometry']>['from']): ImporterGeometryFromDto {
-  switch (from.kind) {
-    case 'xy':
-      return { kind: 'xy', x: from.x, y: from.y };
-    case 'wkt':
-      return { kind: 'wkt', wkt: from.field };
-    case 'source':
-      return { kind: 'source' };
-  }
+  if (from.kind === 'xy') return { kind: 'xy', x: from.x, y: from.y };
+  if (from.kind === 'wkt') return { kind: 'wkt', wkt: from.field };
+  return { kind: 'source' };
 }
 
 export function toImporterResponse(d: ImporterDefinition): ImporterResponseDto {

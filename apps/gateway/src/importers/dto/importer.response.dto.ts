@@ -19,10 +19,20 @@ export class ImporterSourceDto {
   @ApiProperty({ enum: SOURCE_FORMATS, isArray: true, example: ['csv', 'xlsx'] })
   formats!: string[];
 
-  @ApiProperty({ enum: ['url', 'key'], isArray: true, example: [], description: 'Source keys a trigger body may replace.' })
+  @ApiProperty({
+    enum: ['url', 'key'],
+    isArray: true,
+    example: [],
+    description: 'Source keys a trigger body may replace.',
+  })
   overridable!: string[];
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Type `url`: the file fetched (without credentials).' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Type `url`: the file fetched (without credentials).',
+  })
   url!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Type `storage`: the object key read.' })
@@ -92,10 +102,22 @@ export class ImporterFieldDto {
   @ApiProperty({ enum: FIELD_TYPES, example: 'text' })
   type!: string;
 
-  @ApiProperty({ type: [ImporterStepDto], example: [{ name: 'trim', arg: null }, { name: 'upper', arg: null }] })
+  @ApiProperty({
+    type: [ImporterStepDto],
+    example: [
+      { name: 'trim', arg: null },
+      { name: 'upper', arg: null },
+    ],
+  })
   transforms!: ImporterStepDto[];
 
-  @ApiProperty({ type: [ImporterStepDto], example: [{ name: 'required', arg: null }, { name: 'max_length', arg: 12 }] })
+  @ApiProperty({
+    type: [ImporterStepDto],
+    example: [
+      { name: 'required', arg: null },
+      { name: 'max_length', arg: 12 },
+    ],
+  })
   rules!: ImporterStepDto[];
 }
 
