@@ -131,7 +131,7 @@ export class ImporterGeometryFromDto {
   @ApiProperty({ required: false, example: 'lat' })
   y?: string;
 
-  @ApiProperty({ required: false, example: undefined, description: 'kind wkt: the header holding WKT.' })
+  @ApiProperty({ required: false, example: 'wkt', description: 'kind wkt: the header holding WKT.' })
   wkt?: string;
 }
 
