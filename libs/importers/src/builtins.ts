@@ -1,5 +1,6 @@
 // The transforms and rules of DESIGN §4. Messages follow Laravel's wording (`:field` is the column name).
 import { asciiSlug } from '@app/contracts';
+import { registerCustomSteps } from './custom-steps.js';
 import { compileDateFormat, type DateFormat } from './date-format.js';
 import { ImporterRegistry, StepArgumentError, TransformFailure } from './registry.js';
 
@@ -308,7 +309,8 @@ export function createImporterRegistry(): ImporterRegistry {
 }
 
 /**
- * The registry the apps and the CLI load importer files with. Register custom transforms and rules on
- * it before the apps boot (see docs/importers.md).
+ * The registry the apps and the CLI load importer files with: the built-ins plus the custom steps of
+ * custom-steps.ts (see docs/importers.md).
  */
 export const importerRegistry = createImporterRegistry();
+registerCustomSteps(importerRegistry);
