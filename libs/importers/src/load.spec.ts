@@ -479,6 +479,18 @@ transaction: run
       expect(problemsOf(d)).toEqual([]);
     });
 
+    it('min, max and between need a field that holds numbers', () => {
+      const d = withChange((x) => {
+        (x.fields as Obj).opened = { type: 'date', rules: ['required', { min: 1 }] };
+        (x.fields as Obj).active = { type: 'boolean', rules: [{ between: [0, 1] }] };
+      });
+      expect(problemsOf(d)).toEqual([
+        'importers/t.yaml: fields.opened.rules[1].min: compares numbers; the field has type date',
+        'importers/t.yaml: fields.active.rules[0].between: compares numbers; the field has type boolean',
+      ]);
+      expect(problemsOf(withChange((x) => (field(x, 'code').rules = [{ max: 5 }])))).toEqual([]);
+    });
+
     it('custom names registered before loading are usable; unregistered ones are not', () => {
       const registry = createImporterRegistry();
       registry.defineTransform('iban', { apply: (v) => (typeof v === 'string' ? v.replace(/\s/g, '') : v) });

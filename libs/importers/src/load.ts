@@ -30,6 +30,8 @@ export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const FILE_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const GDAL_FORMATS: SourceFormat[] = ['gpkg', 'geojson', 'zip'];
 const DEFAULT_MAX_SIZE_BYTES = 100 * 1024 ** 2;
+const NUMERIC_RULES = ['min', 'max', 'between'];
+const NUMBER_LIKE_TYPES: FieldType[] = ['integer', 'bigint', 'numeric', 'double', 'text'];
 const COMPARABLE_TYPES: FieldType[] = ['integer', 'bigint', 'numeric', 'double', 'date', 'timestamptz', 'text'];
 
 /** Loading failed; `problems` are the lines to print, one per problem. */
@@ -392,12 +394,28 @@ function normalizeFields(raw: Record<string, Json | null>, registry: ImporterReg
       seen.add(normalized);
       from.push(header);
     });
+    const type = (s.type as FieldType | undefined) ?? 'text';
+    const transforms = normalizeSteps(
+      s.transforms as unknown[] | undefined,
+      `${path}.transforms`,
+      'transform',
+      registry,
+      p,
+    );
+    const rules = normalizeSteps(s.rules as unknown[] | undefined, `${path}.rules`, 'rule', registry, p);
+    (s.rules as unknown[] | undefined)?.forEach((item, i) => {
+      const name = typeof item === 'string' ? item : Object.keys(item as Json)[0];
+      // min/max/between compare numbers; on a date or a boolean they could never pass.
+      if (name && NUMERIC_RULES.includes(name) && !NUMBER_LIKE_TYPES.includes(type)) {
+        p.add(`${path}.rules[${i}].${name}`, `compares numbers; the field has type ${type}`);
+      }
+    });
     return {
       column,
       from,
-      type: (s.type as FieldType | undefined) ?? 'text',
-      transforms: normalizeSteps(s.transforms as unknown[] | undefined, `${path}.transforms`, 'transform', registry, p),
-      rules: normalizeSteps(s.rules as unknown[] | undefined, `${path}.rules`, 'rule', registry, p),
+      type,
+      transforms,
+      rules,
     };
   });
 }
