@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import pg from 'pg';
+import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@app/config';
 import { compileImporter } from './compile.js';
@@ -15,10 +15,10 @@ import { createTableSql, quoteIdent, targetTableSql } from './sql.js';
 const SCHEMA = `importers_int_${process.pid}`;
 
 describe('createTableSql and processed values in PostGIS', () => {
-  let pool: pg.Pool;
+  let pool: Pool;
 
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: parseConfig(process.env).database.url, max: 2 });
+    pool = new Pool({ connectionString: parseConfig(process.env).database.url, max: 2 });
     await pool.query(`CREATE SCHEMA ${quoteIdent(SCHEMA)}`);
   });
 
