@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createImporterRegistry } from './builtins.js';
 import { castValue } from './cast.js';
 import { compileImporter } from './compile.js';
+import { normalizeHeader } from './headers.js';
 import type { FieldType, ImporterDefinition } from './definition.js';
 import { parseImporterFile } from './load.js';
 import type { ProcessedRow } from './processing.js';
@@ -333,5 +334,14 @@ describe('deferred checks', () => {
   it('exposes the column types', () => {
     const c = importer({ a: { type: 'integer' }, b: null });
     expect(c.columnTypes).toEqual({ a: 'integer', b: 'text' });
+  });
+});
+
+describe('normalizeHeader', () => {
+  it('ignores case, spaces, _, - and a byte-order mark', () => {
+    expect(normalizeHeader('\uFEFFStation Code')).toBe('stationcode');
+    expect(normalizeHeader('station_code')).toBe('stationcode');
+    expect(normalizeHeader('STATION-CODE')).toBe('stationcode');
+    expect(normalizeHeader('Station\tCode ')).toBe('stationcode');
   });
 });

@@ -101,6 +101,17 @@ export function compileImporter(
         : [];
   const columnTypes: Record<string, FieldType> = Object.fromEntries(definition.fields.map((f) => [f.column, f.type]));
 
+  // Headers named in the definition, normalized once rather than per row.
+  const normalizedNames = new Map<string, string>();
+  const normalizedName = (header: string): string => {
+    let name = normalizedNames.get(header);
+    if (name === undefined) {
+      name = normalizeHeader(header);
+      normalizedNames.set(header, name);
+    }
+    return name;
+  };
+
   function bind(headers: string[]): HeaderBinding {
     const lookup = headerLookup(headers);
     const used = new Set<string>();
@@ -124,7 +135,7 @@ export function compileImporter(
   function process(record: SourceRecord, binding: HeaderBinding): ProcessedRow {
     const sources = binding.sources ?? Object.fromEntries(headerLookup(Object.keys(record.data)));
     const source = (header: string): unknown => {
-      const actual = sources[normalizeHeader(header)];
+      const actual = sources[normalizedName(header)];
       return actual === undefined ? null : (record.data[actual] ?? null);
     };
     const values: Record<string, unknown> = {};
