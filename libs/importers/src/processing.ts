@@ -47,9 +47,9 @@ export type ProcessedRow = AcceptedRow | RejectedRow;
 
 /**
  * Rules that need the database or the whole file: the pipeline checks them in SQL, per chunk, after the
- * row-local rules passed. Their messages come from `deferredMessage`.
+ * row-local rules passed. Their messages come from `deferredMessage`. `exists.table` is `schema.table` and
+ * `ref_column` a column of it, all checked safe identifiers.
  */
-// `exists.table` is `schema.table` and `ref_column` a column of it, both checked safe identifiers.
 export type DeferredCheck =
   { rule: 'exists'; column: string; table: string; ref_column: string } | { rule: 'unique_in_file'; column: string };
 
