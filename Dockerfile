@@ -77,6 +77,8 @@ RUN mkdir -p /var/lib/strata/storage && chown -R node:node /var/lib/strata
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Importer definitions (IMPORTERS_DIR, relative to /app); mount a directory over it to use your own.
+COPY importers ./importers
 
 # The official node image ships an unprivileged `node` user (uid 1000).
 USER node

@@ -11,6 +11,7 @@ import type {
   ImporterDefinition,
   ProcessedRow,
   RecordReader,
+  RowErrors,
   SourceRecord,
 } from '@app/importers';
 
@@ -163,6 +164,14 @@ export class FakeCompiledImporter implements CompiledImporter {
   }
 
   deferredMessage(check: DeferredCheck): string {
+    return `${check.column}: ${this.fieldMessage(check)}`;
+  }
+
+  deferredError(check: DeferredCheck): RowErrors {
+    return { message: 'Validation failed.', validation: { [check.column]: [this.fieldMessage(check)] } };
+  }
+
+  private fieldMessage(check: DeferredCheck): string {
     return check.rule === 'exists'
       ? `The selected ${check.column} is invalid.`
       : `The ${check.column} has already been taken in this file.`;

@@ -3,6 +3,7 @@ import { json } from 'express';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigModule } from '@app/config';
 import { ProblemDetailsFilter, ProblemValidationPipe, createLoggerModule } from '@app/common';
+import { ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { MetricsModule } from '@app/metrics';
 import { QueuesModule } from '@app/queues';
@@ -11,6 +12,7 @@ import { StorageModule } from '@app/storage';
 import { AdminApiModule } from './admin/admin.module.js';
 import { DatasetsApiModule } from './datasets/datasets.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ImportersApiModule } from './importers/importers.module.js';
 import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
@@ -27,11 +29,13 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     MetricsModule.forRoot('gateway'),
     StorageModule.forRoot(),
     SecurityModule,
+    ImportersModule,
     HealthModule,
     JobsApiModule,
     DatasetsApiModule,
     AdminApiModule,
     IngestApiModule,
+    ImportersApiModule,
     ServicesApiModule,
     VrtApiModule,
     MetricsApiModule,

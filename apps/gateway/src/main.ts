@@ -3,10 +3,19 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@app/config';
+import { ImporterLoadError, loadImporterCatalog } from '@app/importers';
 import { configureGateway } from './app.setup.js';
 import { GatewayModule } from './gateway.module.js';
 
 const config = loadConfig();
+try {
+  loadImporterCatalog(config.importers.dir);
+} catch (error) {
+  // Like a configuration error, an invalid importer file stops the process before anything starts.
+  if (!(error instanceof ImporterLoadError)) throw error;
+  process.stderr.write(`${error.problems.join('\n')}\n`);
+  process.exit(1);
+}
 const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { bufferLogs: true, bodyParser: false });
 configureGateway(app);
 await app.listen(config.http.port, config.http.host);

@@ -3,12 +3,21 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { describeError } from '@app/common';
 import { loadConfig } from '@app/config';
+import { ImporterLoadError, loadImporterCatalog } from '@app/importers';
 import { selectQueues } from '@app/queues';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { WorkerPlanError } from './runtime/job-handler.js';
 import { WorkerModule } from './worker.module.js';
 
 const config = loadConfig();
+try {
+  loadImporterCatalog(config.importers.dir);
+} catch (error) {
+  // Like a configuration error, an invalid importer file stops the process before anything starts.
+  if (!(error instanceof ImporterLoadError)) throw error;
+  process.stderr.write(`${error.problems.join('\n')}\n`);
+  process.exit(1);
+}
 const queues = selectQueues(config.worker.queues);
 const logger = new Logger('WorkerMain');
 let workerModule;

@@ -1,7 +1,9 @@
+import { dirname } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
 import { ConfigModule } from '@app/config';
 import { createLoggerModule } from '@app/common';
+import { ImporterCatalog, ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule, type QueueName } from '@app/queues';
 import { MetricsModule } from '@app/metrics';
@@ -19,12 +21,8 @@ import { DiagnosticsService } from './system/diagnostics.service.js';
 import { MetricsServer } from './system/metrics-server.service.js';
 import { VrtBuildService } from './vrt/vrt-build.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
-import {
-  COMPILED_IMPORTERS,
-  NO_COMPILED_IMPORTERS,
-  NO_RECORD_READERS,
-  RECORD_READER_OPENER,
-} from './import/import-ports.js';
+import { COMPILED_IMPORTERS, RECORD_READER_OPENER, type OpenRecordReader } from './import/import-ports.js';
+import { openRecordReader } from './import/readers/index.js';
 import { ImportRunService } from './import/import-run.service.js';
 import { ImportSourceResolver } from './import/import-source.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
@@ -48,6 +46,7 @@ export class WorkerModule {
         StorageModule.forRoot(),
         SsrfModule,
         MetricsModule.forRoot('worker'),
+        ImportersModule,
       ],
       providers: [
         JobRunner,
@@ -65,8 +64,21 @@ export class WorkerModule {
         ImportSourceResolver,
         ImportRunService,
         // Replaced by the importers catalog and the file readers when those land on this branch.
-        { provide: COMPILED_IMPORTERS, useValue: NO_COMPILED_IMPORTERS },
-        { provide: RECORD_READER_OPENER, useValue: NO_RECORD_READERS },
+        { provide: COMPILED_IMPORTERS, useExisting: ImporterCatalog },
+        {
+          provide: RECORD_READER_OPENER,
+          inject: [GdalTaskRunner],
+          // GDAL formats are read through the GDAL child; its export lands next to the downloaded source.
+          useFactory:
+            (gdal: GdalTaskRunner): OpenRecordReader =>
+            (input) =>
+              openRecordReader({
+                ...input,
+                filename: input.filename ?? undefined,
+                gdal,
+                scratchDir: dirname(input.path),
+              }),
+        },
         ...plan.handlers,
         { provide: JOB_HANDLERS, useFactory: (...instances: unknown[]) => instances, inject: plan.handlers },
         ...processors,

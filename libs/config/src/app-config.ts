@@ -74,6 +74,8 @@ export class AppConfig {
   readonly jobs: JobPolicyConfig;
   readonly upload: UploadConfig;
   readonly remote: RemoteServiceConfig;
+  /** Importer definitions (DESIGN §4): the directory, resolved against the working directory at load time. */
+  readonly importers: { dir: string };
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -114,6 +116,7 @@ export class AppConfig {
       windowSeconds: e.UPLOAD_WINDOW_SECONDS,
       previewTimeoutMs: e.PREVIEW_TIMEOUT_MS,
     };
+    this.importers = { dir: e.IMPORTERS_DIR };
     this.remote = {
       ssrfAllowlist: e.SSRF_ALLOWLIST.split(',')
         .map((x) => x.trim())

@@ -222,6 +222,14 @@ export class EnvSchema {
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 60000;
 
+  /**
+   * Directory of the importer definitions (`*.yaml|*.yml|*.json`), resolved from the working directory.
+   * Gateway and worker load and validate every file at boot.
+   */
+  @IsString()
+  @MinLength(1)
+  IMPORTERS_DIR = 'importers';
+
   /** How often a worker retries its dependency checks before it starts consuming. */
   @Type(() => Number)
   @IsInt()

@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       database: { url: 'postgres://strata:strata@127.0.0.1:5432/strata', poolSize: 10 },
       redis: { url: 'redis://127.0.0.1:6379', prefix: 'strata' },
       storage: { driver: 'local', root: './var/storage' },
+      importers: { dir: 'importers' },
       worker: {
         queues: [],
         concurrency: 2,

@@ -2,3 +2,12 @@
 // gateway, the worker and the CLI.
 export * from './definition.js';
 export * from './processing.js';
+export * from './registry.js';
+export { createImporterRegistry, importerRegistry, parseBooleanWord, parseLocaleNumber } from './builtins.js';
+export { compileImporter } from './compile.js';
+export { normalizeHeader } from './headers.js';
+export { ImporterLoadError, SLUG_PATTERN, loadImporters, parseImporterFile, type ParseResult } from './load.js';
+export { IMPORTER_FILE_SCHEMA } from './schema.js';
+export { SQL_TYPES, createTableSql, geometrySqlType, quoteIdent, targetTableSql } from './sql.js';
+export { ImporterCatalog, loadImporterCatalog } from './importer-catalog.js';
+export { ImportersModule } from './importers.module.js';

@@ -16,13 +16,22 @@ export interface HeaderBinding {
   columns: Record<string, string | null>;
   /** Headers the definition does not use (reported as a warning, never an error). */
   unused: string[];
+  /**
+   * Normalized header → the file's header, for transforms that read other headers (`concat`) and for
+   * geometry. Filled by `bind`; when absent, `process` derives it from each record's keys.
+   */
+  sources?: Record<string, string>;
 }
 
 /** A checked value set, ready for the staging table: values are already cast to the field's type. */
 export interface AcceptedRow {
   ok: true;
   row_number: number;
-  /** Target column → value (string/number/boolean/null/Date/object for json). */
+  /**
+   * Target column → value: integer and double as JS numbers; bigint and numeric as exact decimal strings;
+   * boolean; date as `YYYY-MM-DD`; timestamptz as an ISO 8601 string; uuid lowercased; json as the parsed
+   * value; text as a string; null for a missing or empty value.
+   */
   values: Record<string, unknown>;
   /** EWKT (`SRID=4326;POINT(…)`) for xy/wkt geometry, GeoJSON for source geometry, null without geometry. */
   geometry: { ewkt: string } | { geojson: string; srid: number } | null;
@@ -38,7 +47,8 @@ export type ProcessedRow = AcceptedRow | RejectedRow;
 
 /**
  * Rules that need the database or the whole file: the pipeline checks them in SQL, per chunk, after the
- * row-local rules passed. Their messages come from `deferredMessage`.
+ * row-local rules passed. Their messages come from `deferredMessage`. `exists.table` is `schema.table` and
+ * `ref_column` a column of it, all checked safe identifiers.
  */
 export type DeferredCheck =
   { rule: 'exists'; column: string; table: string; ref_column: string } | { rule: 'unique_in_file'; column: string };
@@ -53,6 +63,11 @@ export interface CompiledImporter {
   process(record: SourceRecord, binding: HeaderBinding): ProcessedRow;
   /** The user-facing message of a failed deferred check (e.g. `code: The selected code is invalid.`). */
   deferredMessage(check: DeferredCheck): string;
+  /**
+   * The row errors of a failed deferred check, shaped like any validation failure:
+   * `{message: 'Validation failed.', validation: {code: ['The selected code is invalid.']}}`.
+   */
+  deferredError(check: DeferredCheck): RowErrors;
 }
 
 /**

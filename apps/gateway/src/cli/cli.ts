@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { TokenService, parseCapabilities } from '@app/security';
 import { CliModule } from './cli.module.js';
 import { parseDuration } from './duration.js';
+import { IMPORTER_USAGE, runImporterCommand } from './importer-commands.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -14,7 +15,7 @@ Commands:
       Lists tokens (never the tokens themselves): id, owner, prefix, capabilities, expiry, state.
   token:revoke <id>
       Revokes a token; it stops working at once.
-`;
+${IMPORTER_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -24,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  // Importer files are checked without booting Nest (no database needed).
+  if (command === 'importers:list' || command === 'importers:check') return runImporterCommand(command, rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -11,6 +11,7 @@ import type {
   RowErrors,
   SourceRecord,
 } from '@app/importers';
+import { createTableSql } from '@app/importers';
 import {
   ChunkFenceError,
   ImportRunRepository,
@@ -33,7 +34,6 @@ import { ImportSourceResolver } from './import-source.js';
 import { ImportRunError } from './import.errors.js';
 import {
   STAGE,
-  createTableSql,
   deferredCheckSql,
   mergePlanOf,
   mergeSql,
@@ -168,7 +168,7 @@ export class ImportRunService {
   private async prepareTarget(conn: Connections, importer: CompiledImporter): Promise<void> {
     const definition = importer.definition;
     if (definition.target.create) {
-      await conn.target.query(createTableSql(definition, importer.columnTypes));
+      for (const statement of createTableSql(definition)) await conn.target.query(statement);
       return;
     }
     const [found] = (await conn.target.query(`SELECT to_regclass($1) AS t`, [
@@ -327,10 +327,9 @@ export class ImportRunService {
     await q.query(`ANALYZE ${STAGE}`);
 
     for (const check of importer.deferredChecks) {
-      await q.query(deferredCheckSql(check), [
-        importer.deferredMessage(check),
-        ...(check.rule === 'unique_in_file' ? [jobId] : []),
-      ]);
+      // The field-level message goes under the field in `validation` (the summary adds `field: `).
+      const message = importer.deferredError(check).validation?.[check.column]?.[0] ?? importer.deferredMessage(check);
+      await q.query(deferredCheckSql(check), [message, ...(check.rule === 'unique_in_file' ? [jobId] : [])]);
     }
     for (const check of importer.deferredChecks) {
       if (check.rule === 'unique_in_file') await q.query(rememberSeenSql(check.column), [jobId]);

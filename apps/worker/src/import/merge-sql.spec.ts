@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testDefinition } from '../../../../test/support/import-test-doubles.js';
-import {
-  createTableSql,
-  deferredCheckSql,
-  ident,
-  mergePlanOf,
-  mergeSql,
-  occurrenceSql,
-  qualified,
-} from './merge-sql.js';
+import { deferredCheckSql, ident, mergePlanOf, mergeSql, occurrenceSql, qualified } from './merge-sql.js';
 
 const definition = testDefinition({
   fields: [{ column: 'code' }, { column: 'we"ird', type: 'integer' }],
@@ -33,12 +25,6 @@ describe('merge SQL', () => {
   it('numbers key occurrences only when the importer has a key', () => {
     expect(occurrenceSql(plan)).toContain('PARTITION BY "code"');
     expect(occurrenceSql({ ...plan, key: [] })).toBeNull();
-  });
-
-  it('creates a missing target from the fields, the geometry and a unique key', () => {
-    expect(createTableSql(definition, { code: 'text', 'we"ird': 'integer' })).toBe(
-      'CREATE TABLE IF NOT EXISTS "public"."stations" ("code" text, "we""ird" integer, "geom" geometry(Geometry, 2056), UNIQUE ("code"))',
-    );
   });
 
   it('looks an exists rule up in its (quoted) table', () => {

@@ -1,4 +1,4 @@
-import type { DeferredCheck, FieldType, ImporterDefinition } from '@app/importers';
+import { SQL_TYPES, type DeferredCheck, type FieldType, type ImporterDefinition } from '@app/importers';
 
 /** Quotes an identifier for SQL. */
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -7,19 +7,6 @@ export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export const qualified = (name: string): string => name.split('.').map(ident).join('.');
 
 export const STAGE = 'pg_temp.import_stage';
-
-const SQL_TYPES: Record<FieldType, string> = {
-  text: 'text',
-  integer: 'integer',
-  bigint: 'bigint',
-  numeric: 'numeric',
-  double: 'double precision',
-  boolean: 'boolean',
-  date: 'date',
-  timestamptz: 'timestamptz',
-  uuid: 'uuid',
-  json: 'jsonb',
-};
 
 export const sqlType = (type: FieldType): string => SQL_TYPES[type];
 
@@ -179,17 +166,4 @@ export function mergeSql(plan: MergePlan): string {
       throw new Error(`unknown duplicate strategy ${String(unknown)}`);
     }
   }
-}
-
-/**
- * A target table for `target.create: true`, from the fields (and the geometry), with a unique key when
- * the importer names one. Used until the importers library provides its own.
- */
-export function createTableSql(definition: ImporterDefinition, types: Record<string, FieldType>): string {
-  const columns = definition.fields.map((f) => `${ident(f.column)} ${sqlType(types[f.column] ?? f.type)}`);
-  if (definition.geometry) {
-    columns.push(`${ident(definition.geometry.column)} geometry(Geometry, ${definition.geometry.srid})`);
-  }
-  if (definition.target.key.length > 0) columns.push(`UNIQUE (${definition.target.key.map(ident).join(', ')})`);
-  return `CREATE TABLE IF NOT EXISTS ${qualified(`${definition.target.schema}.${definition.target.table}`)} (${columns.join(', ')})`;
 }
