@@ -10,6 +10,7 @@ import { Worker, type Job, type Queue } from 'bullmq';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { QueueSweeper } from './sweeper.service.js';
+import { MetricsModule, StrataMetrics } from '@app/metrics';
 
 /**
  * Stranded rows are dated in 2000 and the sweeper's grace reaches back only to 2005, so this file's
@@ -37,7 +38,13 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
       QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'strata-test'}-sweeper-${randomUUID().slice(0, 8)}`,
     });
     moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule, JobsModule.forApp('test'), QueuesModule.forRoot(), StorageModule.forRoot()],
+      imports: [
+        ConfigModule,
+        JobsModule.forApp('test'),
+        QueuesModule.forRoot(),
+        StorageModule.forRoot(),
+        MetricsModule.forRoot('worker'),
+      ],
       providers: [QueueSweeper],
     })
       .overrideProvider(AppConfig)
@@ -141,9 +148,13 @@ describe('QueueSweeper (PostgreSQL + Redis)', () => {
     const job = await strandedJob();
     expect(await systemQueue.getJob(job.id)).toBeUndefined();
 
+    const reenqueued = async (): Promise<number> =>
+      (await moduleRef.get(StrataMetrics).sweeperReenqueued.get()).values[0]?.value ?? 0;
+    const before = await reenqueued();
     const report = await sweeper.sweep();
     expect(report.requeued).toContain(job.id);
     expect(report.failed).not.toContain(job.id);
+    expect(await reenqueued()).toBe(before + report.requeued.length);
     expect(report.checked).toBeGreaterThanOrEqual(report.requeued.length + report.failed.length);
 
     const entry = await systemQueue.getJob(job.id);
