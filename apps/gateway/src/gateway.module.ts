@@ -1,7 +1,7 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { json } from 'express';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, loadConfig } from '@app/config';
 import { ProblemDetailsFilter, ProblemValidationPipe, createLoggerModule } from '@app/common';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule } from '@app/queues';
@@ -12,6 +12,7 @@ import { DatasetsApiModule } from './datasets/datasets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
+import { RunsApiModule } from './runs/runs.module.js';
 import { ServicesApiModule } from './services/services.module.js';
 import { VrtApiModule } from './vrt/vrt.module.js';
 
@@ -30,6 +31,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     IngestApiModule,
     ServicesApiModule,
     VrtApiModule,
+    RunsApiModule.register(loadConfig().ingestRuns.apiPrefix),
   ],
   providers: [
     { provide: APP_GUARD, useExisting: AuthGuard },

@@ -1,3 +1,4 @@
+import { ImportRunHandler } from './import/import-run.handler.js';
 import { IngestDatasetHandler } from './ingest/ingest-dataset.handler.js';
 import { PreviewHandler } from './preview/preview.handler.js';
 import type { JobHandlerClass } from './runtime/job-handler.js';
@@ -10,4 +11,5 @@ export const JOB_HANDLER_CLASSES: readonly JobHandlerClass[] = [
   PreviewHandler,
   IngestDatasetHandler,
   BuildVrtHandler,
+  ImportRunHandler,
 ];

@@ -55,6 +55,12 @@ export interface RemoteServiceConfig {
   maxResponseBytes: number;
 }
 
+export interface IngestRunsConfig {
+  /** Full path of the runs API, e.g. `api/v1/ingest`. */
+  apiPrefix: string;
+  importersDir: string;
+}
+
 export interface JobPolicyConfig {
   attempts: number;
   backoffMs: number;
@@ -72,6 +78,7 @@ export class AppConfig {
   readonly jobs: JobPolicyConfig;
   readonly upload: UploadConfig;
   readonly remote: RemoteServiceConfig;
+  readonly ingestRuns: IngestRunsConfig;
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -111,6 +118,7 @@ export class AppConfig {
       windowSeconds: e.UPLOAD_WINDOW_SECONDS,
       previewTimeoutMs: e.PREVIEW_TIMEOUT_MS,
     };
+    this.ingestRuns = { apiPrefix: e.INGEST_API_PREFIX, importersDir: e.IMPORTERS_DIR };
     this.remote = {
       ssrfAllowlist: e.SSRF_ALLOWLIST.split(',')
         .map((x) => x.trim())

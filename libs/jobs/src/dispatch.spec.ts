@@ -126,16 +126,24 @@ describe('dispatchFor', () => {
     );
   });
 
+  it('sends an importer run to the import queue with the base payload only', () => {
+    expect(dispatchFor(job({ kind: JobKind.ImportRun, format: 'csv' }))).toEqual({
+      name: JobName.ImportRun,
+      payload: { jobId: ID, requestId: 'req-1' },
+    });
+    expect(JOB_REGISTRY[JobName.ImportRun].queue).toBe(QueueName.Import);
+  });
+
   it('refuses parameters of a kind no queue job runs', () => {
     let caught: unknown;
     try {
-      dispatchFor(job({ kind: JobKind.ImportRun } as never));
+      dispatchFor(job({ kind: 'bulk-delete' } as never));
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(UndispatchableJobError);
     expect((caught as Error).name).toBe('UndispatchableJobError');
-    expect((caught as Error).message).toBe("No queue job runs jobs of kind 'import-run'");
+    expect((caught as Error).message).toBe("No queue job runs jobs of kind 'bulk-delete'");
   });
 
   it('dispatches on the parameters, which the database keeps equal to the kind column', () => {

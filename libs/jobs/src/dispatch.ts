@@ -34,9 +34,9 @@ export function dispatchFor(job: DispatchableJob): Dispatch {
         name: JobName.BuildVrt,
         payload: { ...base, vrtDatasetId: params.vrt_dataset_id, generation: params.generation },
       };
-    // Wired by the importer pipeline (issue 10).
+    // The importer, format and dry-run flag are on the job row.
     case JobKind.ImportRun:
-      throw new UndispatchableJobError(params.kind);
+      return { name: JobName.ImportRun, payload: base };
     default: {
       const unknown: never = params;
       throw new UndispatchableJobError(String((unknown as { kind: unknown }).kind));

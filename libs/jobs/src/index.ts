@@ -4,6 +4,7 @@ export * from './job-status.js';
 export * from './jobs.module.js';
 export * from './naming.strategy.js';
 export * from './repositories/dataset.repository.js';
+export * from './repositories/import-run.repository.js';
 export * from './repositories/job.repository.js';
 export * from './repositories/vrt.repository.js';
 export * from './commit-options.js';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source.js';
+import { ImportRunRepository } from './repositories/import-run.repository.js';
 import { JobRepository } from './repositories/job.repository.js';
 import { DatasetRepository } from './repositories/dataset.repository.js';
 import { VrtRepository } from './repositories/vrt.repository.js';
@@ -26,8 +27,8 @@ export class JobsModule {
           }),
         }),
       ],
-      providers: [JobRepository, DatasetRepository, VrtRepository],
-      exports: [JobRepository, DatasetRepository, VrtRepository],
+      providers: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository],
+      exports: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository],
     };
   }
 }

@@ -23,6 +23,8 @@ export enum JobName {
   IngestDataset = 'ingest-dataset',
   /** Builds and publishes one generation of a VRT mosaic (creation, a staged membership change, a rebuild). */
   BuildVrt = 'build-vrt',
+  /** Imports the rows of a source into a table through a declarative importer. */
+  ImportRun = 'import-run',
 }
 
 /** The payload every job carries: the domain job id and the request that caused it. Never bytes or secrets. */
@@ -56,6 +58,7 @@ export interface JobPayloads {
   [JobName.Preview]: PreviewPayload;
   [JobName.IngestDataset]: IngestDatasetPayload;
   [JobName.BuildVrt]: BuildVrtPayload;
+  [JobName.ImportRun]: BasePayload;
 }
 
 /** How a job run by the job runner ended (the BullMQ return value of runner jobs). */
@@ -70,6 +73,7 @@ export interface JobResults {
   [JobName.Preview]: PreviewOutcome;
   [JobName.IngestDataset]: JobRunOutcome;
   [JobName.BuildVrt]: JobRunOutcome;
+  [JobName.ImportRun]: JobRunOutcome;
 }
 
 /** The one table from job name to its queue. Payload and result types are keyed by the same names. */
@@ -78,6 +82,7 @@ export const JOB_REGISTRY = {
   [JobName.Preview]: { queue: QueueName.Preview },
   [JobName.IngestDataset]: { queue: QueueName.Ingest },
   [JobName.BuildVrt]: { queue: QueueName.Vrt },
+  [JobName.ImportRun]: { queue: QueueName.Import },
 } as const satisfies { readonly [N in JobName]: { queue: QueueName } };
 
 export type QueueOf<N extends JobName> = (typeof JOB_REGISTRY)[N]['queue'];
