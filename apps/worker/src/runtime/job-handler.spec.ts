@@ -68,6 +68,7 @@ describe('planWorker', () => {
         'The worker cannot start:',
         "  - job 'preview' (queue 'preview') has no handler",
         "  - job 'build-vrt' (queue 'vrt') has no handler",
+        "  - job 'import-run' (queue 'import') has no handler",
         "  - job 'diagnostics' (queue 'system') has 2 handlers: DiagnosticsA, DiagnosticsB",
       ].join('\n'),
     );
