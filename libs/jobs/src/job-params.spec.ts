@@ -81,7 +81,11 @@ describe('parseJobParams', () => {
         { kind: 'Diagnostics', steps: 1, step_ms: 1 },
         "kind 'Diagnostics' has no parameters",
       ],
-      ['an import run with a format that is not text', { kind: JobKind.ImportRun, format: 5 }, 'format must be a string'],
+      [
+        'an import run with a format that is not text',
+        { kind: JobKind.ImportRun, format: 5 },
+        'format must be a string',
+      ],
       ['a VRT build without its fields', { kind: JobKind.Vrt }, 'action is unknown'],
       [
         'a VRT build of an unknown type',
