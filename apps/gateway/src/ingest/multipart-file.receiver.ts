@@ -97,7 +97,14 @@ export class MultipartFileReceiver {
         }
         const key = options.keyFor(filename);
         const capture = new HeadCapture(SNIFF_BYTES);
-        stream.on('limit', () => capture.destroy(new PayloadTooLargeError(max)));
+        // The storage write may attach its listeners only after an await: an error before then must not
+        // be an unhandled 'error' event. The caller learns of it from `fail` or the write's rejection.
+        capture.on('error', () => undefined);
+        stream.on('limit', () => {
+          const error = new PayloadTooLargeError(max);
+          capture.destroy(error);
+          fail(error);
+        });
         stream.on('error', (error: Error) => capture.destroy(error));
         stream.pipe(capture);
         stored = this.storage.write(key, capture).then((size) => ({ filename, key, size, head: capture.head }));

@@ -28,6 +28,8 @@ import { toRun } from './run.mapper.js';
 import { RunsService } from './runs.service.js';
 
 const SLUG_PARAM = 'slug';
+/** A refused upload body up to this size is read and discarded rather than cut off. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Seed 004's ingest-runs API. The path comes from INGEST_API_PREFIX (RunsApiModule sets it); every route
@@ -101,8 +103,11 @@ export class RunsController {
     try {
       return { data: toRun(await this.runs.upload(slug, req, principal, requestId)) };
     } catch (error) {
-      // The client may still be sending: answer now and close the connection instead of reading the rest.
-      res.setHeader('Connection', 'close');
+      // The client may still be sending. A small body is read to its end (so the client, still writing,
+      // gets the answer instead of a reset); a large or unsized one is cut off by closing the connection.
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared <= DRAIN_LIMIT_BYTES) req.resume();
+      else res.setHeader('Connection', 'close');
       throw error;
     }
   }
@@ -130,11 +135,11 @@ export class RunsController {
   @ApiProblemResponses(400, 401, 403, 404, 413, 422)
   async trigger(
     @Param(SLUG_PARAM) slug: string,
-    @Body() body: TriggerRunRequestDto | undefined,
+    @Body() body: TriggerRunRequestDto,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string | null,
   ): Promise<RunEnvelopeDto> {
-    return { data: toRun(await this.runs.trigger(slug, body ?? {}, principal, requestId)) };
+    return { data: toRun(await this.runs.trigger(slug, body, principal, requestId)) };
   }
 
   @Get(':id')
@@ -192,11 +197,11 @@ export class RunsController {
   @ApiProblemResponses(400, 401, 403, 404, 409)
   async retry(
     @Param('id', UuidParamPipe) id: string,
-    @Body() body: RetryRunRequestDto | undefined,
+    @Body() body: RetryRunRequestDto,
     @CurrentPrincipal() principal: Principal,
     @RequestId() requestId: string | null,
   ): Promise<RunEnvelopeDto> {
-    const run = await this.runs.retry(id, { owner: principal.owner, requestId }, body?.dry_run ?? false);
+    const run = await this.runs.retry(id, { owner: principal.owner, requestId }, body.dry_run ?? false);
     return { data: toRun(run) };
   }
 
