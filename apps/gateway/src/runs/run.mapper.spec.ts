@@ -101,6 +101,9 @@ describe('toRun', () => {
   it('adds rows only when given, with success|failed statuses', () => {
     const row = (n: number, status: RowStatus): IngestRow =>
       ({
+        id: String(n),
+        jobId: ID,
+        createdAt: new Date(),
         rowNumber: n,
         status,
         data: { code: `C${n}` },
