@@ -461,4 +461,77 @@ describe('ingest runs API (seed 004)', () => {
     ]);
     expect(row?.n).toBe(0);
   });
+
+  describe('operator CLI', () => {
+    it('lists, shows, cancels and retries runs without a token', async () => {
+      const queued = await queuedRun();
+      const ended = await endedRun('completed_with_errors', [
+        { n: 1, data: { code: 'A' } },
+        { n: 2, data: { code: '' }, errors: { message: 'Validation failed.', validation: { code: ['Required.'] } } },
+      ]);
+      const list = await stack.cli('ingest:list', '--user', owner);
+      expect(list.stdout).toContain(`${queued.id}\tstations\tqueued`);
+      expect(list.stdout).toContain(`${ended.id}\tstations\tcompleted_with_errors\t2/2 rows\t1 failed\t${owner}`);
+
+      const status = await stack.cli('ingest:status', ended.id);
+      const shown = JSON.parse(status.stdout) as { data: Run; errors: Body };
+      expect(shown.data).toMatchObject({ id: ended.id, status: 'completed_with_errors', user_id: owner });
+      expect(shown.errors).toMatchObject({
+        total_failed_rows: 1,
+        validation_summary: [{ message: 'code: Required.', count: 1 }],
+      });
+
+      const cancel = await stack.cli('ingest:cancel', queued.id);
+      expect(cancel.stdout).toBe(`Run ${queued.id} cancelled.\n`);
+      const [after] = await stack.sql<{ status: string }>('SELECT status FROM ingest_jobs WHERE id = $1', [queued.id]);
+      expect(after?.status).toBe('cancelled');
+
+      const retry = await stack.cli('ingest:retry', ended.id, '--dry-run');
+      const childId = /^Run ([0-9a-f-]{36}) queued/.exec(retry.stdout)?.[1];
+      const [child] = await stack.sql<{ parent_id: string; dry_run: boolean; owner: string }>(
+        'SELECT parent_id, dry_run, owner FROM ingest_jobs WHERE id = $1',
+        [childId],
+      );
+      expect(child).toEqual({ parent_id: ended.id, dry_run: true, owner });
+    });
+
+    it('ingest:run stores the file, starts the run and follows it to its end', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'strata-cli-run-'));
+      const file = join(dir, 'stations.csv');
+      await writeFile(file, CSV);
+      // A worker that consumes the import queue, so the run ends and the command returns.
+      const worker = await stack.startWorker({ WORKER_QUEUES: 'import' });
+      try {
+        const cliOwner = uniqueOwner('cli');
+        const result = await stack
+          .cli('ingest:run', 'stations', '--file', file, '--user', cliOwner)
+          .then((r) => ({ ...r, code: 0 }))
+          .catch((error: { stdout: string; stderr: string; code: number }) => error);
+        const id = /^Run ([0-9a-f-]{36}) queued \(importer stations\)\./m.exec(result.stdout)?.[1];
+        expect(id, result.stdout + result.stderr).toBeDefined();
+        const [row] = await stack.sql<{ status: string; owner: string; source: Body }>(
+          'SELECT status, owner, source FROM ingest_jobs WHERE id = $1',
+          [id],
+        );
+        expect(row?.owner).toBe(cliOwner);
+        expect(row?.source).toMatchObject({ type: 'stored-file', size: CSV.length });
+        expect(result.stdout).toContain(`Run ${id} ended ${row?.status}.`);
+        expect(['completed', 'completed_with_errors', 'failed', 'cancelled']).toContain(row?.status);
+        expect(result.code).toBe(row?.status === 'completed' || row?.status === 'completed_with_errors' ? 0 : 1);
+      } finally {
+        await worker.stop();
+      }
+    });
+
+    it('refuses a file the importer does not take, before anything is stored', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'strata-cli-bad-'));
+      const file = join(dir, 'stations.xlsx');
+      await writeFile(file, CSV);
+      const failed = await stack
+        .cli('ingest:run', 'stations', '--file', file)
+        .catch((e: { stderr: string; code: number }) => e);
+      expect(failed).toMatchObject({ code: 1 });
+      expect((failed as { stderr: string }).stderr).toContain("are not accepted by importer 'stations'");
+    });
+  });
 });

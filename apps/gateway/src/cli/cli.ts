@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { TokenService, parseCapabilities } from '@app/security';
-import { CliModule } from './cli.module.js';
 import { parseDuration } from './duration.js';
+import { INGEST_USAGE, cliModuleFor, runIngestCommand } from './ingest-commands.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -14,7 +14,7 @@ Commands:
       Lists tokens (never the tokens themselves): id, owner, prefix, capabilities, expiry, state.
   token:revoke <id>
       Revokes a token; it stops working at once.
-`;
+${INGEST_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -32,9 +32,11 @@ async function main(argv: string[]): Promise<number> {
       capabilities: { type: 'string' },
       name: { type: 'string' },
       'expires-in': { type: 'string' },
+      file: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
-  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(cliModuleFor(command), { logger: ['error'] });
   try {
     const tokens = app.get(TokenService);
     switch (command) {
@@ -82,6 +84,17 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`Revoked ${id}\n`);
         return 0;
       }
+      case 'ingest:run':
+      case 'ingest:list':
+      case 'ingest:status':
+      case 'ingest:cancel':
+      case 'ingest:retry':
+        return await runIngestCommand(app, command, {
+          positionals,
+          file: values.file,
+          dryRun: values['dry-run'],
+          user: values.user,
+        });
       default:
         throw new UsageError(`Unknown command '${command}'`);
     }

@@ -93,12 +93,17 @@ export class RunsService {
     private readonly guard: SsrfGuard,
   ) {}
 
-  list(owner: string, filter: RunListFilter): Promise<{ runs: IngestJob[]; total: number }> {
+  list(owner: string | null, filter: RunListFilter): Promise<{ runs: IngestJob[]; total: number }> {
     return this.runs.list({ owner, ...filter });
   }
 
   get(id: string, owner: string): Promise<IngestJob> {
     return this.runs.getForOwner(id, owner);
+  }
+
+  /** Any owner's run (operators at the CLI). */
+  getAny(id: string): Promise<IngestJob> {
+    return this.runs.getAny(id);
   }
 
   async show(id: string, owner: string, rows: RowPage): Promise<{ run: IngestJob; rows: IngestRow[] }> {

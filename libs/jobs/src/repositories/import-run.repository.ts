@@ -13,7 +13,8 @@ import { hydrate } from './hydrate.js';
 export type RunRowFilter = 'failed' | 'success';
 
 export interface RunListQuery {
-  owner: string;
+  /** Null lists every owner's runs (operators at the CLI only). */
+  owner: string | null;
   importer?: string;
   status?: JobStatus;
   page: number;
@@ -82,11 +83,18 @@ export class ImportRunRepository {
     return run;
   }
 
+  /** Any owner's run, for operators at the CLI; 404 when there is no such run. */
+  async getAny(id: string): Promise<IngestJob> {
+    const run = await this.runs.findOneBy({ id, kind: JobKind.ImportRun });
+    if (!run) throw new NotFoundError('Ingest run', id);
+    return run;
+  }
+
   /** Newest first; ties (same instant) broken by id so pages never overlap. */
   async list(query: RunListQuery): Promise<{ runs: IngestJob[]; total: number }> {
     const [runs, total] = await this.runs.findAndCount({
       where: {
-        owner: query.owner,
+        ...(query.owner !== null ? { owner: query.owner } : {}),
         kind: JobKind.ImportRun,
         ...(query.importer !== undefined ? { importer: query.importer } : {}),
         ...(query.status !== undefined ? { status: query.status } : {}),
