@@ -368,7 +368,7 @@ describe('ingest runs API (seed 004)', () => {
       stack.api<{ data: Run }>('POST', `${BASE}/${run.id}/retry`, { token, body: { dry_run: true } }),
       stack.api<{ data: Run }>('POST', `${BASE}/${run.id}/retry`, { token, body: { dry_run: true } }),
     ]);
-    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    expect([a.status, b.status].sort((x, y) => x - y)).toEqual([202, 409]);
     const child = (a.status === 202 ? a : b).body.data;
     expect(child).toMatchObject({ parent_id: run.id, status: 'queued', importer: 'stations', dry_run: true });
     const [row] = await stack.sql<{ source: Body }>('SELECT source FROM ingest_jobs WHERE id = $1', [child.id]);

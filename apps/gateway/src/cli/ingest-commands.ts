@@ -139,7 +139,7 @@ async function dispatch(runs: RunsService, command: string, options: IngestComma
 
 /** Polls the run until it ends, drawing a progress bar on a terminal and plain lines otherwise. */
 async function follow(runs: RunsService, id: string): Promise<IngestJob> {
-  const tty = process.stdout.isTTY === true;
+  const tty = process.stdout.isTTY;
   const bar = tty
     ? new cliProgress.SingleBar(
         {
@@ -197,11 +197,15 @@ export function describeEnd(run: IngestJob): string {
       `  created ${summary.created}, updated ${summary.updated}, skipped ${summary.skipped}, failed ${summary.failed}` +
         (summary.duration_ms !== null ? ` in ${(summary.duration_ms / 1000).toFixed(1)} s` : ''),
     );
-    for (const error of summary.errors) lines.push(`  error: ${String(error.message ?? JSON.stringify(error))}`);
-    for (const warning of summary.warnings)
-      lines.push(`  warning: ${String(warning.message ?? JSON.stringify(warning))}`);
+    for (const error of summary.errors) lines.push(`  error: ${describe(error)}`);
+    for (const warning of summary.warnings) lines.push(`  warning: ${describe(warning)}`);
   }
   if (run.rowsFailed > 0)
     lines.push(`  failed rows: npm run cli -- ingest:status ${run.id}; retry: ingest:retry ${run.id}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** An error or warning entry of a summary: its message when it has one, else the entry as JSON. */
+function describe(entry: Record<string, unknown>): string {
+  return typeof entry.message === 'string' ? entry.message : JSON.stringify(entry);
 }

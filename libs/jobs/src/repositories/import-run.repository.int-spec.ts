@@ -69,7 +69,8 @@ describe('ImportRunRepository (PostgreSQL)', () => {
       .then(async (job) => {
         if (!overrides.status || overrides.status === JobStatus.Queued) return job;
         await dataSource.query(`UPDATE ingest_jobs SET status = $2 WHERE id = $1`, [job.id, overrides.status]);
-        return { ...job, status: overrides.status } as IngestJob;
+        job.status = overrides.status;
+        return job;
       });
 
   /** Rows written as the pipeline writes them, in one statement. */
