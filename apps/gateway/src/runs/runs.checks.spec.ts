@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DomainError, ErrorCode } from '@app/common';
 import type { ImporterSummary } from './importer-lookup.js';
 import { summarise } from './importer-lookup.js';
-import { acceptImporterFile, checkOverrides, formatFor } from './runs.service.js';
+import { acceptImporterFile, checkOverrides, formatFor } from './runs.checks.js';
 
 const importer = (source: Partial<ImporterSummary['source']> = {}): ImporterSummary => ({
   slug: 'stations',
