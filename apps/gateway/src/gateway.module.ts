@@ -1,7 +1,7 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { json } from 'express';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, loadConfig } from '@app/config';
 import { ProblemDetailsFilter, ProblemValidationPipe, createLoggerModule } from '@app/common';
 import { ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
@@ -17,6 +17,7 @@ import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsApiModule } from './metrics/metrics.module.js';
+import { RunsApiModule } from './runs/runs.module.js';
 import { ServicesApiModule } from './services/services.module.js';
 import { VrtApiModule } from './vrt/vrt.module.js';
 
@@ -39,6 +40,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     ServicesApiModule,
     VrtApiModule,
     MetricsApiModule,
+    RunsApiModule.register(loadConfig().ingestRuns.apiPrefix),
   ],
   providers: [
     { provide: APP_GUARD, useExisting: AuthGuard },

@@ -57,6 +57,11 @@ export interface RemoteServiceConfig {
   maxResponseBytes: number;
 }
 
+export interface IngestRunsConfig {
+  /** Full path of the runs API, e.g. `api/v1/ingest`. */
+  apiPrefix: string;
+}
+
 export interface JobPolicyConfig {
   attempts: number;
   backoffMs: number;
@@ -76,6 +81,7 @@ export class AppConfig {
   readonly remote: RemoteServiceConfig;
   /** Importer definitions (DESIGN §4): the directory, resolved against the working directory at load time. */
   readonly importers: { dir: string };
+  readonly ingestRuns: IngestRunsConfig;
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -117,6 +123,7 @@ export class AppConfig {
       previewTimeoutMs: e.PREVIEW_TIMEOUT_MS,
     };
     this.importers = { dir: e.IMPORTERS_DIR };
+    this.ingestRuns = { apiPrefix: e.INGEST_API_PREFIX };
     this.remote = {
       ssrfAllowlist: e.SSRF_ALLOWLIST.split(',')
         .map((x) => x.trim())

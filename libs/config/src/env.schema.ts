@@ -158,6 +158,14 @@ export class EnvSchema {
   @Min(1024)
   REMOTE_MAX_RESPONSE_BYTES = 32 * 1024 ** 2;
 
+  /**
+   * Path of the ingest-runs API (seed 004). Under the gateway's `api/` prefix like every authenticated
+   * route, so auth, docs and problem responses apply to it unchanged.
+   */
+  @IsString()
+  @Matches(/^api(\/[a-z0-9][a-z0-9._-]*)+$/, { message: 'INGEST_API_PREFIX must be like api/v1/ingest' })
+  INGEST_API_PREFIX = 'api/v1/ingest';
+
   /** Comma-separated queue names this worker consumes; empty means all of them. */
   @IsString()
   WORKER_QUEUES = '';

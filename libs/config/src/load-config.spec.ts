@@ -34,7 +34,15 @@ describe('parseConfig', () => {
       },
       jobs: { attempts: 5, backoffMs: 2000 },
       remote: { ssrfAllowlist: [], connectTimeoutMs: 5000, timeoutMs: 15000, maxResponseBytes: 32 * 1024 ** 2 },
+      ingestRuns: { apiPrefix: 'api/v1/ingest', importersDir: 'importers' },
     });
+  });
+
+  it('takes another ingest-runs path under api/ only', () => {
+    expect(parseConfig({ INGEST_API_PREFIX: 'api/v2/imports' }).ingestRuns.apiPrefix).toBe('api/v2/imports');
+    for (const bad of ['v1/ingest', '/api/v1/ingest', 'api', 'api/v1/ingest/', 'api/../x']) {
+      expect(configError({ INGEST_API_PREFIX: bad }).problems, bad).toEqual(['INGEST_API_PREFIX: matches']);
+    }
   });
 
   it('splits SSRF_ALLOWLIST into hosts, addresses and CIDR blocks and refuses anything else', () => {

@@ -5,6 +5,7 @@ import { dataSourceOptions } from './data-source.js';
 import { JobRepository } from './repositories/job.repository.js';
 import { DatasetRepository } from './repositories/dataset.repository.js';
 import { VrtRepository } from './repositories/vrt.repository.js';
+import { ImportRunQueries } from './repositories/import-run-queries.repository.js';
 import { ImportRunRepository } from './repositories/import-run.repository.js';
 
 /** The database connection and the job-domain repositories, for one named application. */
@@ -27,8 +28,8 @@ export class JobsModule {
           }),
         }),
       ],
-      providers: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository],
-      exports: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository],
+      providers: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository, ImportRunQueries],
+      exports: [JobRepository, DatasetRepository, VrtRepository, ImportRunRepository, ImportRunQueries],
     };
   }
 }

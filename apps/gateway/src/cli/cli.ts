@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { TokenService, parseCapabilities } from '@app/security';
-import { CliModule } from './cli.module.js';
 import { parseDuration } from './duration.js';
 import { IMPORTER_USAGE, runImporterCommand } from './importer-commands.js';
+import { INGEST_USAGE, cliModuleFor, runIngestCommand } from './ingest-commands.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -15,7 +15,8 @@ Commands:
       Lists tokens (never the tokens themselves): id, owner, prefix, capabilities, expiry, state.
   token:revoke <id>
       Revokes a token; it stops working at once.
-${IMPORTER_USAGE}`;
+${IMPORTER_USAGE}
+${INGEST_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -35,9 +36,11 @@ async function main(argv: string[]): Promise<number> {
       capabilities: { type: 'string' },
       name: { type: 'string' },
       'expires-in': { type: 'string' },
+      file: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
-  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(cliModuleFor(command), { logger: ['error'] });
   try {
     const tokens = app.get(TokenService);
     switch (command) {
@@ -85,6 +88,17 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`Revoked ${id}\n`);
         return 0;
       }
+      case 'ingest:run':
+      case 'ingest:list':
+      case 'ingest:status':
+      case 'ingest:cancel':
+      case 'ingest:retry':
+        return await runIngestCommand(app, command, {
+          positionals,
+          file: values.file,
+          dryRun: values['dry-run'],
+          user: values.user,
+        });
       default:
         throw new UsageError(`Unknown command '${command}'`);
     }

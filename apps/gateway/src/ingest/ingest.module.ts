@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CommitService } from './commit.service.js';
 import { IngestConfigService } from './ingest-config.service.js';
 import { IngestController } from './ingest.controller.js';
+import { MultipartFileReceiver } from './multipart-file.receiver.js';
 import { PresignedUploadService } from './presigned.service.js';
 import { PreviewService } from './preview.service.js';
 import { StoredObjectChecks } from './stored-object.checks.js';
@@ -16,7 +17,8 @@ import { UploadService } from './upload.service.js';
     PresignedUploadService,
     StoredObjectChecks,
     IngestConfigService,
+    MultipartFileReceiver,
   ],
-  exports: [PreviewService],
+  exports: [PreviewService, MultipartFileReceiver, StoredObjectChecks],
 })
 export class IngestApiModule {}

@@ -18,7 +18,7 @@ import type {
   PresignedUploadResponseDto,
 } from './dto/presigned.dto.js';
 import { StoredObjectChecks, acceptFilename } from './stored-object.checks.js';
-import { PayloadTooLargeError } from './upload.service.js';
+import { PayloadTooLargeError } from './multipart-file.receiver.js';
 import { StrataMetrics } from '@app/metrics';
 
 const MAX_PARTS = 10_000;

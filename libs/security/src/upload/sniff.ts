@@ -78,6 +78,10 @@ const TEXT_EXPECTATIONS: Record<string, TextShape> = {
   '.topojson': 'json',
   '.kml': 'xml',
   '.csv': 'text',
+  '.tsv': 'text',
+  // Newline-delimited JSON: each line is an object, so the file starts like JSON.
+  '.ndjson': 'json',
+  '.jsonl': 'json',
 };
 
 /** Extensions `sniffContent` knows how to check; an upload allow-list must not go beyond them. */
