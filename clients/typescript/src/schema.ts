@@ -112,6 +112,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/importers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the importer definitions
+     * @description Every importer of IMPORTERS_DIR, ordered by slug. Any valid token may read them.
+     */
+    get: operations['Importers_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/importers/{slug}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get one importer definition: source, target, fields with transforms and rules */
+    get: operations['Importers_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/ingest/commit-fan-out/{job_id}': {
     parameters: {
       query?: never;
@@ -460,6 +497,166 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ingest': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List your importer runs, newest first
+     * @description Seed 004 pagination: `{data, links:{first,last,prev,next}, meta}`; filters `importer` and `status`.
+     */
+    get: operations['Runs_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/trigger/{slug}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a run of an importer that reads a URL, a stored object or a remote service
+     * @description Optional body: `dry_run`, and `source` with only the keys the importer lists in `overridable` (422 otherwise). A replaced URL goes through the SSRF guard (422 `ssrf-refused`); a replaced storage key must stay in the directory of the importer's key. 404 unknown importer; 422 for an upload importer.
+     */
+    post: operations['Runs_trigger'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/upload/{slug}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a run of an upload importer with a file
+     * @description Multipart `file` (streamed to storage, size-capped while streaming at the importer's `max_size_bytes` and the global limit: 413), its type one of the importer's formats and its content matching the extension (415), archives pre-flighted; `dry_run` as `1|true|0|false`. Answers with the run already `queued`. 404 unknown importer; 422 when the importer does not take uploads.
+     */
+    post: operations['Runs_upload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get a run with one page of its rows
+     * @description Rows by row number, paged with `rows_page` and `rows_per_page` (≤ 500), filtered by `rows_status`.
+     */
+    get: operations['Runs_show'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a run
+     * @description A run no worker has started ends `cancelled` at once; a running one stops between chunks and ends `cancelled`. 409 when the run has already ended.
+     */
+    post: operations['Runs_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/{id}/errors/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Counts of a run's failures by message and by field
+     * @description Both lists most frequent first, aggregated in the database.
+     */
+    get: operations['Runs_summary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/{id}/failed-rows/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download the failed rows as CSV
+     * @description Streamed: the original headers (first-seen order), then `_error_message` and `_row_number`. Cells a spreadsheet would read as a formula get a leading `'`. Fix the rows and upload the file to the same importer again (the two extra columns are ignored). 404 when no row failed.
+     */
+    get: operations['Runs_download'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingest/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry the failed rows of a run in a new run
+     * @description The new run (`parent_id` = this run) reads only the failed rows, keeping their row numbers. 400 when the run has no failed rows; 409 when it has not ended or another retry of it is still active (of two concurrent retries, one wins).
+     */
+    post: operations['Runs_retry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -505,6 +702,10 @@ export interface components {
        * @example 9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f
        */
       source_dataset_id: string;
+    };
+    CancelRunResponseDto: {
+      /** @example Cancellation request sent. */
+      message: string;
     };
     CheckStatusDto: {
       /**
@@ -731,6 +932,17 @@ export interface components {
        */
       steps?: number;
     };
+    ErrorSummaryDto: {
+      /** @description By message, most frequent first (at most 100). */
+      error_summary: components['schemas']['MessageCountDto'][];
+      /** @example 14 */
+      total_failed_rows: number;
+      /** @description By '<field>: <message>', most frequent first (at most 100). */
+      validation_summary: components['schemas']['MessageCountDto'][];
+    };
+    ErrorSummaryEnvelopeDto: {
+      data: components['schemas']['ErrorSummaryDto'];
+    };
     FanOutLayerDto: {
       /**
        * @description Raster: lossless COG compression (with a predictor). Default DEFLATE.
@@ -899,6 +1111,212 @@ export interface components {
        */
       status: 'queued' | 'failed';
     };
+    ImporterDuplicatesDto: {
+      /**
+       * @description update_if_newer: the field compared.
+       * @example null
+       */
+      compare: string | null;
+      /**
+       * @example upsert
+       * @enum {string}
+       */
+      strategy: 'insert' | 'skip' | 'update' | 'upsert' | 'fail' | 'update_if_newer';
+    };
+    ImporterEnvelopeDto: {
+      data: components['schemas']['ImporterResponseDto'];
+    };
+    ImporterErrorLimitsDto: {
+      /** @example 0.5 */
+      max_failed_ratio: number | null;
+      /** @example 1000 */
+      max_failed_rows: number | null;
+    };
+    ImporterFieldDto: {
+      /**
+       * @description Target column.
+       * @example code
+       */
+      column: string;
+      /**
+       * @description Source headers tried in order.
+       * @example [
+       *       "code",
+       *       "Station ID"
+       *     ]
+       */
+      from: string[];
+      /**
+       * @example [
+       *       {
+       *         "arg": null,
+       *         "name": "required"
+       *       },
+       *       {
+       *         "arg": 12,
+       *         "name": "max_length"
+       *       }
+       *     ]
+       */
+      rules: components['schemas']['ImporterStepDto'][];
+      /**
+       * @example [
+       *       {
+       *         "arg": null,
+       *         "name": "trim"
+       *       },
+       *       {
+       *         "arg": null,
+       *         "name": "upper"
+       *       }
+       *     ]
+       */
+      transforms: components['schemas']['ImporterStepDto'][];
+      /**
+       * @example text
+       * @enum {string}
+       */
+      type: 'text' | 'integer' | 'bigint' | 'numeric' | 'double' | 'boolean' | 'date' | 'timestamptz' | 'uuid' | 'json';
+    };
+    ImporterGeometryDto: {
+      /** @example geom */
+      column: string;
+      from: components['schemas']['ImporterGeometryFromDto'];
+      /** @example 4326 */
+      srid: number;
+    };
+    ImporterGeometryFromDto: {
+      /**
+       * @example xy
+       * @enum {string}
+       */
+      kind: 'xy' | 'wkt' | 'source';
+      /**
+       * @description kind wkt: the header holding WKT.
+       * @example wkt
+       */
+      wkt?: string;
+      /** @example lon */
+      x?: string;
+      /** @example lat */
+      y?: string;
+    };
+    ImporterListResponseDto: {
+      data: components['schemas']['ImporterResponseDto'][];
+    };
+    ImporterReadDto: {
+      /**
+       * @description csv: null = detected.
+       * @example null
+       */
+      delimiter: string | null;
+      /** @example utf-8 */
+      encoding: string;
+      /** @example 1 */
+      header_row: number;
+      /** @example null */
+      layer: string | null;
+      /** @example  */
+      pointer: string;
+      /** @example null */
+      sheet: (string | number) | null;
+    };
+    ImporterResponseDto: {
+      /** @example 5000 */
+      chunk_size: number;
+      duplicates: components['schemas']['ImporterDuplicatesDto'];
+      errors: components['schemas']['ImporterErrorLimitsDto'];
+      fields: components['schemas']['ImporterFieldDto'][];
+      geometry: components['schemas']['ImporterGeometryDto'] | null;
+      read: components['schemas']['ImporterReadDto'];
+      rows: components['schemas']['ImporterRowsDto'];
+      /** @example stations */
+      slug: string;
+      source: components['schemas']['ImporterSourceDto'];
+      target: components['schemas']['ImporterTargetDto'];
+      /** @example Weather stations */
+      title: string;
+      /**
+       * @example chunk
+       * @enum {string}
+       */
+      transaction: 'chunk' | 'run';
+    };
+    ImporterRowsDto: {
+      /**
+       * @description Failed rows are always kept.
+       * @example false
+       */
+      keep_successful: boolean;
+    };
+    ImporterServiceSourceDto: {
+      /** @example stations */
+      layer_name: string;
+      /**
+       * @example wfs
+       * @enum {string}
+       */
+      service_type: 'wfs' | 'arcgis' | 'oapif';
+      /** @example https://maps.example.org/wfs */
+      url: string;
+    };
+    ImporterSourceDto: {
+      /**
+       * @example [
+       *       "csv",
+       *       "xlsx"
+       *     ]
+       */
+      formats: ('csv' | 'tsv' | 'xlsx' | 'json' | 'ndjson' | 'geojson' | 'gpkg' | 'zip')[];
+      /**
+       * @description Type `storage`: the object key read.
+       * @example null
+       */
+      key: string | null;
+      /** @example 104857600 */
+      max_size_bytes: number;
+      /**
+       * @description Source keys a trigger body may replace.
+       * @example []
+       */
+      overridable: ('url' | 'key')[];
+      /** @example null */
+      service: components['schemas']['ImporterServiceSourceDto'] | null;
+      /**
+       * @example upload
+       * @enum {string}
+       */
+      type: 'upload' | 'url' | 'storage' | 'service';
+      /**
+       * @description Type `url`: the file fetched (without credentials).
+       * @example null
+       */
+      url: string | null;
+    };
+    ImporterStepDto: {
+      /**
+       * @description The argument as written in the file; null for none.
+       * @example 12
+       */
+      arg: Record<string, never> | null;
+      /** @example max_length */
+      name: string;
+    };
+    ImporterTargetDto: {
+      /**
+       * @description Created from the fields when missing.
+       * @example true
+       */
+      create: boolean;
+      /**
+       * @example [
+       *       "code"
+       *     ]
+       */
+      key: string[];
+      /** @example public.stations */
+      table: string;
+    };
     JobErrorDto: {
       /** @example no-crs */
       code: string;
@@ -1005,12 +1423,56 @@ export interface components {
        */
       status: 'ok';
     };
+    MessageCountDto: {
+      /** @example 12 */
+      count: number;
+      /** @example code: The code field is required. */
+      message: string;
+    };
+    PageLinkDto: {
+      /** @example true */
+      active: boolean;
+      /**
+       * @description A page number, '...', '&laquo; Previous' or 'Next &raquo;'.
+       * @example 1
+       */
+      label: string;
+      /** @example https://strata.example/api/v1/ingest?page=1 */
+      url: string | null;
+    };
     PageMetaDto: {
       /** @example 1 */
       page: number;
       /** @example 50 */
       per_page: number;
       /** @example 3 */
+      total: number;
+    };
+    PaginationLinksDto: {
+      /** @example https://strata.example/api/v1/ingest?page=1 */
+      first: string;
+      /** @example https://strata.example/api/v1/ingest?page=3 */
+      last: string;
+      /** @example https://strata.example/api/v1/ingest?page=2 */
+      next: string | null;
+      /** @example null */
+      prev: string | null;
+    };
+    PaginationMetaDto: {
+      /** @example 1 */
+      current_page: number;
+      /** @example 1 */
+      from: number | null;
+      /** @example 3 */
+      last_page: number;
+      links: components['schemas']['PageLinkDto'][];
+      /** @example https://strata.example/api/v1/ingest */
+      path: string;
+      /** @example 15 */
+      per_page: number;
+      /** @example 15 */
+      to: number | null;
+      /** @example 42 */
       total: number;
     };
     PresignedUploadRequestDto: {
@@ -1334,6 +1796,133 @@ export interface components {
        */
       y_column?: string;
     };
+    RetryRunRequestDto: {
+      /** @example false */
+      dry_run?: boolean;
+    };
+    RunDto: {
+      /**
+       * Format: date-time
+       * @example null
+       */
+      completed_at: string | null;
+      /** @example false */
+      dry_run: boolean;
+      /**
+       * Format: uuid
+       * @example 6a0f3c1e-2b4d-4e8f-9a1b-2c3d4e5f6a7b
+       */
+      id: string;
+      /**
+       * @description Importer slug.
+       * @example stations
+       */
+      importer: string;
+      /** @example stations.csv */
+      original_filename: string | null;
+      /**
+       * Format: uuid
+       * @description The run this one retries.
+       * @example null
+       */
+      parent_id: string | null;
+      progress: components['schemas']['RunProgressDto'];
+      /** @description Only on GET /{id}: one page of rows, by row number. */
+      rows?: components['schemas']['RunRowDto'][];
+      /**
+       * Format: date-time
+       * @example null
+       */
+      started_at: string | null;
+      /** @example queued */
+      status: components['schemas']['JobStatus'];
+      /** @description Set when the run has ended. */
+      summary: components['schemas']['RunSummaryDto'] | null;
+      /**
+       * @description Owner of the run.
+       * @example alice
+       */
+      user_id: string;
+    };
+    RunEnvelopeDto: {
+      data: components['schemas']['RunDto'];
+    };
+    RunListResponseDto: {
+      data: components['schemas']['RunDto'][];
+      links: components['schemas']['PaginationLinksDto'];
+      meta: components['schemas']['PaginationMetaDto'];
+    };
+    RunProgressDto: {
+      /** @example 5 */
+      failed: number;
+      /** @example 800 */
+      processed: number;
+      /** @example 795 */
+      successful: number;
+      /**
+       * @description Rows in the source; known early (a pre-count), exact at the end.
+       * @example 1200
+       */
+      total: number;
+    };
+    RunRowDto: {
+      /**
+       * @description The row as read, under its original headers.
+       * @example {
+       *       "Station Code": "",
+       *       "elevation": "2962",
+       *       "name": "Zugspitze"
+       *     }
+       */
+      data: {
+        [key: string]: unknown;
+      };
+      errors: components['schemas']['RunRowErrorsDto'] | null;
+      /**
+       * @description 1-based number of the row in the original source (kept by retries).
+       * @example 7
+       */
+      row_number: number;
+      /**
+       * @example failed
+       * @enum {string}
+       */
+      status: 'success' | 'failed';
+    };
+    RunRowErrorsDto: {
+      /** @example Validation failed. */
+      message: string;
+      /**
+       * @example {
+       *       "code": [
+       *         "The code field is required."
+       *       ]
+       *     }
+       */
+      validation?: {
+        [key: string]: string[];
+      };
+    };
+    RunSummaryDto: {
+      /** @example 790 */
+      created: number;
+      /** @example 5400 */
+      duration_ms: number | null;
+      /** @example [] */
+      errors: {
+        [key: string]: unknown;
+      }[];
+      /** @example 5 */
+      failed: number;
+      /** @example 2 */
+      skipped: number;
+      /** @example 3 */
+      updated: number;
+      /** @example [] */
+      warnings: {
+        [key: string]: unknown;
+      }[];
+    };
     ServicePreviewRequestDto: {
       /**
        * @description ArcGIS layer or table id (required for ArcGIS services).
@@ -1390,6 +1979,26 @@ export interface components {
       sample_rows: Record<string, never>[];
       /** @example Roads */
       source_filename: string | null;
+    };
+    TriggerRunRequestDto: {
+      /**
+       * @description Run the whole pipeline and roll the writes back.
+       * @example false
+       */
+      dry_run?: boolean;
+      /**
+       * @description Replaces source keys the importer lists in `overridable` (422 for any other key).
+       * @example {
+       *       "url": "https://data.example.org/stations-2026-12.csv"
+       *     }
+       */
+      source?: {
+        key?: string;
+        /** Format: uri */
+        url?: string;
+      } & {
+        [key: string]: unknown;
+      };
     };
     UploadConfigResponseDto: {
       /**
@@ -2134,6 +2743,136 @@ export interface operations {
            *       "status": 503,
            *       "title": "Service unavailable",
            *       "type": "https://strata.dev/problems/dependency-unavailable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Importers_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImporterListResponseDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Importers_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        slug: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImporterEnvelopeDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemSchema'];
@@ -4904,6 +5643,1037 @@ export interface operations {
            *       "status": 504,
            *       "title": "Timed out",
            *       "type": "https://strata.dev/problems/timeout"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_list: {
+    parameters: {
+      query?: {
+        /** @description Only runs of this importer. */
+        importer?: string;
+        status?: components['schemas']['JobStatus'];
+        page?: number;
+        per_page?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunListResponseDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_trigger: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        slug: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['TriggerRunRequestDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunEnvelopeDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The token lacks a required capability */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "This token lacks the 'upload' capability.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "https://strata.dev/problems/forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The file exceeds the 2 GiB limit.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 413,
+           *       "title": "Payload too large",
+           *       "type": "https://strata.dev/problems/payload-too-large"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Semantically invalid */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request cannot be processed.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 422,
+           *       "title": "Unprocessable content",
+           *       "type": "https://strata.dev/problems/unprocessable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_upload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        slug: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** @enum {string} */
+          dry_run?: '1' | 'true' | '0' | 'false';
+          /** Format: binary */
+          file: Blob;
+        };
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunEnvelopeDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The token lacks a required capability */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "This token lacks the 'upload' capability.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "https://strata.dev/problems/forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The file exceeds the 2 GiB limit.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 413,
+           *       "title": "Payload too large",
+           *       "type": "https://strata.dev/problems/payload-too-large"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unsupported media type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The file content does not match its extension.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 415,
+           *       "title": "Unsupported media type",
+           *       "type": "https://strata.dev/problems/unsupported-media-type"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Semantically invalid */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request cannot be processed.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 422,
+           *       "title": "Unprocessable content",
+           *       "type": "https://strata.dev/problems/unprocessable"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_show: {
+    parameters: {
+      query?: {
+        rows_page?: number;
+        rows_per_page?: number;
+        /** @description Only failed rows, or only rows that did not fail. */
+        rows_status?: 'failed' | 'success';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunEnvelopeDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CancelRunResponseDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The token lacks a required capability */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "This token lacks the 'upload' capability.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "https://strata.dev/problems/forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The resource is not in a state that allows this */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job is 'completed'; it cannot be cancelled.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 409,
+           *       "title": "Invalid state transition",
+           *       "type": "https://strata.dev/problems/invalid-transition"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_summary: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorSummaryEnvelopeDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_download: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  Runs_retry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['RetryRunRequestDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RunEnvelopeDto'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "The request is not valid; see errors.",
+           *       "errors": [
+           *         {
+           *           "loc": [
+           *             "body",
+           *             "title"
+           *           ],
+           *           "msg": "title must be a string",
+           *           "type": "isString"
+           *         }
+           *       ],
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 400,
+           *       "title": "Request validation failed",
+           *       "type": "https://strata.dev/problems/validation-failed"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "A valid bearer token is required.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 401,
+           *       "title": "Authentication required",
+           *       "type": "https://strata.dev/problems/unauthenticated"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The token lacks a required capability */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "This token lacks the 'upload' capability.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 403,
+           *       "title": "Forbidden",
+           *       "type": "https://strata.dev/problems/forbidden"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Not found, or owned by someone else */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job 0b6f0a53-3f3c-4a0e-9c43-3b7a6c1f4f7e was not found.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 404,
+           *       "title": "Not found",
+           *       "type": "https://strata.dev/problems/not-found"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The resource is not in a state that allows this */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "Job is 'completed'; it cannot be cancelled.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 409,
+           *       "title": "Invalid state transition",
+           *       "type": "https://strata.dev/problems/invalid-transition"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemSchema'];

@@ -15,13 +15,16 @@ export class FailedRowsReader implements RecordReader {
   ) {}
 
   static async open(runs: ImportRunRepository, parentId: string): Promise<FailedRowsReader> {
-    const headers = new Set<string>();
+    const seen = new Set<string>();
     let total = 0;
     for await (const row of runs.failedRows(parentId)) {
       total += 1;
-      for (const key of Object.keys(row.data)) headers.add(key);
+      for (const key of Object.keys(row.data)) seen.add(key);
     }
-    return new FailedRowsReader(runs, parentId, [...headers], total);
+    // Stored row data is jsonb, which does not keep key order: the parent's header row gives it back.
+    const recorded = (await runs.recordedHeaders(parentId)).filter((h) => seen.has(h));
+    const headers = [...new Set([...recorded, ...seen])];
+    return new FailedRowsReader(runs, parentId, headers, total);
   }
 
   async *records(from = 1): AsyncIterable<SourceRecord> {

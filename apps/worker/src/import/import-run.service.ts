@@ -101,6 +101,10 @@ export class ImportRunService {
     try {
       const reader = opened.reader;
       if (!(await this.runs.recordTotal(job.id, ctx.attemptToken, reader.total))) throw new StaleAttemptError();
+      // The header row in file order (row data is stored as jsonb, which does not keep it): the
+      // failed-rows download and retries use it.
+      const headers = reader.headers;
+      if (!(await this.runs.recordSummary(job.id, ctx.attemptToken, { headers }))) throw new StaleAttemptError();
       const binding = importer.bind(reader.headers);
       const warnings: JobWarning[] =
         binding.unused.length > 0
@@ -143,12 +147,12 @@ export class ImportRunService {
           warnings: warnings.map((w) => w.message),
         };
         if (failure) {
-          await this.runs.recordSummary(job.id, ctx.attemptToken, { summary });
+          await this.runs.recordSummary(job.id, ctx.attemptToken, { summary, headers });
           throw new ImportRunError(ImportFailure.ThresholdExceeded, failure);
         }
         return {
           status: totals.failed > 0 ? JobStatus.CompletedWithErrors : JobStatus.Completed,
-          result: { summary },
+          result: { summary, headers },
           rowsProcessed: totals.processed,
           rowsFailed: totals.failed,
           warnings,

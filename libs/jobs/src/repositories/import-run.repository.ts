@@ -261,6 +261,15 @@ export class ImportRunRepository {
     return rows.length > 0;
   }
 
+  /** The source's header row as a run recorded it (`result.headers`), for retries and downloads. */
+  async recordedHeaders(jobId: string): Promise<string[]> {
+    const [row] = await this.run<{ headers: unknown }>(
+      sql(`SELECT result->'headers' AS headers FROM ingest_jobs WHERE id = :jobId`, { jobId }),
+    );
+    const headers = row?.headers;
+    return Array.isArray(headers) ? headers.filter((h): h is string => typeof h === 'string') : [];
+  }
+
   async countFailedRows(jobId: string): Promise<number> {
     const [row] = await this.run<{ n: string }>(
       sql(`SELECT count(*) AS n FROM ingest_rows WHERE job_id = :jobId AND status = :failed`, {
