@@ -34,7 +34,7 @@ describe('parseConfig', () => {
       },
       jobs: { attempts: 5, backoffMs: 2000 },
       remote: { ssrfAllowlist: [], connectTimeoutMs: 5000, timeoutMs: 15000, maxResponseBytes: 32 * 1024 ** 2 },
-      ingestRuns: { apiPrefix: 'api/v1/ingest', importersDir: 'importers' },
+      ingestRuns: { apiPrefix: 'api/v1/ingest' },
     });
   });
 
