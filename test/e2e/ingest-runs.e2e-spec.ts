@@ -197,7 +197,7 @@ describe('ingest runs API (seed 004)', () => {
       expect(big.body).toMatchObject({ max_file_size_bytes: MAX_UPLOAD });
       // Nothing of the refused file is kept, not even a partial object.
       const kept = await readdir(join(storageRoot, 'imports'), { recursive: true }).catch(() => []);
-      expect(kept.filter((name) => String(name).includes('big.csv'))).toEqual([]);
+      expect(kept.filter((name) => name.includes('big.csv'))).toEqual([]);
       const xlsx = await upload('stations', { name: 'stations.xlsx', data: CSV });
       expect(xlsx.status).toBe(415);
       expect(xlsx.body).toMatchObject({ accepted_formats: ['csv'] });
