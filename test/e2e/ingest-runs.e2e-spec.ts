@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,9 @@ describe('ingest runs API (seed 004)', () => {
       const big = await upload('stations', { name: 'big.csv', data: Buffer.alloc(MAX_UPLOAD + 1, 'a') });
       expect(big.status).toBe(413);
       expect(big.body).toMatchObject({ max_file_size_bytes: MAX_UPLOAD });
+      // Nothing of the refused file is kept, not even a partial object.
+      const kept = await readdir(join(storageRoot, 'imports'), { recursive: true }).catch(() => []);
+      expect(kept.filter((name) => name.includes('big.csv'))).toEqual([]);
       const xlsx = await upload('stations', { name: 'stations.xlsx', data: CSV });
       expect(xlsx.status).toBe(415);
       expect(xlsx.body).toMatchObject({ accepted_formats: ['csv'] });

@@ -98,13 +98,10 @@ export class MultipartFileReceiver {
         const key = options.keyFor(filename);
         const capture = new HeadCapture(SNIFF_BYTES);
         // The storage write may attach its listeners only after an await: an error before then must not
-        // be an unhandled 'error' event. The caller learns of it from `fail` or the write's rejection.
+        // be an unhandled 'error' event. The caller learns of it from the write's rejection.
         capture.on('error', () => undefined);
-        stream.on('limit', () => {
-          const error = new PayloadTooLargeError(max);
-          capture.destroy(error);
-          fail(error);
-        });
+        // The answer waits for the write to fail, so its partial object is gone before the client hears of it.
+        stream.on('limit', () => capture.destroy(new PayloadTooLargeError(max)));
         stream.on('error', (error: Error) => capture.destroy(error));
         stream.pipe(capture);
         stored = this.storage.write(key, capture).then((size) => ({ filename, key, size, head: capture.head }));
