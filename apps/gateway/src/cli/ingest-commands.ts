@@ -9,6 +9,7 @@ import { toRun } from '../runs/run.mapper.js';
 import { RunsApiModule } from '../runs/runs.module.js';
 import { RunsService } from '../runs/runs.service.js';
 import { CliModule } from './cli.module.js';
+import { MetricsModule } from '@app/metrics';
 
 /** Owner of runs an operator starts without `--user`. */
 export const CLI_OWNER = 'cli';
@@ -41,6 +42,8 @@ export interface IngestCommandOptions {
     CliModule,
     QueuesModule.forRoot(),
     StorageModule.forRoot(),
+    // The upload path counts stored bytes; the CLI's counters are simply never scraped.
+    MetricsModule.forRoot('cli'),
     RunsApiModule.register(loadConfig().ingestRuns.apiPrefix, { withHttp: false }),
   ],
 })
