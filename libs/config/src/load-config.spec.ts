@@ -110,7 +110,9 @@ describe('parseConfig', () => {
       { value: 'off', expected: false },
       { value: '', expected: false },
     ])('LOG_PRETTY=$value → $expected', ({ value, expected }) => {
-      expect(parseConfig({ NODE_ENV: 'production', SERVICE_TOKEN_KEY: KEY, LOG_PRETTY: value }).log.pretty).toBe(expected);
+      expect(parseConfig({ NODE_ENV: 'production', SERVICE_TOKEN_KEY: KEY, LOG_PRETTY: value }).log.pretty).toBe(
+        expected,
+      );
       expect(parseConfig({ NODE_ENV: 'development', LOG_PRETTY: value }).log.pretty).toBe(expected);
     });
 

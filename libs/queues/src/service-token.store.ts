@@ -17,7 +17,9 @@ export function sealServiceToken(key: Buffer, jobId: string, token: string): str
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(jobId, 'utf8'));
   const sealed = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-  return [VERSION, iv, cipher.getAuthTag(), sealed].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return [VERSION, iv, cipher.getAuthTag(), sealed]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
 }
 
 /** The token sealed for `jobId`, or null when the entry does not open (other key, other job, tampered). */

@@ -48,6 +48,7 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         xColumn: task.xColumn,
         yColumn: task.yColumn,
         geomColumn: task.geomColumn,
+        epochMsColumns: task.epochMsColumns ?? [],
         onProgress,
         onStep: (step) => send({ type: 'step', step }),
       });

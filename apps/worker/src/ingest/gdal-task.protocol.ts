@@ -29,6 +29,8 @@ export interface VectorTask {
   xColumn: string | null;
   yColumn: string | null;
   geomColumn: string | null;
+  /** Text columns of epoch milliseconds (ArcGIS dates) stored as `timestamptz`; absent: none. */
+  epochMsColumns?: string[];
 }
 
 export interface RasterTask {
