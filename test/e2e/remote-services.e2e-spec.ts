@@ -94,7 +94,10 @@ describe('remote feature services', () => {
     const preview = await stack.api<Body>('POST', '/api/services/preview/', { token, body });
     expect(preview.status, preview.text).toBe(200);
     const jobId = String(preview.body.job_id);
-    const commit = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, { token, body: commitBody });
+    const commit = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, {
+      token,
+      body: { title: `${String(body.layer_name)} via ${String(body.service_type)}`, ...commitBody },
+    });
     expect(commit.status, commit.text).toBe(202);
     const job = await stack.waitForJob(token, jobId, (j) => ['completed', 'failed'].includes(String(j.status)), 90_000);
     if (job.status !== 'completed') return { preview: preview.body, job, table: '', jobId };
@@ -112,9 +115,15 @@ describe('remote feature services', () => {
   it('probes WFS, OGC API Features and ArcGIS over HTTP', async () => {
     const wfs = await stack.api<Body>('POST', '/api/services/probe/', { token, body: { url: mapserver.wfsUrl } });
     expect(wfs.status, wfs.text).toBe(200);
-    expect(wfs.body).toMatchObject({ service_type: 'WFS 2.0.0', layers: [{ name: 'ms:sites' }] });
+    expect(wfs.body).toMatchObject({
+      service_type: 'WFS 2.0.0',
+      layers: [{ name: 'ms:sites' }, { name: 'ms:places' }],
+    });
     const oapif = await stack.api<Body>('POST', '/api/services/probe/', { token, body: { url: mapserver.oapifUrl } });
-    expect(oapif.body).toMatchObject({ service_type: 'OGC API Features', layers: [{ name: 'sites' }] });
+    expect(oapif.body).toMatchObject({
+      service_type: 'OGC API Features',
+      layers: [{ name: 'sites' }, { name: 'places' }],
+    });
     const arc = await stack.api<Body>('POST', '/api/services/probe/', {
       token,
       body: { url: arcgis.serviceUrl(), token: ARC_TOKEN },
@@ -376,7 +385,7 @@ describe('remote feature services', () => {
       arcgis.setToken('rotated-token-456');
       const stale = await stack.api<Body>('POST', `/api/ingest/commit/${String(first.body.job_id)}`, {
         token,
-        body: {},
+        body: { title: 'Stale token' },
       });
       expect(stale.status, stale.text).toBe(202);
       const failed = await stack.waitForJob(token, String(first.body.job_id), (j) =>
@@ -388,18 +397,28 @@ describe('remote feature services', () => {
       arcgis.setToken(ARC_TOKEN);
       const second = await stack.api<Body>('POST', '/api/services/preview/', { token, body });
       expect(second.status, second.text).toBe(200);
+      const jobId = String(second.body.job_id);
       arcgis.setToken('rotated-token-789');
-      const { job } = await (async () => {
-        const jobId = String(second.body.job_id);
-        const commit = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, {
-          token,
-          body: { token: 'rotated-token-789' },
-        });
-        expect(commit.status, commit.text).toBe(202);
-        return {
-          job: await stack.waitForJob(token, jobId, (j) => ['completed', 'failed'].includes(String(j.status)), 90_000),
-        };
-      })();
+      // A token the service refuses (498) is a 403 at commit, and the job stays pending for a good one.
+      const wrong = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, {
+        token,
+        body: { title: 'Fresh token', token: 'not-the-token' },
+      });
+      expect(wrong.status, wrong.text).toBe(403);
+      expect(wrong.headers.get('content-type')).toContain('application/problem+json');
+      expect(wrong.text).not.toContain('not-the-token');
+      expect((await stack.api<Body>('GET', `/api/jobs/${jobId}`, { token })).body.status).toBe('pending');
+      const commit = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, {
+        token,
+        body: { title: 'Fresh token', token: 'rotated-token-789' },
+      });
+      expect(commit.status, commit.text).toBe(202);
+      const job = await stack.waitForJob(
+        token,
+        jobId,
+        (j) => ['completed', 'failed'].includes(String(j.status)),
+        90_000,
+      );
       expect(job.status, JSON.stringify(job)).toBe('completed');
       expect(job).toMatchObject({ rows_total: SITES });
     } finally {
@@ -453,7 +472,10 @@ describe('remote feature services', () => {
       expect(waiting.keys.some((k) => k.endsWith(`:service-token:${jobId}`))).toBe(true);
       expect(waiting.text).not.toContain(secret);
 
-      const commit = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, { token, body: { token: secret } });
+      const commit = await stack.api<Body>('POST', `/api/ingest/commit/${jobId}`, {
+        token,
+        body: { title: 'Token scan', token: secret },
+      });
       expect(commit.status, commit.text).toBe(202);
       const job = await stack.waitForJob(
         token,

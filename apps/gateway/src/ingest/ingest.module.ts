@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SsrfModule } from '@app/security';
+import { ServiceTokenCheck } from '../services/token-check.js';
 import { CommitService } from './commit.service.js';
 import { IngestConfigService } from './ingest-config.service.js';
 import { IngestController } from './ingest.controller.js';
@@ -8,6 +10,7 @@ import { StoredObjectChecks } from './stored-object.checks.js';
 import { UploadService } from './upload.service.js';
 
 @Module({
+  imports: [SsrfModule],
   controllers: [IngestController],
   providers: [
     CommitService,
@@ -16,6 +19,7 @@ import { UploadService } from './upload.service.js';
     PresignedUploadService,
     StoredObjectChecks,
     IngestConfigService,
+    ServiceTokenCheck,
   ],
   exports: [PreviewService],
 })

@@ -167,7 +167,7 @@ export class RemoteSourceService {
         ? { sortBy: await this.wfsSortField(source, token) }
         : { sortBy: null };
     const { path, layerName } = gdalDatasetOf(source, arcgis, wfs);
-    const proxy = await GuardedProxy.start(this.guard);
+    const proxy = await GuardedProxy.start(this.guard, { connectTimeoutMs: this.config.remote.connectTimeoutMs });
     const gdalConfig: Record<string, string> = {
       ...proxy.gdalConfig(),
       GDAL_HTTP_TIMEOUT: String(Math.ceil(this.config.remote.timeoutMs / 1000)),
@@ -303,7 +303,8 @@ export function remoteRefusal(
   if (status === '401' || status === '403') {
     return { code: 'remote-forbidden', message: 'The remote service refused access; check the token.' };
   }
-  if (/timed? ?out/i.test(text))
+  // 504: the guarded proxy's answer when the service did not accept GDAL's connection in time.
+  if (status === '504' || /timed? ?out/i.test(text))
     return { code: 'remote-timeout', message: 'The remote service did not answer in time.' };
   return null;
 }
