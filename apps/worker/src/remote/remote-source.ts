@@ -18,6 +18,11 @@ export interface RemoteGdalSource {
   /** Null: the dataset's only layer (ESRIJSON). */
   layerName: string | null;
   gdalConfig: Record<string, string>;
+  /**
+   * The layer's count as the service reports it for the plain layer, when GDAL's own count request may
+   * differ (it carries the read's SORTBY, under which MapServer 8, for one, miscounts); null: GDAL's.
+   */
+  featureCount: number | null;
   /** Columns holding epoch milliseconds that are dates (ArcGIS `esriFieldTypeDate`; GDAL reads them as text). */
   epochMsColumns: string[];
   /** The guarded proxy all of the task's HTTP goes through; close it when the task ends. */
@@ -166,6 +171,7 @@ export class RemoteSourceService {
       source.service_type === 'wfs' && source.version === '2.0.0'
         ? { sortBy: await this.wfsSortField(source, token) }
         : { sortBy: null };
+    const featureCount = wfs.sortBy ? await this.wfsHits(source, token) : null;
     const { path, layerName } = gdalDatasetOf(source, arcgis, wfs);
     const proxy = await GuardedProxy.start(this.guard, { connectTimeoutMs: this.config.remote.connectTimeoutMs });
     const gdalConfig: Record<string, string> = {
@@ -187,7 +193,7 @@ export class RemoteSourceService {
       const header = source.service_type === 'arcgis' ? 'X-Esri-Authorization' : 'Authorization';
       gdalConfig.GDAL_HTTP_HEADERS = `${header}: Bearer ${token}`;
     }
-    return { path, layerName, gdalConfig, epochMsColumns: arcgis?.dateFields ?? [], proxy };
+    return { path, layerName, gdalConfig, featureCount, epochMsColumns: arcgis?.dateFields ?? [], proxy };
   }
 
   /** The job is done with its token: the hand-off entry goes (it would expire anyway). */
@@ -241,6 +247,27 @@ export class RemoteSourceService {
       SORTBY: `${field} ASC`,
     });
     return sorted === null ? null : field;
+  }
+
+  /** `numberMatched` of a plain `RESULTTYPE=hits` request (no sort), or null when the server gives none. */
+  private async wfsHits(source: RemoteServiceSource, token: string | null): Promise<number | null> {
+    const url = new URL(source.url);
+    for (const [k, v] of Object.entries({
+      SERVICE: 'WFS',
+      VERSION: '2.0.0',
+      REQUEST: 'GetFeature',
+      TYPENAMES: source.layer,
+      RESULTTYPE: 'hits',
+    }))
+      url.searchParams.set(k, v);
+    const res = await this.http.request(url, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      connectTimeoutMs: this.config.remote.connectTimeoutMs,
+      timeoutMs: this.config.remote.timeoutMs,
+      maxBytes: this.config.remote.maxResponseBytes,
+    });
+    const matched = res.status === 200 ? /\bnumberMatched\s*=\s*"(\d+)"/.exec(res.body.toString('utf8')) : null;
+    return matched ? Number(matched[1]) : null;
   }
 
   /** The layer's object-id field (the paging order) and record cap, read through the guarded client. */
