@@ -264,31 +264,39 @@ describe('remote feature services', () => {
     expect(internalSeen).toEqual([]);
   });
 
-  it.each([
-    { serviceType: 'WFS 2.0.0', layer: 'ms:places' },
-    { serviceType: 'WFS 1.1.0', layer: 'places' },
-  ])('$serviceType reads every feature exactly once (WFS 2.0 pages sorted by the id field)', async (c) => {
+  /** Preview + commit of `places`: the requests MapServer saw meanwhile, and the loaded table's id facts. */
+  const ingestPlaces = async (
+    serviceType: string,
+    layer: string,
+  ): Promise<{ requests: string[]; facts: Record<string, unknown> | undefined }> => {
     const before = mapserver.requests.length;
     const { preview, job, table } = await ingest({
       url: mapserver.wfsUrl,
-      service_type: c.serviceType,
-      layer_name: c.layer,
+      service_type: serviceType,
+      layer_name: layer,
     });
     expect(preview.feature_count).toBe(PLACES);
     expect(job.status, JSON.stringify(job)).toBe('completed');
-    const [facts] = await stack.sql<{ n: string; ids: string; lo: number; hi: number }>(
+    const [facts] = await stack.sql(
       `SELECT count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi FROM ${table}`,
     );
+    return { requests: mapserver.requests.slice(before), facts };
+  };
+
+  it('WFS 2.0 pages are sorted by the id field: every feature exactly once', async () => {
+    const { requests, facts } = await ingestPlaces('WFS 2.0.0', 'ms:places');
     expect(facts).toEqual({ n: String(PLACES), ids: String(PLACES), lo: 1, hi: PLACES });
-    if (c.serviceType === 'WFS 2.0.0') {
-      const pages = mapserver.requests
-        .slice(before)
-        .map((r) => new URL(r, 'http://x').searchParams)
-        .filter((q) => q.get('REQUEST') === 'GetFeature' && q.has('STARTINDEX'));
-      // The commit's own pages (the preview reads the first one too): 0, 1000, 2000, each sorted.
-      expect(new Set(pages.map((q) => q.get('STARTINDEX')))).toEqual(new Set(['0', '1000', '2000']));
-      expect(pages.every((q) => q.get('SORTBY') === 'id ASC')).toBe(true);
-    }
+    const pages = requests
+      .map((r) => new URL(r, 'http://x').searchParams)
+      .filter((q) => q.get('REQUEST') === 'GetFeature' && q.has('STARTINDEX'));
+    // The commit's own pages (the preview reads the first one too): 0, 1000, 2000, each sorted.
+    expect(new Set(pages.map((q) => q.get('STARTINDEX')))).toEqual(new Set(['0', '1000', '2000']));
+    expect(pages.every((q) => q.get('SORTBY') === 'id ASC')).toBe(true);
+  });
+
+  it('WFS 1.1 (one GetFeature, no paging): every feature exactly once', async () => {
+    const { facts } = await ingestPlaces('WFS 1.1.0', 'places');
+    expect(facts).toEqual({ n: String(PLACES), ids: String(PLACES), lo: 1, hi: PLACES });
   });
 
   it('a WFS 2.0 layer the server cannot sort is still read whole, without a SORTBY the server would refuse', async () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoteServiceSource } from '@app/jobs';
-import { REMOTE_PAGE_SIZE, describedFields, gdalDatasetOf, oapifVrt, wfsSortCandidate } from './remote-source.js';
+import {
+  REMOTE_PAGE_SIZE,
+  RemoteLayerMissingError,
+  describedFields,
+  gdalDatasetOf,
+  oapifVrt,
+  remoteRefusal,
+  wfsSortCandidate,
+} from './remote-source.js';
 
 const wfs: RemoteServiceSource = {
   type: 'remote-service',
@@ -63,5 +71,34 @@ describe('WFS sort field', () => {
     expect(wfsSortCandidate(['geom', 'ID', 'name'], 'missing')).toBe('ID');
     expect(wfsSortCandidate(['geom', 'OBJECTID'], null)).toBe('OBJECTID');
     expect(wfsSortCandidate(['geom', 'name'], null)).toBeNull();
+  });
+});
+
+describe('remoteRefusal', () => {
+  // What a GDAL task's internal failure looks like to the worker: a generic message, GDAL's words inside.
+  const gdalFailure = (message: string): Error =>
+    Object.assign(new Error('GDAL step failed (internal)'), {
+      failure: { kind: 'internal', code: 'internal', message },
+    });
+
+  it("reads GDAL's wording from a task failure: timeouts (also the proxy's 504), refused tokens", () => {
+    expect(remoteRefusal(gdalFailure('Error: Error returned by server : HTTP error code : 504 (0)'), null)?.code).toBe(
+      'remote-timeout',
+    );
+    expect(
+      remoteRefusal(
+        gdalFailure('Error: Error returned by server : Operation timed out after 2003 milliseconds (28)'),
+        null,
+      )?.code,
+    ).toBe('remote-timeout');
+    expect(remoteRefusal(gdalFailure('Error: HTTP error code : 401'), null)?.code).toBe('remote-forbidden');
+    expect(remoteRefusal(gdalFailure('Error: HTTP error code : 503'), null)).toBeNull();
+  });
+
+  it('names a missing OGC API collection', () => {
+    expect(remoteRefusal(new RemoteLayerMissingError('x'), null)).toEqual({
+      code: 'unknown-layer',
+      message: "The service has no layer named 'x'.",
+    });
   });
 });

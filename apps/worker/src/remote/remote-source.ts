@@ -325,7 +325,9 @@ export function remoteRefusal(
   if (error instanceof RemoteLayerMissingError) return { code: 'unknown-layer', message: error.message };
   if (error instanceof ServiceTimeoutError) return { code: 'remote-timeout', message: error.message };
   if (error instanceof ServiceUnreachableError) return { code: 'remote-failed', message: error.message };
-  const text = error instanceof Error ? error.message : '';
+  // A GDAL task's internal failure carries GDAL's (masked) wording in `failure.message`.
+  const failure = (error as { failure?: { message?: unknown } } | null)?.failure;
+  const text = typeof failure?.message === 'string' ? failure.message : error instanceof Error ? error.message : '';
   const status = /HTTP (?:error|response) code\s*:?\s*(\d{3})/i.exec(text)?.[1];
   if (status === '401' || status === '403') {
     return { code: 'remote-forbidden', message: 'The remote service refused access; check the token.' };
