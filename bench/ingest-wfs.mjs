@@ -78,6 +78,10 @@ const scratchSchema = `bench_${process.pid}`;
 const GOAL = 0.9;
 const LAYER = 'places';
 
+const fps = (ms) => `${rate(ms)} features/s`;
+const rate = (ms) => Math.round(featureCount / (ms / 1000)).toLocaleString('en');
+const mib = (bytes) => `${(bytes / MiB).toFixed(0)} MiB`;
+
 await runBench(async () => {
   const work = await makeWorkDir('ingest-wfs');
   const build = await snapshotGateway(work);
@@ -232,9 +236,6 @@ await runBench(async () => {
   if (dups > 0) console.log(`\nogr2ogr (no sort) loaded a wrong set of features in ${dups} run(s).`);
 });
 
-const fps = (ms) => `${rate(ms)} features/s`;
-const rate = (ms) => Math.round(featureCount / (ms / 1000)).toLocaleString('en');
-const mib = (bytes) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 /** `count` points from a seeded generator (the same every run), as a GeoPackage layer `places`. */
 async function generatePlaces(work, gpkg, count) {
