@@ -236,7 +236,6 @@ await runBench(async () => {
   if (dups > 0) console.log(`\nogr2ogr (no sort) loaded a wrong set of features in ${dups} run(s).`);
 });
 
-
 /** `count` points from a seeded generator (the same every run), as a GeoPackage layer `places`. */
 async function generatePlaces(work, gpkg, count) {
   const csv = join(work, `${LAYER}.csv`);
