@@ -6,6 +6,7 @@ import { ServiceTokenStore } from '@app/queues';
 import {
   GuardedHttpClient,
   GuardedProxy,
+  type GuardedResponse,
   ServiceTimeoutError,
   ServiceUnreachableError,
   SsrfGuard,
@@ -83,7 +84,7 @@ export function describedFields(xml: string): string[] {
   const names: string[] = [];
   for (const m of xml.matchAll(/<(?:[\w-]+:)?element\b[^>]*\bname\s*=\s*"([^"]+)"[^>]*>/g)) {
     const tag = m[0];
-    // The feature type's own element (substitutionGroup / a type ending in Type) is not a field.
+    // The feature type's own element (the one with a substitutionGroup) is not a field.
     if (/substitutionGroup\s*=/.test(tag)) continue;
     if (m[1] && !names.includes(m[1])) names.push(m[1]);
   }
@@ -201,16 +202,21 @@ export class RemoteSourceService {
     await this.tokens.drop(jobId).catch(() => undefined);
   }
 
-  /** The OAPIF collection answers (or the failure says why: refused, missing, an outage). */
-  private async oapifCollection(source: RemoteServiceSource, token: string | null): Promise<void> {
-    const url = new URL(`${source.url.replace(/\/+$/, '')}/collections/${encodeURIComponent(source.layer)}`);
-    url.searchParams.set('f', 'json');
-    const res = await this.http.request(url, {
-      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  /** One request through the guarded client with the configured timeouts and size cap. */
+  private get(url: URL, headers: Record<string, string>, accept?: string): Promise<GuardedResponse> {
+    return this.http.request(url, {
+      headers: accept ? { accept, ...headers } : headers,
       connectTimeoutMs: this.config.remote.connectTimeoutMs,
       timeoutMs: this.config.remote.timeoutMs,
       maxBytes: this.config.remote.maxResponseBytes,
     });
+  }
+
+  /** The OAPIF collection answers (or the failure says why: refused, missing, an outage). */
+  private async oapifCollection(source: RemoteServiceSource, token: string | null): Promise<void> {
+    const url = new URL(`${source.url.replace(/\/+$/, '')}/collections/${encodeURIComponent(source.layer)}`);
+    url.searchParams.set('f', 'json');
+    const res = await this.get(url, token ? { authorization: `Bearer ${token}` } : {}, 'application/json');
     if (res.status === 401 || res.status === 403) throw new RemoteAccessRefusedError();
     if (res.status === 404) throw new RemoteLayerMissingError(source.layer);
     if (res.status >= 400) throw new ServiceUnreachableError(`The service answered HTTP ${res.status}.`);
@@ -226,12 +232,7 @@ export class RemoteSourceService {
     const ask = async (params: Record<string, string>): Promise<string | null> => {
       const url = new URL(source.url);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-      const res = await this.http.request(url, {
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        connectTimeoutMs: this.config.remote.connectTimeoutMs,
-        timeoutMs: this.config.remote.timeoutMs,
-        maxBytes: this.config.remote.maxResponseBytes,
-      });
+      const res = await this.get(url, token ? { authorization: `Bearer ${token}` } : {});
       const text = res.body.toString('utf8');
       return res.status === 200 && !/ExceptionReport|ServiceExceptionReport/.test(text) ? text : null;
     };
@@ -260,12 +261,7 @@ export class RemoteSourceService {
       RESULTTYPE: 'hits',
     }))
       url.searchParams.set(k, v);
-    const res = await this.http.request(url, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      connectTimeoutMs: this.config.remote.connectTimeoutMs,
-      timeoutMs: this.config.remote.timeoutMs,
-      maxBytes: this.config.remote.maxResponseBytes,
-    });
+    const res = await this.get(url, token ? { authorization: `Bearer ${token}` } : {});
     const matched = res.status === 200 ? /\bnumberMatched\s*=\s*"(\d+)"/.exec(res.body.toString('utf8')) : null;
     return matched ? Number(matched[1]) : null;
   }
@@ -274,12 +270,7 @@ export class RemoteSourceService {
   private async arcgisLayer(source: RemoteServiceSource, token: string | null): Promise<ArcGisLayerInfo> {
     const url = new URL(`${source.url.replace(/\/+$/, '')}/${source.layer_id ?? '0'}`);
     url.searchParams.set('f', 'json');
-    const res = await this.http.request(url, {
-      headers: token ? { 'x-esri-authorization': `Bearer ${token}` } : {},
-      connectTimeoutMs: this.config.remote.connectTimeoutMs,
-      timeoutMs: this.config.remote.timeoutMs,
-      maxBytes: this.config.remote.maxResponseBytes,
-    });
+    const res = await this.get(url, token ? { 'x-esri-authorization': `Bearer ${token}` } : {});
     if (res.status === 401 || res.status === 403) throw new RemoteAccessRefusedError();
     if (res.status >= 400) throw new ServiceUnreachableError(`The ArcGIS service answered HTTP ${res.status}.`);
     let body: Record<string, unknown>;
