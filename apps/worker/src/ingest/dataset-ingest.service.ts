@@ -99,6 +99,8 @@ export class DatasetIngestService {
       remote = await this.remote.open(ctx.job.id, source);
       const result = await this.vector(ctx, remote.path, options, remote.layerName, remote.gdalConfig, {
         epochMsColumns: remote.epochMsColumns,
+        requireAllFeatures: true,
+        expectedFeatures: remote.featureCount,
       });
       const afterwards = result.afterwards;
       return {
@@ -126,7 +128,7 @@ export class DatasetIngestService {
     options: VectorCommitOptions,
     layerName: string | null = ctx.job.layerName,
     gdalConfig?: Record<string, string>,
-    extra: Pick<VectorTask, 'epochMsColumns'> = {},
+    extra: Pick<VectorTask, 'epochMsColumns' | 'requireAllFeatures' | 'expectedFeatures'> = {},
   ): Promise<HandlerResult> {
     const job = ctx.job;
     // Holding the newest attempt token, this attempt owns the job: earlier attempts' tables are leftovers.

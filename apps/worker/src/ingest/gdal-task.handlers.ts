@@ -49,6 +49,8 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         yColumn: task.yColumn,
         geomColumn: task.geomColumn,
         epochMsColumns: task.epochMsColumns ?? [],
+        requireAllFeatures: task.requireAllFeatures ?? false,
+        expectedFeatures: task.expectedFeatures ?? null,
         onProgress,
         onStep: (step) => send({ type: 'step', step }),
       });

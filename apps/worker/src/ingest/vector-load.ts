@@ -1,4 +1,4 @@
-import type { VectorLoadResult } from '@app/contracts';
+import { VectorIngestError, type VectorLoadResult } from '@app/contracts';
 import { progressReporter, translateVectorLayer, type VectorTranslateRequest } from '@app/gdal';
 import { finishStagedTable } from './postgis/finish.js';
 import { escapeIdentifier, type Client } from 'pg';
@@ -22,6 +22,9 @@ export interface VectorLoadRequest extends VectorTranslateRequest {
   onStep?: (step: 'loading' | 'indexing' | 'finalizing') => void;
   /** Source columns of epoch milliseconds to store as `timestamptz` (ArcGIS dates, read as text by GDAL). */
   epochMsColumns?: string[];
+  /** Fail when fewer rows arrive than `expectedFeatures` (or GDAL's count): a remote read cut short. */
+  requireAllFeatures?: boolean;
+  expectedFeatures?: number | null;
 }
 
 /**
@@ -35,6 +38,7 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
   const progress = progressReporter(req.onProgress);
   const client = await connectForLoad(req.target);
   let created = false;
+  let counted: number | null = null;
   try {
     await assertTableAbsent(client, req.schema, req.table);
     if (req.sridOverride != null) await assertKnownSrid(client, req.sridOverride);
@@ -52,19 +56,28 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
       geomColumn: req.geomColumn,
       applicationName: req.applicationName,
       onTotal: (features) => {
+        counted = features;
         req.onTotal?.(features);
         req.onStep?.('loading');
         progress(0);
       },
     });
     await epochMsToTimestamps(client, req.schema, req.table, req.epochMsColumns ?? []);
-    return await finishStagedTable(client, {
+    const result = await finishStagedTable(client, {
       schema: req.schema,
       table: req.table,
       staged,
       onStep: req.onStep,
       onProgress: progress,
     });
+    const expected = req.expectedFeatures ?? counted;
+    if (req.requireAllFeatures && expected !== null && expected >= 0 && result.featureCount < expected) {
+      throw new VectorIngestError(
+        'incomplete-read',
+        `The service delivered ${result.featureCount} of the ${expected} features it counted; nothing was published.`,
+      );
+    }
+    return result;
   } catch (error) {
     if (created)
       await client.query(`DROP TABLE IF EXISTS ${qualifiedName(req.schema, req.table)}`).catch(() => undefined);
