@@ -67,7 +67,17 @@ describe('remote services that fail', () => {
       },
     });
     token = await stack.mintToken(uniqueOwner('failing-services'), ['upload', 'create_layers']);
-  }, 180_000);
+    // A fresh worker may take a while to consume its first job (the gateway then answers 504 "no worker
+    // answered"): the timed cases below start once a worker has answered a preview.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const res = await stack.api<Body>('POST', '/api/services/preview/', {
+        token,
+        body: { url: `http://127.0.0.1:${brokenPort}/ogc`, service_type: 'OGC API Features', layer_name: 'x' },
+      });
+      if (res.status !== 504 || Date.now() > deadline) break;
+    }
+  }, 240_000);
 
   afterAll(async () => {
     await stack?.stop();
