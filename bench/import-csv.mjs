@@ -97,7 +97,6 @@ fields:
   category: {}
 duplicates: {strategy: upsert}
 chunk_size: 5000
-errors: {max_failed_rows: 0, max_failed_ratio: 0}
 `,
   );
 
@@ -253,5 +252,9 @@ async function toolVersions() {
   return `${psql}, PostgreSQL server ${rows[0].pg}`;
 }
 
-const mib = (bytes) => `${(bytes / MiB).toFixed(0)} MiB`;
-const rate = (rows, ms) => Math.round(rows / (ms / 1000)).toLocaleString('en');
+function mib(bytes) {
+  return `${(bytes / MiB).toFixed(0)} MiB`;
+}
+function rate(rows, ms) {
+  return Math.round(rows / (ms / 1000)).toLocaleString('en');
+}

@@ -181,9 +181,18 @@ export function printHeader(name, details) {
   console.log(`${machine.date}; ${details}`);
 }
 
+/** The run's key for service tokens in Redis: the apps run with NODE_ENV=production, which requires one. */
+const SERVICE_TOKEN_KEY = randomBytes(32).toString('hex');
+
 /** Environment of the gateway, worker and CLI: the dev database and Redis, this run's queue prefix, `extra`. */
 export function benchEnv(extra) {
-  return { DATABASE_URL: defaults.databaseUrl, REDIS_URL: defaults.redisUrl, QUEUE_PREFIX, ...extra };
+  return {
+    DATABASE_URL: defaults.databaseUrl,
+    REDIS_URL: defaults.redisUrl,
+    QUEUE_PREFIX,
+    SERVICE_TOKEN_KEY,
+    ...extra,
+  };
 }
 
 /** Storage settings of a gateway that writes to `bucket` on the S3 test server. */

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { NodeEnv, StorageDriverName, type EnvSchema } from './env.schema.js';
 
 export interface DatabaseConfig {
@@ -55,6 +56,8 @@ export interface RemoteServiceConfig {
   connectTimeoutMs: number;
   timeoutMs: number;
   maxResponseBytes: number;
+  /** AES-256-GCM key (32 bytes) that seals service tokens in Redis (see serviceTokenKey). */
+  tokenKey: Buffer;
 }
 
 export interface IngestRunsConfig {
@@ -131,6 +134,16 @@ export class AppConfig {
       connectTimeoutMs: e.REMOTE_CONNECT_TIMEOUT_MS,
       timeoutMs: e.REMOTE_TIMEOUT_MS,
       maxResponseBytes: e.REMOTE_MAX_RESPONSE_BYTES,
+      tokenKey: serviceTokenKey(e.SERVICE_TOKEN_KEY, e.DATABASE_URL),
     };
   }
+}
+
+/**
+ * The configured key, or (outside production, where the key is required) one derived from DATABASE_URL:
+ * gateway and worker share it without setup, and it is a secret of the deployment rather than of the code.
+ */
+export function serviceTokenKey(configured: string | undefined, databaseUrl: string): Buffer {
+  if (configured) return Buffer.from(configured, /^[0-9a-fA-F]{64}$/.test(configured) ? 'hex' : 'base64');
+  return Buffer.from(hkdfSync('sha256', databaseUrl, 'strata', 'service-token-key', 32));
 }

@@ -142,6 +142,16 @@ export class EnvSchema {
   })
   SSRF_ALLOWLIST = '';
 
+  /**
+   * AES-256-GCM key for remote-service tokens while they wait in Redis for the worker: 32 bytes, as 64 hex
+   * digits or base64. Required in production; elsewhere a key is derived from DATABASE_URL.
+   */
+  @IsOptional()
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message: 'SERVICE_TOKEN_KEY must be 32 bytes as 64 hex digits or base64',
+  })
+  SERVICE_TOKEN_KEY?: string;
+
   /** Connect and total timeouts, and the size cap, of every remote-service request Strata makes itself. */
   @Type(() => Number)
   @IsInt()

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, parseConfig } from './load-config.js';
 
+const KEY = 'ab'.repeat(32);
+
 /** Runs parseConfig expecting a validation failure and returns the error. */
 function configError(env: Record<string, string | undefined>): ConfigValidationError {
   try {
@@ -117,7 +119,9 @@ describe('parseConfig', () => {
       { value: 'off', expected: false },
       { value: '', expected: false },
     ])('LOG_PRETTY=$value → $expected', ({ value, expected }) => {
-      expect(parseConfig({ NODE_ENV: 'production', LOG_PRETTY: value }).log.pretty).toBe(expected);
+      expect(parseConfig({ NODE_ENV: 'production', SERVICE_TOKEN_KEY: KEY, LOG_PRETTY: value }).log.pretty).toBe(
+        expected,
+      );
       expect(parseConfig({ NODE_ENV: 'development', LOG_PRETTY: value }).log.pretty).toBe(expected);
     });
 
@@ -146,7 +150,7 @@ describe('parseConfig', () => {
       { NODE_ENV: 'production', pretty: false },
       { NODE_ENV: 'test', pretty: false },
     ])('is $pretty when NODE_ENV=$NODE_ENV', ({ NODE_ENV, pretty }) => {
-      const config = parseConfig({ NODE_ENV });
+      const config = parseConfig({ NODE_ENV, SERVICE_TOKEN_KEY: KEY });
       expect(config.env).toBe(NODE_ENV);
       expect(config.log.pretty).toBe(pretty);
     });
@@ -255,6 +259,27 @@ describe('parseConfig', () => {
       expect(error.problems[1]).toMatch(/^LOG_LEVEL: /);
       expect(error.problems[2]).toMatch(/^S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required/);
       expect(error.message).toMatch(/^Invalid configuration:\n {2}- PORT: /);
+    });
+  });
+  describe('SERVICE_TOKEN_KEY', () => {
+    it('is required in production, and only there', () => {
+      expect(configError({ NODE_ENV: 'production' }).problems).toEqual(['SERVICE_TOKEN_KEY is required in production']);
+      expect(parseConfig({ NODE_ENV: 'test' }).remote.tokenKey).toHaveLength(32);
+    });
+
+    it('reads 64 hex digits or base64 of 32 bytes, and nothing else', () => {
+      expect(parseConfig({ SERVICE_TOKEN_KEY: KEY }).remote.tokenKey).toEqual(Buffer.alloc(32, 0xab));
+      const b64 = Buffer.alloc(32, 7).toString('base64');
+      expect(parseConfig({ SERVICE_TOKEN_KEY: b64 }).remote.tokenKey).toEqual(Buffer.alloc(32, 7));
+      for (const bad of ['ab'.repeat(16), 'not a key', Buffer.alloc(16).toString('base64')]) {
+        expect(configError({ SERVICE_TOKEN_KEY: bad }).problems).toEqual(['SERVICE_TOKEN_KEY: matches']);
+      }
+    });
+
+    it('without one, gateway and worker derive the same key from DATABASE_URL, another for another database', () => {
+      const a = parseConfig({ DATABASE_URL: 'postgres://u:p@db/a' }).remote.tokenKey;
+      expect(parseConfig({ DATABASE_URL: 'postgres://u:p@db/a' }).remote.tokenKey).toEqual(a);
+      expect(parseConfig({ DATABASE_URL: 'postgres://u:p@db/b' }).remote.tokenKey).not.toEqual(a);
     });
   });
 });

@@ -19,6 +19,9 @@ function crossFieldProblems(env: EnvSchema): string[] {
       problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required when STORAGE_DRIVER=s3');
     }
   }
+  if (env.NODE_ENV === 'production' && !env.SERVICE_TOKEN_KEY) {
+    problems.push('SERVICE_TOKEN_KEY is required in production');
+  }
   return problems;
 }
 

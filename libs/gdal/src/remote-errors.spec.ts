@@ -6,6 +6,7 @@ describe('isRemoteFailure', () => {
     for (const message of [
       'HTTP error code : 401',
       'HTTP response code: 503',
+      'Error returned by server : Operation timed out after 2003 milliseconds with 0 bytes received (28)',
       "CURL error: Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server",
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
       'The specified key does not exist.',

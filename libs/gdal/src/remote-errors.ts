@@ -10,6 +10,8 @@ const REMOTE_FAILURE = new RegExp(
     'HTTP error code',
     'HTTP response code',
     'curl error',
+    // libcurl's timeout, as GDAL passes it on ("Operation timed out after 2003 milliseconds …").
+    'Operation timed out',
     'signature we calculated does not match',
     'Access Key Id you provided does not exist',
     'Access Denied',

@@ -299,6 +299,9 @@ async function translate(source: SourceLayer, plan: LoadPlan, req: VectorTransla
     'LAUNDER=YES',
     '-lco',
     'PRECISION=NO',
+    // PRECISION=NO leaves the columns without a width, but GDAL's COPY still cuts text to the source
+    // field's declared width: ArcGIS declares dates (epoch ms, read as text) 8 wide.
+    '-unsetFieldWidth',
   ];
   if (plan.geometry.kind !== 'layer') args.push('-nlt', 'NONE');
   else if (plan.promote) args.push('-nlt', 'PROMOTE_TO_MULTI');

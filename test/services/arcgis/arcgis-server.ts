@@ -85,6 +85,11 @@ export class ArcGisServer {
     return `http://127.0.0.1:${this.port}/arcgis/rest/services/Test/${kind}`;
   }
 
+  /** Rotates the secured service's only valid token (an expired token then answers 498). */
+  setToken(token: string): void {
+    this.options.token = token;
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => this.handle(req, res));
     await new Promise<void>((ok) => this.server?.listen(0, '127.0.0.1', ok));

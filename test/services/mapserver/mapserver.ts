@@ -12,6 +12,11 @@ const execFileAsync = promisify(execFile);
 export interface SitesLayer {
   name: string;
   count: number;
+  /**
+   * Served from the GeoPackage through OGR, which MapServer can sort (WFS 2.0 SORTBY); shapefile layers
+   * answer a SORTBY with an exception. MapServer's OGC API paging does not work on OGR layers.
+   */
+  sortable?: boolean;
 }
 
 /** The coordinates of point `i` (1-based id), so tests can check axis order against the source. */
@@ -20,7 +25,9 @@ export function siteLonLat(i: number, count: number): [number, number] {
 }
 
 /** Writes `dir/sites.gpkg` and one shapefile per layer with the given points (ogr2ogr from CSV). */
-export async function writeSitesGeoPackage(dir: string, layers: SitesLayer[]): Promise<string> {
+export async function writeSitesGeoPackage(root: string, layers: SitesLayer[]): Promise<string> {
+  // One directory per layer set, so a cached GeoPackage always holds the layers asked for.
+  const dir = join(root, layers.map((l) => `${l.name}-${l.count}`).join('_'));
   const gpkg = join(dir, 'sites.gpkg');
   if (existsSync(gpkg)) return gpkg;
   await mkdir(dir, { recursive: true });
@@ -71,7 +78,11 @@ function mapfile(port: number, gpkg: string, layers: SitesLayer[]): string {
     NAME "${l.name}"
     TYPE POINT
     STATUS ON
-    DATA "${join(dirname(gpkg), l.name)}"
+    ${
+      l.sortable
+        ? `CONNECTIONTYPE OGR\n    CONNECTION "${gpkg}"\n    DATA "${l.name}"`
+        : `DATA "${join(dirname(gpkg), l.name)}"`
+    }
     TEMPLATE "dummy"
     PROJECTION "init=epsg:4326" END
     METADATA

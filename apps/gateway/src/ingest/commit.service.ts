@@ -15,6 +15,7 @@ import type { Principal } from '@app/security';
 import type { CommitRequestDto, CommitResponseDto, FanOutRequestDto, FanOutResponseDto } from './dto/commit.dto.js';
 import { assertCoordinatePair, assertOptionsApply, commitOptionsIn } from './commit-options.checks.js';
 import { PreviewService, assertSafeLayerName } from './preview.service.js';
+import { ServiceTokenCheck } from '../services/token-check.js';
 
 const MAX_FAN_OUT_LAYERS = 50;
 
@@ -58,6 +59,7 @@ export class CommitService {
     private readonly previews: PreviewService,
     private readonly producer: JobProducer,
     private readonly tokens: ServiceTokenStore,
+    private readonly tokenCheck: ServiceTokenCheck,
   ) {}
 
   async commit(
@@ -84,6 +86,9 @@ export class CommitService {
     if (token !== undefined && job.source.type !== 'remote-service') {
       throw new UnprocessableError('`token` only applies to jobs that read a remote service.');
     }
+    // A token the service refuses is a 403 now, and the job stays pending for a good one.
+    if (token !== undefined && job.source.type === 'remote-service')
+      await this.tokenCheck.assertAccepted(job.source, token);
     const claimed = await this.jobs.claimForCommit(jobId, principal.owner, { commit, layerName, requestId });
     // After the claim (only the winner hands a token over), before the enqueue (the worker reads it).
     if (token !== undefined) await this.tokens.put(claimed.id, token, SERVICE_TOKEN_TTL_SECONDS);

@@ -152,10 +152,10 @@ export class IngestController {
   @ApiOperation({
     summary: 'Commit a previewed file: ingest it into a dataset (one layer)',
     description:
-      "Atomically moves the job `pending → queued` (a repeated or concurrent commit gets 409, never a second dataset) and queues the ingest: vector layers become a PostGIS table, rasters a Cloud-Optimized GeoTIFF. Vector fields apply to vector files and raster fields to rasters (422 otherwise); `layer_name` must be one of the preview's layers (422 listing `unknown_layers` and `available_layers`). A job not yet previewed is previewed first (504 if no worker answers in time). Follow progress at GET /api/jobs/{job_id}.",
+      "Atomically moves the job `pending → queued` (a repeated or concurrent commit gets 409, never a second dataset) and queues the ingest: vector layers become a PostGIS table, rasters a Cloud-Optimized GeoTIFF. Vector fields apply to vector files and raster fields to rasters (422 otherwise); `layer_name` must be one of the preview's layers (422 listing `unknown_layers` and `available_layers`). A job not yet previewed is previewed first (504 if no worker answers in time). A remote-service job may bring a fresh `token`: it is checked with the service first (403 when the service refuses it, e.g. ArcGIS error 498; 502/504 when the service fails or is too slow), and the job stays pending. Follow progress at GET /api/jobs/{job_id}.",
   })
   @ApiAcceptedResponse({ type: CommitResponseDto })
-  @ApiProblemResponses(400, 401, 403, 404, 409, 422, 504)
+  @ApiProblemResponses(400, 401, 403, 404, 409, 422, 502, 504)
   commit(
     @Param('job_id', UuidParamPipe) jobId: string,
     @Body() body: CommitRequestDto,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SsrfModule } from '@app/security';
+import { ServiceTokenCheck } from '../services/token-check.js';
 import { CommitService } from './commit.service.js';
 import { IngestConfigService } from './ingest-config.service.js';
 import { IngestController } from './ingest.controller.js';
@@ -9,6 +11,7 @@ import { StoredObjectChecks } from './stored-object.checks.js';
 import { UploadService } from './upload.service.js';
 
 @Module({
+  imports: [SsrfModule],
   controllers: [IngestController],
   providers: [
     CommitService,
@@ -18,6 +21,7 @@ import { UploadService } from './upload.service.js';
     StoredObjectChecks,
     IngestConfigService,
     MultipartFileReceiver,
+    ServiceTokenCheck,
   ],
   exports: [PreviewService, MultipartFileReceiver, StoredObjectChecks],
 })

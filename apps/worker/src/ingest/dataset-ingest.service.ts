@@ -97,7 +97,11 @@ export class DatasetIngestService {
     let remote: RemoteGdalSource | null = null;
     try {
       remote = await this.remote.open(ctx.job.id, source);
-      const result = await this.vector(ctx, remote.path, options, remote.layerName, remote.gdalConfig);
+      const result = await this.vector(ctx, remote.path, options, remote.layerName, remote.gdalConfig, {
+        epochMsColumns: remote.epochMsColumns,
+        requireAllFeatures: true,
+        expectedFeatures: remote.featureCount,
+      });
       const afterwards = result.afterwards;
       return {
         ...result,
@@ -124,6 +128,7 @@ export class DatasetIngestService {
     options: VectorCommitOptions,
     layerName: string | null = ctx.job.layerName,
     gdalConfig?: Record<string, string>,
+    extra: Pick<VectorTask, 'epochMsColumns' | 'requireAllFeatures' | 'expectedFeatures'> = {},
   ): Promise<HandlerResult> {
     const job = ctx.job;
     // Holding the newest attempt token, this attempt owns the job: earlier attempts' tables are leftovers.
@@ -141,6 +146,7 @@ export class DatasetIngestService {
       xColumn: options.x_column ?? null,
       yColumn: options.y_column ?? null,
       geomColumn: options.geom_column ?? null,
+      ...extra,
     };
     let loaded: VectorLoadResult;
     try {

@@ -49,6 +49,9 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         xColumn: task.xColumn,
         yColumn: task.yColumn,
         geomColumn: task.geomColumn,
+        epochMsColumns: task.epochMsColumns ?? [],
+        requireAllFeatures: task.requireAllFeatures ?? false,
+        expectedFeatures: task.expectedFeatures ?? null,
         onProgress,
         onStep: (step) => send({ type: 'step', step }),
       });

@@ -29,6 +29,14 @@ export interface VectorTask {
   xColumn: string | null;
   yColumn: string | null;
   geomColumn: string | null;
+  /** Text columns of epoch milliseconds (ArcGIS dates) stored as `timestamptz`; absent: none. */
+  epochMsColumns?: string[];
+  /**
+   * A remote layer: fewer rows than the source counted fails the load (GDAL ends a paged read quietly
+   * when a page fails). `expectedFeatures` replaces GDAL's own count when the service's is better.
+   */
+  requireAllFeatures?: boolean;
+  expectedFeatures?: number | null;
 }
 
 export interface RasterTask {

@@ -213,6 +213,32 @@ describe('loadVectorLayer: layers with geometry', () => {
     expectExtent(result.extent, [13.36, 52.505, 13.45, 52.55]);
   });
 
+  it('a remote read that delivers fewer features than counted fails and leaves no table', async () => {
+    // The source counts 10; as if the service had counted 11 and GDAL had ended the read early.
+    const error = await loadError(fixtures['sample.geojson'], { requireAllFeatures: true, expectedFeatures: 11 });
+    expect(error.code).toBe('incomplete-read');
+    expect(error.message).toBe('The service delivered 10 of the 11 features it counted; nothing was published.');
+    // Without the flag (files) or with the full count, the same load passes.
+    expect((await load(fixtures['sample.geojson'], { expectedFeatures: 11 })).result.featureCount).toBe(10);
+    const { result } = await load(fixtures['sample.geojson'], { requireAllFeatures: true });
+    expect(result.featureCount).toBe(10);
+  });
+
+  it('stores text columns of epoch milliseconds as timestamptz (ArcGIS dates)', async () => {
+    const csv = join(dir, 'epoch.csv');
+    await writeFile(csv, 'name,surveyed\na,1704153600000\nb,\n');
+    const { table } = await load(csv, { epochMsColumns: ['Surveyed', 'missing'] });
+    const row = await one<{ type: string; first: Date | null; second: Date | null }>(
+      `SELECT (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'surveyed') AS type,
+              (SELECT surveyed FROM ${schema}.${table} WHERE name = 'a') AS first,
+              (SELECT surveyed FROM ${schema}.${table} WHERE name = 'b') AS second`,
+      [`${schema}.${table}`],
+    );
+    expect(row.type).toBe('timestamp with time zone');
+    expect(row.first?.toISOString()).toBe('2024-01-02T00:00:00.000Z');
+    expect(row.second).toBeNull();
+  });
+
   it('relabels the CRS with srid_override without reprojecting', async () => {
     const { table, result } = await load(fixtures['layers3.gpkg'], { layerName: 'sites', sridOverride: 4258 });
     expect(result.srid).toBe(4258);

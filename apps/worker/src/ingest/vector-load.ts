@@ -1,6 +1,7 @@
-import type { VectorLoadResult } from '@app/contracts';
+import { VectorIngestError, type VectorLoadResult } from '@app/contracts';
 import { progressReporter, translateVectorLayer, type VectorTranslateRequest } from '@app/gdal';
 import { finishStagedTable } from './postgis/finish.js';
+import { escapeIdentifier, type Client } from 'pg';
 import {
   assertIdentifier,
   assertKnownSrid,
@@ -19,6 +20,11 @@ export interface VectorLoadRequest extends VectorTranslateRequest {
    */
   onProgress?: (fraction: number) => void;
   onStep?: (step: 'loading' | 'indexing' | 'finalizing') => void;
+  /** Source columns of epoch milliseconds to store as `timestamptz` (ArcGIS dates, read as text by GDAL). */
+  epochMsColumns?: string[];
+  /** Fail when fewer rows arrive than `expectedFeatures` (or GDAL's count): a remote read cut short. */
+  requireAllFeatures?: boolean;
+  expectedFeatures?: number | null;
 }
 
 /**
@@ -32,6 +38,7 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
   const progress = progressReporter(req.onProgress);
   const client = await connectForLoad(req.target);
   let created = false;
+  let counted: number | null = null;
   try {
     await assertTableAbsent(client, req.schema, req.table);
     if (req.sridOverride != null) await assertKnownSrid(client, req.sridOverride);
@@ -49,18 +56,28 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
       geomColumn: req.geomColumn,
       applicationName: req.applicationName,
       onTotal: (features) => {
+        counted = features;
         req.onTotal?.(features);
         req.onStep?.('loading');
         progress(0);
       },
     });
-    return await finishStagedTable(client, {
+    await epochMsToTimestamps(client, req.schema, req.table, req.epochMsColumns ?? []);
+    const result = await finishStagedTable(client, {
       schema: req.schema,
       table: req.table,
       staged,
       onStep: req.onStep,
       onProgress: progress,
     });
+    const expected = req.expectedFeatures ?? counted;
+    if (req.requireAllFeatures && expected !== null && expected >= 0 && result.featureCount < expected) {
+      throw new VectorIngestError(
+        'incomplete-read',
+        `The service delivered ${result.featureCount} of the ${expected} features it counted; nothing was published.`,
+      );
+    }
+    return result;
   } catch (error) {
     if (created)
       await client.query(`DROP TABLE IF EXISTS ${qualifiedName(req.schema, req.table)}`).catch(() => undefined);
@@ -68,4 +85,26 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Turns text columns of epoch milliseconds into `timestamptz` (one table rewrite). Names are matched the
+ * way GDAL laundered them; a column the load did not create is skipped.
+ */
+async function epochMsToTimestamps(client: Client, schema: string, table: string, sources: string[]): Promise<void> {
+  if (sources.length === 0) return;
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+    [qualifiedName(schema, table)],
+  );
+  const present = new Set(rows.map((r) => r.name));
+  const columns = [...new Set(sources.map((s) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_')))].filter((c) =>
+    present.has(c),
+  );
+  if (columns.length === 0) return;
+  const changes = columns.map((c) => {
+    const name = escapeIdentifier(c);
+    return `ALTER COLUMN ${name} TYPE timestamptz USING to_timestamp(NULLIF(${name}::text, '')::double precision / 1000)`;
+  });
+  await client.query(`ALTER TABLE ${qualifiedName(schema, table)} ${changes.join(', ')}`);
 }

@@ -71,7 +71,10 @@ export class PreviewService {
         {},
         { gdalConfig: remote.gdalConfig },
       ).result;
-      if (inspection.kind === 'vector') inspection.layer_name = source.layer;
+      if (inspection.kind === 'vector') {
+        inspection.layer_name = source.layer;
+        if (remote.featureCount !== null) inspection.feature_count = remote.featureCount;
+      }
       await this.jobs.recordPreview(jobId, [source.layer], inspection.kind);
       log.info({ kind: inspection.kind, service: source.service_type }, 'remote preview ready');
       return { ok: true, inspection };

@@ -22,7 +22,15 @@ const HOP_BY_HOP = new Set([
 export interface GuardedProxyOptions {
   /** Idle time after which a forwarded exchange is dropped. */
   idleTimeoutMs?: number;
+  /**
+   * Time allowed to connect to the target (504 after it). GDAL's own connect timeout only covers its
+   * connection to this proxy, so the target's is enforced here.
+   */
+  connectTimeoutMs?: number;
 }
+
+/** The target did not accept the connection in time. */
+class UpstreamConnectTimeout extends Error {}
 
 /**
  * A forward HTTP proxy on 127.0.0.1 that sends every request through the SSRF guard: what GDAL (libcurl)
@@ -96,14 +104,19 @@ export class GuardedProxy {
   private refuse(res: ServerResponse | Socket, error: unknown): void {
     const refusal = error instanceof SsrfRefusedError ? SsrfRefusedError.forFollowUp(error) : null;
     if (refusal) this.refusals.push(refusal);
-    const status = refusal ? 403 : 502;
-    const body = refusal ? refusal.message : 'The remote service could not be reached.';
+    const timedOut = error instanceof UpstreamConnectTimeout;
+    const status = refusal ? 403 : timedOut ? 504 : 502;
+    const body = refusal
+      ? refusal.message
+      : timedOut
+        ? 'The remote service did not accept the connection in time.'
+        : 'The remote service could not be reached.';
     if ('writeHead' in res) {
       if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
       res.end(body);
     } else {
       res.end(
-        `HTTP/1.1 ${status} ${refusal ? 'Forbidden' : 'Bad Gateway'}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${refusal ? 'Forbidden' : timedOut ? 'Gateway Timeout' : 'Bad Gateway'}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
     }
   }
@@ -140,6 +153,14 @@ export class GuardedProxy {
       },
     );
     upstream.setTimeout(this.options.idleTimeoutMs ?? 120_000, () => upstream.destroy(new Error('idle')));
+    const connectTimeoutMs = this.options.connectTimeoutMs;
+    if (connectTimeoutMs !== undefined) {
+      upstream.once('socket', (socket) => {
+        const timer = setTimeout(() => upstream.destroy(new UpstreamConnectTimeout()), connectTimeoutMs);
+        socket.once(target.url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
+    }
     upstream.on('error', (error) => this.refuse(res, error));
     req.pipe(upstream);
   }
@@ -161,13 +182,21 @@ export class GuardedProxy {
     if (!first) return this.refuse(client, new Error('no address'));
     const upstream = net.connect({ host: first.address, port: Number(target.url.port || 443), family: first.family });
     upstream.setTimeout(this.options.idleTimeoutMs ?? 120_000, () => upstream.destroy());
+    const connectTimer =
+      this.options.connectTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => upstream.destroy(new UpstreamConnectTimeout()), this.options.connectTimeoutMs);
+    upstream.once('close', () => clearTimeout(connectTimer));
     upstream.once('connect', () => {
+      clearTimeout(connectTimer);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
     });
-    upstream.on('error', () => this.refuse(client, new Error('unreachable')));
+    upstream.on('error', (error) =>
+      this.refuse(client, error instanceof UpstreamConnectTimeout ? error : new Error('unreachable')),
+    );
     client.on('close', () => upstream.destroy());
   }
 }

@@ -116,7 +116,8 @@ export class CommitRequestDto {
 
   /**
    * Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
-   * Kept only in a short-lived hand-off for the worker; never stored with the job.
+   * Checked with the service before the commit (403 when refused); kept only in a short-lived, encrypted
+   * hand-off for the worker, never stored with the job.
    * @example "eyJhbGciOi..."
    */
   @IsOptional()

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { DomainError, ErrorCode, ForbiddenError } from '@app/common';
+import type { RemoteServiceSource } from '@app/jobs';
+import { GuardedHttpClient } from '@app/security';
+
+/**
+ * Checks a token a commit brings with the service itself before the job is claimed, so a stale or wrong
+ * token is a 403 now (ArcGIS error 498/499, HTTP 401/403) rather than a job that fails later. One small
+ * request through the guarded client; the token goes in a header, never in the URL.
+ */
+@Injectable()
+export class ServiceTokenCheck {
+  constructor(
+    private readonly http: GuardedHttpClient,
+    private readonly config: AppConfig,
+  ) {}
+
+  async assertAccepted(source: RemoteServiceSource, token: string): Promise<void> {
+    const base = source.url.replace(/\/+$/, '');
+    let url: URL;
+    let header: string;
+    if (source.service_type === 'arcgis') {
+      url = new URL(`${base}/${source.layer_id ?? '0'}`);
+      url.searchParams.set('f', 'json');
+      header = 'x-esri-authorization';
+    } else if (source.service_type === 'oapif') {
+      url = new URL(`${base}/collections/${encodeURIComponent(source.layer)}`);
+      url.searchParams.set('f', 'json');
+      header = 'authorization';
+    } else {
+      url = new URL(source.url);
+      url.searchParams.set('SERVICE', 'WFS');
+      url.searchParams.set('REQUEST', 'GetCapabilities');
+      if (source.version) url.searchParams.set('VERSION', source.version);
+      header = 'authorization';
+    }
+    const res = await this.http.request(url, {
+      headers: { accept: 'application/json, application/xml;q=0.9', [header]: `Bearer ${token}` },
+      connectTimeoutMs: this.config.remote.connectTimeoutMs,
+      timeoutMs: this.config.remote.timeoutMs,
+      maxBytes: this.config.remote.maxResponseBytes,
+    });
+    if (res.status === 401 || res.status === 403) throw refused();
+    if (res.status >= 500) {
+      throw new DomainError(ErrorCode.UpstreamFailed, `The remote service answered HTTP ${res.status}.`);
+    }
+    if (source.service_type !== 'arcgis') return;
+    // ArcGIS answers its errors as HTTP 200 with `{error: {code}}`.
+    let code: unknown;
+    try {
+      code = (JSON.parse(res.body.toString('utf8')) as { error?: { code?: unknown } }).error?.code;
+    } catch {
+      return;
+    }
+    if ([401, 403, 498, 499].includes(Number(code))) throw refused();
+  }
+}
+
+function refused(): ForbiddenError {
+  return new ForbiddenError('The remote service refused the token (invalid, expired or missing).');
+}
