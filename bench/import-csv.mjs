@@ -151,20 +151,18 @@ chunk_size: 5000
   const ratio = copyMs / strataMs;
   const peak = Math.max(...strataRuns.map((r) => r.rss.total));
   console.log('');
-  printTable(
-    ['', 'median time', 'rows/s', 'ratio to psql \\copy', 'goal', 'peak RSS (worker + children)'],
-    [
-      [
-        'Strata upload → completed',
-        s(strataMs),
-        rate(rowCount, strataMs),
-        ratio.toFixed(2),
-        `≥ ${GOAL} ${verdict(ratio >= GOAL)}`,
-        mib(peak),
-      ],
-      ['psql \\copy', s(copyMs), rate(rowCount, copyMs), '1.00', '', ''],
-    ],
-  );
+  const table = (rows) => printTable(Object.keys(rows[0]), rows);
+  table([
+    {
+      '': 'Strata upload → completed',
+      'median time': s(strataMs),
+      'rows/s': rate(rowCount, strataMs),
+      'ratio to psql \\copy': ratio.toFixed(2),
+      goal: `≥ ${GOAL} ${verdict(ratio >= GOAL)}`,
+      'peak RSS (worker + children)': mib(peak),
+    },
+    { '': 'psql \\copy', 'median time': s(copyMs), 'rows/s': rate(rowCount, copyMs), 'ratio to psql \\copy': '1.00' },
+  ]);
 
   if (rssRows > 0) {
     const big = join(work, 'rows-large.csv');
@@ -174,19 +172,16 @@ chunk_size: 5000
     await db.query(`TRUNCATE ${quoteIdent(schema)}.target`);
     const measured = await importRun(gateway, worker, token, big, rssRows);
     await rm(big, { force: true });
-    printTable(
-      ['rows', 'upload → completed', 'rows/s', 'worker peak RSS', 'worker + children', 'goal'],
-      [
-        [
-          rssRows.toLocaleString('en'),
-          s(measured.ms),
-          rate(rssRows, measured.ms),
-          mib(measured.rss.parent),
-          mib(measured.rss.total),
-          `< 256 MiB ${verdict(measured.rss.total < RSS_GOAL)}`,
-        ],
-      ],
-    );
+    table([
+      {
+        rows: rssRows.toLocaleString('en'),
+        'upload → completed': s(measured.ms),
+        'rows/s': rate(rssRows, measured.ms),
+        'worker peak RSS': mib(measured.rss.parent),
+        'worker + children': mib(measured.rss.total),
+        goal: `< 256 MiB ${verdict(measured.rss.total < RSS_GOAL)}`,
+      },
+    ]);
   }
 });
 

@@ -124,6 +124,29 @@ duplicates: {strategy: upsert}
 `,
   ),
   importer(
+    'multi',
+    'multi',
+    `source: {type: upload, formats: [xlsx, ndjson]}
+read: {sheet: Stations}
+fields:
+  code: {rules: [required]}
+  name: {}
+  opened_on: {from: [opened], type: date}
+duplicates: {strategy: upsert}
+`,
+  ),
+  importer(
+    'latin',
+    'latin',
+    `source: {type: upload, formats: [csv]}
+read: {encoding: latin1, header_row: 2}
+fields:
+  code: {}
+  name: {}
+duplicates: {strategy: upsert}
+`,
+  ),
+  importer(
     'bulk',
     'bulk',
     `${CSV_SOURCE}
@@ -165,6 +188,8 @@ describe('importer runs through the worker pipeline', () => {
     await stack.sql(`CREATE TABLE ${SCHEMA}.places (code text PRIMARY KEY, name text, geom geometry(Point, 4326))`);
     await stack.sql(`CREATE TABLE ${SCHEMA}.nested (code text PRIMARY KEY, name text)`);
     await stack.sql(`CREATE TABLE ${SCHEMA}.bulk (code text PRIMARY KEY, name text)`);
+    await stack.sql(`CREATE TABLE ${SCHEMA}.multi (code text PRIMARY KEY, name text, opened_on date)`);
+    await stack.sql(`CREATE TABLE ${SCHEMA}.latin (code text PRIMARY KEY, name text)`);
   });
 
   afterAll(async () => {
@@ -492,6 +517,52 @@ describe('importer runs through the worker pipeline', () => {
     expect(await table('nested')).toEqual([
       { code: 'j1', name: 'Jay' },
       { code: 'j2', name: 'Kay' },
+    ]);
+  });
+
+  it('reads an XLSX sheet by name, with dates and formulas', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Notes').addRow(['ignored']);
+    const sheet = workbook.addWorksheet('Stations');
+    sheet.addRow(['code', 'name', 'opened']);
+    sheet.addRow(['x1', 'Xanten', new Date(Date.UTC(2020, 4, 17))]);
+    sheet.addRow(['x2', { formula: 'UPPER("yburg")', result: 'YBURG' }, new Date(Date.UTC(2021, 0, 2))]);
+    sheet.addRow([null, 'no code', null]);
+    const data = Buffer.from(await workbook.xlsx.writeBuffer());
+    const run = await finished((await upload('multi', 'stations.xlsx', data)).id);
+    expect(run.progress).toEqual({ total: 3, processed: 3, successful: 2, failed: 1 });
+    expect(await table('multi', 'code, name, opened_on::text AS opened')).toEqual([
+      { code: 'x1', name: 'Xanten', opened: '2020-05-17' },
+      { code: 'x2', name: 'YBURG', opened: '2021-01-02' },
+    ]);
+    expect((await failedRows(run.id)).map((f) => f.row)).toEqual([3]);
+  });
+
+  it('reads NDJSON; a line that is not JSON fails alone, with its line named', async () => {
+    const ndjson =
+      '{"code":"n1","name":"Nord"}\n\n{"code":"n2","name":"Neu", "opened":"2022-02-02"}\n{not json\n{"code":"n3"}\n';
+    const run = await finished((await upload('multi', 'rows.ndjson', ndjson)).id);
+    expect(run.progress).toEqual({ total: 4, processed: 4, successful: 3, failed: 1 });
+    const failed = await failedRows(run.id);
+    expect(failed.map((f) => f.row)).toEqual([3]);
+    expect(failed[0]?.errors?.message).toMatch(/not valid JSON/);
+    expect(await table('multi', 'code, name')).toEqual(
+      expect.arrayContaining([
+        { code: 'n1', name: 'Nord' },
+        { code: 'n2', name: 'Neu' },
+        { code: 'n3', name: null },
+      ]),
+    );
+  });
+
+  it('reads a latin1 CSV with a semicolon delimiter (detected) and the header on line 2', async () => {
+    const text = 'Stationsliste 2024\ncode;name\nl1;Lübeck\nl2;"Gießen; Süd"\n';
+    const run = await finished((await upload('latin', 'latin.csv', Buffer.from(text, 'latin1'))).id);
+    expect(run.status).toBe('completed');
+    expect(await table('latin')).toEqual([
+      { code: 'l1', name: 'Lübeck' },
+      { code: 'l2', name: 'Gießen; Süd' },
     ]);
   });
 
