@@ -180,7 +180,7 @@ export interface paths {
     put?: never;
     /**
      * Commit a previewed file: ingest it into a dataset (one layer)
-     * @description Atomically moves the job `pending → queued` (a repeated or concurrent commit gets 409, never a second dataset) and queues the ingest: vector layers become a PostGIS table, rasters a Cloud-Optimized GeoTIFF. Vector fields apply to vector files and raster fields to rasters (422 otherwise); `layer_name` must be one of the preview's layers (422 listing `unknown_layers` and `available_layers`). A job not yet previewed is previewed first (504 if no worker answers in time). Follow progress at GET /api/jobs/{job_id}.
+     * @description Atomically moves the job `pending → queued` (a repeated or concurrent commit gets 409, never a second dataset) and queues the ingest: vector layers become a PostGIS table, rasters a Cloud-Optimized GeoTIFF. Vector fields apply to vector files and raster fields to rasters (422 otherwise); `layer_name` must be one of the preview's layers (422 listing `unknown_layers` and `available_layers`). A job not yet previewed is previewed first (504 if no worker answers in time). A remote-service job may bring a fresh `token`: it is checked with the service first (403 when the service refuses it, e.g. ArcGIS error 498; 502/504 when the service fails or is too slow), and the job stays pending. Follow progress at GET /api/jobs/{job_id}.
      */
     post: operations['Ingest_commit'];
     delete?: never;
@@ -764,7 +764,8 @@ export interface components {
       title: string;
       /**
        * @description Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
-       *     Kept only in a short-lived hand-off for the worker; never stored with the job.
+       *     Checked with the service before the commit (403 when refused); kept only in a short-lived, encrypted
+       *     hand-off for the worker, never stored with the job.
        * @example eyJhbGciOi...
        */
       token?: string;
@@ -993,7 +994,8 @@ export interface components {
       title?: string;
       /**
        * @description Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
-       *     Kept only in a short-lived hand-off for the worker; never stored with the job.
+       *     Checked with the service before the commit (403 when refused); kept only in a short-lived, encrypted
+       *     hand-off for the worker, never stored with the job.
        * @example eyJhbGciOi...
        */
       token?: string;
@@ -1062,7 +1064,8 @@ export interface components {
       summary?: string;
       /**
        * @description Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
-       *     Kept only in a short-lived hand-off for the worker; never stored with the job.
+       *     Checked with the service before the commit (403 when refused); kept only in a short-lived, encrypted
+       *     hand-off for the worker, never stored with the job.
        * @example eyJhbGciOi...
        */
       token?: string;
@@ -1781,7 +1784,8 @@ export interface components {
       title?: string;
       /**
        * @description Remote-service jobs only: a (fresh) service token for the ingest, replacing the one given at preview.
-       *     Kept only in a short-lived hand-off for the worker; never stored with the job.
+       *     Checked with the service before the commit (403 when refused); kept only in a short-lived, encrypted
+       *     hand-off for the worker, never stored with the job.
        * @example eyJhbGciOi...
        */
       token?: string;
@@ -3211,6 +3215,24 @@ export interface operations {
            *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
            *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
            *       "status": 500,
+           *       "title": "Internal server error",
+           *       "type": "https://strata.dev/problems/internal"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Unexpected error (logged with the request_id) */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "detail": "An unexpected error occurred. Quote the request_id when reporting it.",
+           *       "request_id": "6c0e2a64-1b0d-4f55-9a5e-7d8f1e2c3b4a",
+           *       "status": 502,
            *       "title": "Internal server error",
            *       "type": "https://strata.dev/problems/internal"
            *     }
