@@ -47,6 +47,8 @@ import {
 import { rowFailureMessage } from './row-failure.js';
 import { recordErrorOf } from './readers/index.js';
 
+const COPY_BATCH_CHARS = 256 * 1024;
+
 /** How one row of a chunk ended. */
 type Outcome = { status: 'created' | 'updated' | 'skipped' } | { status: 'failed'; errors: RowErrors };
 
@@ -430,7 +432,9 @@ export class ImportRunService {
   /** COPY (text format) of the accepted rows into the staging table, on the runner's own connection. */
   private async copyRows(q: QueryRunner, plan: MergePlan, rows: AcceptedRow[]): Promise<void> {
     const client = (q as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    // Lines are sent in batches of ~256 KiB: one stream chunk per line would be one socket write per row.
     const lines = function* (): Generator<string> {
+      let batch = '';
       for (const row of rows) {
         const geometry = row.geometry;
         const values = [
@@ -439,8 +443,13 @@ export class ImportRunService {
           geometry === null || 'ewkt' in geometry ? '\\N' : String(geometry.srid),
           ...plan.columns.map((c) => copyValue(row.values[c], plan.types[c] ?? 'text')),
         ];
-        yield copyLine(values);
+        batch += copyLine(values);
+        if (batch.length >= COPY_BATCH_CHARS) {
+          yield batch;
+          batch = '';
+        }
       }
+      if (batch.length > 0) yield batch;
     };
     await pipeline(Readable.from(lines()), client.query(copyFrom(stageCopy(plan))));
   }
