@@ -42,6 +42,8 @@ import {
   rememberSeenSql,
   stageCopy,
   stageDdl,
+  stageDrop,
+  stageReset,
   type MergePlan,
 } from './merge-sql.js';
 import { rowFailureMessage } from './row-failure.js';
@@ -51,6 +53,21 @@ const COPY_BATCH_CHARS = 256 * 1024;
 
 /** How one row of a chunk ended. */
 type Outcome = { status: 'created' | 'updated' | 'skipped' } | { status: 'failed'; errors: RowErrors };
+
+/** An accepted row as the staging COPY takes it: its row number and its COPY text line. */
+interface StagedRow {
+  row_number: number;
+  line: string;
+}
+
+/** A chunk read and processed (transforms, casts, rules), ready for the database. */
+interface PreparedChunk {
+  index: number;
+  records: SourceRecord[];
+  staged: StagedRow[];
+  /** Rows that already failed (unreadable, or refused by a transform or rule). */
+  outcomes: Map<number, Outcome>;
+}
 
 /** The run's summary (DESIGN §4), stored in the job's `result` as `{summary}`. */
 export interface ImportSummary extends ChunkCounts {
@@ -120,6 +137,7 @@ export class ImportRunService {
         throw new StaleAttemptError();
       }
 
+      const plan = mergePlanOf(definition, importer.columnTypes);
       const target = this.dataSource.createQueryRunner();
       const book = wholeRun ? this.dataSource.createQueryRunner() : target;
       const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun };
@@ -128,8 +146,13 @@ export class ImportRunService {
         if (book !== target) await book.connect();
         if (wholeRun) await target.startTransaction();
         await this.prepareTarget(conn, importer);
+        // Chunk transactions may commit without waiting for the WAL flush: the ledger row commits with
+        // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
+        // final status is a synchronous commit, which flushes everything before it.
+        await target.query(`SET synchronous_commit = off`);
+        for (const statement of stageDdl(plan)) await target.query(statement);
         await ctx.progress({ step: JobStep.Loading });
-        const { failure, seen } = await this.chunks(ctx, conn, importer, binding, reader, committed);
+        const { failure, seen } = await this.chunks(ctx, conn, importer, plan, binding, reader, committed);
         if (wholeRun) {
           if (failure || job.dryRun) await target.rollbackTransaction();
           else {
@@ -162,8 +185,11 @@ export class ImportRunService {
       } finally {
         for (const runner of new Set([target, book])) {
           if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-          await runner.release();
         }
+        // The connection goes back to the pool as it came: no staging table, the default commit mode.
+        await target.query(stageDrop).catch(() => undefined);
+        await target.query(`RESET synchronous_commit`).catch(() => undefined);
+        for (const runner of new Set([target, book])) await runner.release();
       }
     } finally {
       await opened.dispose();
@@ -185,12 +211,14 @@ export class ImportRunService {
 
   /**
    * Reads the records chunk by chunk from the first uncommitted chunk. Returns the reason when an error
-   * threshold stopped the run (else null), and the run's counts as seen by this attempt.
+   * threshold stopped the run (else null), and the run's counts as seen by this attempt. The next chunk is
+   * read and processed while the database works on the current one (one chunk ahead, no more).
    */
   private async chunks(
     ctx: JobContext,
     conn: Connections,
     importer: CompiledImporter,
+    plan: MergePlan,
     binding: HeaderBinding,
     reader: { total: number; records(from?: number): AsyncIterable<SourceRecord> },
     committed: Set<number>,
@@ -202,70 +230,56 @@ export class ImportRunService {
     const totals = conn.wholeRun
       ? { processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
       : await this.runs.runTotals(ctx.job.id);
-    let index = first;
-    let batch: SourceRecord[] = [];
-    const flush = async (): Promise<string | null> => {
-      const records = batch;
-      batch = [];
-      const chunkIndex = index;
-      index += 1;
-      if (committed.has(chunkIndex) || records.length === 0) return null;
-      const counts = await this.chunk(ctx, conn, importer, binding, chunkIndex, records);
-      totals.processed += records.length;
-      totals.created += counts.created;
-      totals.updated += counts.updated;
-      totals.skipped += counts.skipped;
-      totals.failed += counts.failed;
-      if (conn.wholeRun && !conn.dryRun) {
-        // The counters are written with the run's commit; progress shows meanwhile.
-        await ctx.progress({
-          progress: reader.total > 0 ? Math.min(1, totals.processed / reader.total) : 0,
-          rowsProcessed: totals.processed,
-          rowsFailed: totals.failed,
-        });
-      }
-      return thresholdExceeded(definition, totals.failed, totals.processed);
-    };
-    for await (const record of reader.records(first * size + 1)) {
-      batch.push(record);
-      if (batch.length >= size) {
-        const stop = await flush();
+    const prepared = preparedChunks(importer, plan, binding, reader.records(first * size + 1), first, size, committed);
+    const ahead = prepared[Symbol.asyncIterator]();
+    try {
+      let next = ahead.next();
+      for (;;) {
+        const step = await next;
+        if (step.done) return { failure: null, seen: totals };
+        next = ahead.next();
+        // Read ahead; a read error surfaces when that chunk's turn comes (and is not unhandled meanwhile).
+        next.catch(() => undefined);
+        const chunk = step.value;
+        const counts = await this.chunk(ctx, conn, importer, plan, chunk);
+        totals.processed += chunk.records.length;
+        totals.created += counts.created;
+        totals.updated += counts.updated;
+        totals.skipped += counts.skipped;
+        totals.failed += counts.failed;
+        if (conn.wholeRun && !conn.dryRun) {
+          // The counters are written with the run's commit; progress shows meanwhile.
+          await ctx.progress({
+            progress: reader.total > 0 ? Math.min(1, totals.processed / reader.total) : 0,
+            rowsProcessed: totals.processed,
+            rowsFailed: totals.failed,
+          });
+        }
+        const stop = thresholdExceeded(definition, totals.failed, totals.processed);
         if (stop) return { failure: stop, seen: totals };
       }
+    } finally {
+      await ahead.return(undefined).catch(() => undefined);
     }
-    return { failure: await flush(), seen: totals };
   }
 
-  /** One chunk: process, stage, check, merge, and commit its bookkeeping. Returns its counts. */
+  /** One chunk: stage, check, merge, and commit its bookkeeping. Returns its counts. */
   private async chunk(
     ctx: JobContext,
     conn: Connections,
     importer: CompiledImporter,
-    binding: HeaderBinding,
-    chunkIndex: number,
-    records: SourceRecord[],
+    plan: MergePlan,
+    prepared: PreparedChunk,
   ): Promise<ChunkCounts> {
     // Cancel is cooperative, between chunks: at most one chunk's time after the request.
     await ctx.checkpoint();
     const definition = importer.definition;
-    const outcomes = new Map<number, Outcome>();
-    const accepted: AcceptedRow[] = [];
-    for (const record of records) {
-      // A record the reader could not parse (e.g. an NDJSON line that is not JSON) fails alone.
-      const unreadable = recordErrorOf(record);
-      if (unreadable) {
-        outcomes.set(record.row_number, { status: 'failed', errors: { message: unreadable.message } });
-        continue;
-      }
-      const processed = importer.process(record, binding);
-      if (processed.ok) accepted.push(processed);
-      else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
-    }
+    const { index: chunkIndex, records, staged, outcomes } = prepared;
 
     const { target, book } = conn;
     if (!conn.wholeRun) await target.startTransaction();
     try {
-      if (accepted.length > 0) await this.merge(ctx.job.id, target, importer, accepted, outcomes);
+      if (staged.length > 0) await this.merge(ctx.job.id, target, importer, plan, staged, outcomes);
       const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
       const kept: KeptRow[] = [];
       for (const record of records) {
@@ -323,14 +337,12 @@ export class ImportRunService {
     jobId: string,
     q: QueryRunner,
     importer: CompiledImporter,
-    accepted: AcceptedRow[],
+    plan: MergePlan,
+    staged: StagedRow[],
     outcomes: Map<number, Outcome>,
   ): Promise<void> {
-    const plan = mergePlanOf(importer.definition, importer.columnTypes);
-    for (const statement of stageDdl(plan)) await q.query(statement);
-    await this.stageRows(q, plan, accepted, outcomes);
-    // A fresh temp table has no statistics; without them the merge's joins can pick a poor plan.
-    await q.query(`ANALYZE ${STAGE}`);
+    await q.query(stageReset);
+    await this.stageRows(q, plan, staged, outcomes);
 
     for (const check of importer.deferredChecks) {
       // The field-level message goes under the field in `validation` (the summary adds `field: `).
@@ -340,19 +352,45 @@ export class ImportRunService {
     for (const check of importer.deferredChecks) {
       if (check.rule === 'unique_in_file') await q.query(rememberSeenSql(check.column), [jobId]);
     }
-    const failedChecks = (await q.query(
-      `SELECT __row AS row_number, __failed AS errors FROM ${STAGE} WHERE __failed IS NOT NULL`,
-    )) as { row_number: number; errors: RowErrors }[];
-    for (const row of failedChecks) outcomes.set(row.row_number, { status: 'failed', errors: row.errors });
+    if (importer.deferredChecks.length > 0) {
+      const failedChecks = (await q.query(
+        `SELECT __row AS row_number, __failed AS errors FROM ${STAGE} WHERE __failed IS NOT NULL`,
+      )) as { row_number: number; errors: RowErrors }[];
+      for (const row of failedChecks) outcomes.set(row.row_number, { status: 'failed', errors: row.errors });
+    }
 
     const occurrences = occurrenceSql(plan);
-    if (occurrences) await q.query(occurrences);
-    const rounds = (await q.query(
-      `SELECT __occ AS round, array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __failed IS NULL
-       GROUP BY __occ ORDER BY __occ`,
-    )) as { round: number; rows: number[] }[];
-    const statement = mergeSql(plan);
-    for (const round of rounds) await this.mergeRows(q, statement, round.rows, outcomes);
+    let rounds = 1;
+    if (occurrences) {
+      await q.query(occurrences);
+      const [found] = (await q.query(`SELECT coalesce(max(__occ), 1) AS rounds FROM ${STAGE}`)) as {
+        rounds: number;
+      }[];
+      rounds = found?.rounds ?? 1;
+    }
+    for (let round = 1; round <= rounds; round += 1) await this.mergeRound(q, plan, round, outcomes);
+  }
+
+  /**
+   * Merges one occurrence round in one statement under a savepoint. When the target refuses a row (a
+   * constraint, a value), the round's rows are bisected to isolate it.
+   */
+  private async mergeRound(q: QueryRunner, plan: MergePlan, round: number, outcomes: Map<number, Outcome>) {
+    await q.query('SAVEPOINT import_merge');
+    try {
+      const result = (await q.query(mergeSql(plan, 'round'), [round])) as MergeAnswer[];
+      await q.query('RELEASE SAVEPOINT import_merge');
+      recordMerged(result, outcomes);
+    } catch (error) {
+      if (rowFailureMessage(error) === null) throw error;
+      await q.query('ROLLBACK TO SAVEPOINT import_merge');
+      await q.query('RELEASE SAVEPOINT import_merge');
+      const [listed] = (await q.query(
+        `SELECT array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __occ = $1 AND __failed IS NULL`,
+        [round],
+      )) as { rows: number[] | null }[];
+      await this.mergeRows(q, mergeSql(plan, 'rows'), listed?.rows ?? [], outcomes);
+    }
   }
 
   /**
@@ -368,20 +406,9 @@ export class ImportRunService {
     if (rows.length === 0) return;
     await q.query('SAVEPOINT import_merge');
     try {
-      const result = (await q.query(statement, [rows])) as {
-        row_number: number;
-        outcome: 'created' | 'updated' | 'skipped' | 'failed';
-        message: string | null;
-      }[];
+      const result = (await q.query(statement, [rows])) as MergeAnswer[];
       await q.query('RELEASE SAVEPOINT import_merge');
-      for (const r of result) {
-        outcomes.set(
-          r.row_number,
-          r.outcome === 'failed'
-            ? { status: 'failed', errors: { message: r.message ?? 'The row failed.' } }
-            : { status: r.outcome },
-        );
-      }
+      recordMerged(result, outcomes);
     } catch (error) {
       const message = rowFailureMessage(error);
       if (message === null) throw error;
@@ -405,7 +432,7 @@ export class ImportRunService {
   private async stageRows(
     q: QueryRunner,
     plan: MergePlan,
-    rows: AcceptedRow[],
+    rows: StagedRow[],
     outcomes: Map<number, Outcome>,
   ): Promise<void> {
     if (rows.length === 0) return;
@@ -430,20 +457,13 @@ export class ImportRunService {
   }
 
   /** COPY (text format) of the accepted rows into the staging table, on the runner's own connection. */
-  private async copyRows(q: QueryRunner, plan: MergePlan, rows: AcceptedRow[]): Promise<void> {
+  private async copyRows(q: QueryRunner, plan: MergePlan, rows: StagedRow[]): Promise<void> {
     const client = (q as unknown as { databaseConnection: PoolClient }).databaseConnection;
     // Lines are sent in batches of ~256 KiB: one stream chunk per line would be one socket write per row.
-    const lines = function* (): Generator<string> {
+    const batches = function* (): Generator<string> {
       let batch = '';
       for (const row of rows) {
-        const geometry = row.geometry;
-        const values = [
-          String(row.row_number),
-          geometry === null ? '\\N' : copyValue('ewkt' in geometry ? geometry.ewkt : geometry.geojson, 'text'),
-          geometry === null || 'ewkt' in geometry ? '\\N' : String(geometry.srid),
-          ...plan.columns.map((c) => copyValue(row.values[c], plan.types[c] ?? 'text')),
-        ];
-        batch += copyLine(values);
+        batch += row.line;
         if (batch.length >= COPY_BATCH_CHARS) {
           yield batch;
           batch = '';
@@ -451,8 +471,84 @@ export class ImportRunService {
       }
       if (batch.length > 0) yield batch;
     };
-    await pipeline(Readable.from(lines()), client.query(copyFrom(stageCopy(plan))));
+    await pipeline(Readable.from(batches()), client.query(copyFrom(stageCopy(plan))));
   }
+}
+
+/** A merge statement's answer for one row. */
+interface MergeAnswer {
+  row_number: number;
+  outcome: 'created' | 'updated' | 'skipped' | 'failed';
+  message: string | null;
+}
+
+function recordMerged(result: MergeAnswer[], outcomes: Map<number, Outcome>): void {
+  for (const r of result) {
+    outcomes.set(
+      r.row_number,
+      r.outcome === 'failed'
+        ? { status: 'failed', errors: { message: r.message ?? 'The row failed.' } }
+        : { status: r.outcome },
+    );
+  }
+}
+
+/** The COPY text line of an accepted row, in `stageCopy`'s column order. */
+function stagedLine(plan: MergePlan, row: AcceptedRow): string {
+  const geometry = row.geometry;
+  const values = [
+    String(row.row_number),
+    geometry === null ? '\\N' : copyValue('ewkt' in geometry ? geometry.ewkt : geometry.geojson, 'text'),
+    geometry === null || 'ewkt' in geometry ? '\\N' : String(geometry.srid),
+    ...plan.columns.map((c) => copyValue(row.values[c], plan.types[c] ?? 'text')),
+  ];
+  return copyLine(values);
+}
+
+/**
+ * The records in chunks of `size` from chunk `first` on, each read and processed (transforms, casts,
+ * rules) into COPY lines; chunks already committed are skipped unprocessed.
+ */
+async function* preparedChunks(
+  importer: CompiledImporter,
+  plan: MergePlan,
+  binding: HeaderBinding,
+  records: AsyncIterable<SourceRecord>,
+  first: number,
+  size: number,
+  committed: Set<number>,
+): AsyncGenerator<PreparedChunk> {
+  let index = first;
+  let batch: SourceRecord[] = [];
+  const prepare = (chunk: SourceRecord[]): PreparedChunk | null => {
+    const chunkIndex = index;
+    index += 1;
+    if (committed.has(chunkIndex) || chunk.length === 0) return null;
+    const outcomes = new Map<number, Outcome>();
+    const staged: StagedRow[] = [];
+    for (const record of chunk) {
+      // A record the reader could not parse (e.g. an NDJSON line that is not JSON) fails alone.
+      const unreadable = recordErrorOf(record);
+      if (unreadable) {
+        outcomes.set(record.row_number, { status: 'failed', errors: { message: unreadable.message } });
+        continue;
+      }
+      const processed = importer.process(record, binding);
+      if (processed.ok) staged.push({ row_number: processed.row_number, line: stagedLine(plan, processed) });
+      else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
+    }
+    return { index: chunkIndex, records: chunk, staged, outcomes };
+  };
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length >= size) {
+      const chunk = prepare(batch);
+      batch = [];
+      if (chunk) yield chunk;
+    }
+  }
+  const last = prepare(batch);
+  if (last) yield last;
 }
 
 /** A fenced bookkeeping write lost: the run was cancelled, or a newer attempt took it over. */

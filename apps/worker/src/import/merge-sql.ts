@@ -35,17 +35,25 @@ export function mergePlanOf(definition: ImporterDefinition, types: Record<string
 }
 
 /**
- * The staging table of a chunk: the source row number, the geometry as text (EWKT, or GeoJSON with its
- * SRID), the deferred-check failures, the key occurrence round, and one column per field.
+ * The staging table of a run: the source row number, the geometry as text (EWKT, or GeoJSON with its
+ * SRID), the deferred-check failures, the key occurrence round, and one column per field. Created once
+ * per run on the run's connection (a session temp table) and emptied before each chunk: creating one per
+ * chunk cost catalog writes on every chunk. No index: every statement over it reads all of it.
  */
 export function stageDdl(plan: MergePlan): string[] {
   const fields = plan.columns.map((c) => `${ident(c)} ${sqlType(plan.types[c] ?? 'text')}`);
   return [
     `DROP TABLE IF EXISTS ${STAGE}`,
-    `CREATE TEMP TABLE import_stage (__row integer PRIMARY KEY, __geom text, __srid integer, __failed jsonb,
-       __occ integer NOT NULL DEFAULT 1${fields.map((f) => `, ${f}`).join('')}) ON COMMIT DROP`,
+    `CREATE TEMP TABLE import_stage (__row integer NOT NULL, __geom text, __srid integer, __failed jsonb,
+       __occ integer NOT NULL DEFAULT 1${fields.map((f) => `, ${f}`).join('')})`,
   ];
 }
+
+/** Empties the staging table for the next chunk. */
+export const stageReset = `TRUNCATE ${STAGE}`;
+
+/** Drops the staging table at the end of a run (the connection goes back to the pool). */
+export const stageDrop = `DROP TABLE IF EXISTS ${STAGE}`;
 
 /** The COPY command that fills the staging table, with the column order `copyLine` values follow. */
 export function stageCopy(plan: MergePlan): string {
@@ -104,12 +112,18 @@ export function occurrenceSql(plan: MergePlan): string | null {
 }
 
 /**
- * One merge statement for the staged rows `$1` (row numbers) implementing the duplicate strategy. It
- * answers `(row_number, outcome, message)` for each of them: `created`, `updated`, `skipped`, or `failed`
- * with the strategy's message. A constraint violation raises instead; the caller isolates the rows.
+ * Which staged rows a merge statement takes: a whole occurrence round (`$1` = the round; the usual case,
+ * one statement per round) or listed rows (`$1` = row numbers; used when a failing round is bisected).
  */
-export function mergeSql(plan: MergePlan): string {
-  const sel = `s.__row = ANY($1::integer[])`;
+export type MergeSelection = 'round' | 'rows';
+
+/**
+ * One merge statement for the selected staged rows implementing the duplicate strategy. It answers
+ * `(row_number, outcome, message)` for each of them: `created`, `updated`, `skipped`, or `failed` with the
+ * strategy's message. A constraint violation raises instead; the caller isolates the rows.
+ */
+export function mergeSql(plan: MergePlan, selection: MergeSelection = 'rows'): string {
+  const sel = selection === 'round' ? `s.__occ = $1::integer AND s.__failed IS NULL` : `s.__row = ANY($1::integer[])`;
   const geometryExpr = plan.geometry
     ? `CASE WHEN s.__geom IS NULL THEN NULL WHEN s.__srid IS NULL THEN ST_GeomFromEWKT(s.__geom)
         ELSE ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(s.__geom), s.__srid), ${plan.geometry.srid}) END`

@@ -53,6 +53,15 @@ export class CsvRecordCounter {
     for (let i = 0; i < text.length; i += 1) this.next(text.charCodeAt(i));
   }
 
+  /**
+   * Counts UTF-8 bytes: every character the counter acts on is ASCII, and no byte of a multi-byte UTF-8
+   * sequence is, so the bytes count exactly like the decoded text (the delimiter must be ASCII).
+   */
+  feedBytes(bytes: Uint8Array): void {
+    if (this.delimiter >= 0x80) throw new RangeError('feedBytes counts ASCII delimiters only');
+    for (let i = 0; i < bytes.length; i += 1) this.next(bytes[i] as number);
+  }
+
   end(): CsvCount {
     if (this.crPending) {
       this.crPending = false;

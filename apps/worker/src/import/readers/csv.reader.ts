@@ -6,7 +6,7 @@ import { CsvRecordCounter } from './csv-count.js';
 import { extendHeaders, isBlankRow, uniqueHeaders } from './headers.js';
 import { ReaderError } from './reader.errors.js';
 import { resumeFrom, type SourceReader } from './source-reader.js';
-import { decodedText, resolveEncoding, textHead } from './text-source.js';
+import { decodedText, resolveEncoding, textHead, utf8Bytes } from './text-source.js';
 
 /** Delimiters tried when `read.delimiter` is null, in order of preference on a tie. */
 export const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'] as const;
@@ -75,10 +75,11 @@ interface CsvLayout {
 }
 
 /**
- * Raw rows of the file from its header row on (blank rows skipped), as arrays of strings. Quoted
- * fields may hold delimiters, quotes (`""`) and newlines; rows may be shorter or longer than the header.
+ * Raw rows of the file from its header row on (blank rows skipped), as arrays of strings, in batches of
+ * what the parser has ready. Quoted fields may hold delimiters, quotes (`""`) and newlines; rows may be
+ * shorter or longer than the header. UTF-8 reaches the parser as checked bytes; other encodings as text.
  */
-async function* csvRows(path: string, layout: CsvLayout): AsyncGenerator<string[]> {
+async function* csvRowBatches(path: string, layout: CsvLayout): AsyncGenerator<string[][]> {
   const parser = parse({
     delimiter: layout.delimiter,
     from_line: layout.headerRow,
@@ -87,12 +88,13 @@ async function* csvRows(path: string, layout: CsvLayout): AsyncGenerator<string[
     relax_quotes: true,
     skip_empty_lines: true,
   });
-  const input = Readable.from(decodedText(path, layout.encoding));
+  const input = Readable.from(layout.encoding === 'utf-8' ? utf8Bytes(path) : decodedText(path, layout.encoding));
   input.on('error', (error) => parser.destroy(error));
   input.pipe(parser);
   try {
-    for await (const row of parser as AsyncIterable<string[]>) {
-      if (!isBlankRow(row)) yield row;
+    for await (const rows of drained<string[]>(parser)) {
+      const kept = rows.filter((row) => !isBlankRow(row));
+      if (kept.length > 0) yield kept;
     }
   } catch (error) {
     if (isCsvError(error)) throw malformed(error);
@@ -100,6 +102,48 @@ async function* csvRows(path: string, layout: CsvLayout): AsyncGenerator<string[
   } finally {
     input.destroy();
     parser.destroy();
+  }
+}
+
+/**
+ * The objects of a readable object stream in batches of whatever it has buffered: one await per batch
+ * rather than one per object (an async iterator over a stream costs a promise per record).
+ */
+export async function* drained<T>(stream: Readable): AsyncGenerator<T[]> {
+  let failure: { error: unknown } | null = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const onReadable = (): void => wake?.();
+  const onEnd = (): void => {
+    ended = true;
+    wake?.();
+  };
+  const onError = (error: unknown): void => {
+    failure = { error };
+    wake?.();
+  };
+  stream.on('readable', onReadable);
+  stream.on('end', onEnd);
+  stream.on('error', onError);
+  try {
+    for (;;) {
+      if (failure) throw (failure as { error: unknown }).error;
+      const batch: T[] = [];
+      for (let item = stream.read() as T | null; item !== null; item = stream.read() as T | null) batch.push(item);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      if (ended || stream.destroyed) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+  } finally {
+    stream.off('readable', onReadable);
+    stream.off('end', onEnd);
+    stream.off('error', onError);
   }
 }
 
@@ -137,8 +181,8 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
   const layout: CsvLayout = { encoding, delimiter, headerRow };
 
   let declared: string[] | null = null;
-  for await (const row of csvRows(path, layout)) {
-    declared = uniqueHeaders(row);
+  for await (const [row] of csvRowBatches(path, layout)) {
+    declared = uniqueHeaders(row as string[]);
     break;
   }
   if (declared === null) {
@@ -161,12 +205,14 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
     async *records(from?: number): AsyncGenerator<SourceRecord> {
       const first = resumeFrom(from);
       let rowNumber = -1;
-      for await (const row of csvRows(path, layout)) {
-        rowNumber += 1;
-        if (rowNumber < first) continue;
-        const data: Record<string, unknown> = {};
-        for (let i = 0; i < headers.length; i += 1) data[headers[i] as string] = row[i] ?? null;
-        yield { row_number: rowNumber, data, geometry: null };
+      for await (const batch of csvRowBatches(path, layout)) {
+        for (const row of batch) {
+          rowNumber += 1;
+          if (rowNumber < first) continue;
+          const data: Record<string, unknown> = {};
+          for (let i = 0; i < headers.length; i += 1) data[headers[i] as string] = row[i] ?? null;
+          yield { row_number: rowNumber, data, geometry: null };
+        }
       }
       // The parser is the authority: after a full read the total is the number of rows it returned.
       total = Math.max(rowNumber, 0);
@@ -182,15 +228,22 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
 async function countRows(path: string, layout: CsvLayout): Promise<{ rows: number; width: number }> {
   if (layout.delimiter.length === 1) {
     const counter = new CsvRecordCounter(layout.delimiter, layout.headerRow);
-    for await (const text of decodedText(path, layout.encoding)) counter.feed(text);
+    // The characters the counter looks at are ASCII: in UTF-8 it can count bytes, without decoding.
+    if (layout.encoding === 'utf-8' && layout.delimiter.charCodeAt(0) < 0x80) {
+      for await (const bytes of utf8Bytes(path)) counter.feedBytes(bytes);
+    } else {
+      for await (const text of decodedText(path, layout.encoding)) counter.feed(text);
+    }
     const count = counter.end();
     if (count.closed) return { rows: Math.max(count.records - 1, 0), width: count.maxWidth };
   }
   let rows = -1;
   let width = 0;
-  for await (const row of csvRows(path, layout)) {
-    rows += 1;
-    if (rows > 0 && row.length > width) width = row.length;
+  for await (const batch of csvRowBatches(path, layout)) {
+    for (const row of batch) {
+      rows += 1;
+      if (rows > 0 && row.length > width) width = row.length;
+    }
   }
   return { rows: Math.max(rows, 0), width };
 }

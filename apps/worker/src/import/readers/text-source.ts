@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ReaderFailure } from '@app/common';
@@ -6,6 +7,8 @@ import { ReaderError } from './reader.errors.js';
 
 /** Names iconv-lite spells differently from what users write; everything else goes to iconv-lite as is. */
 const UTF8_NAMES = new Set(['utf8', 'utf-8']);
+
+const NOT_UTF8 = 'The file is not valid UTF-8 text; set read.encoding to its encoding (e.g. windows-1252).';
 
 /**
  * The encoding to decode a text file with. A byte-order mark wins over the declared encoding: it is
@@ -49,10 +52,7 @@ export async function* decodedText(path: string, encoding: string): AsyncGenerat
         if (rest) yield rest;
       } catch (error) {
         if (error instanceof TypeError) {
-          throw new ReaderError(
-            ReaderFailure.BadEncoding,
-            'The file is not valid UTF-8 text; set read.encoding to its encoding (e.g. windows-1252).',
-          );
+          throw new ReaderError(ReaderFailure.BadEncoding, NOT_UTF8);
         }
         throw error;
       }
@@ -68,6 +68,54 @@ export async function* decodedText(path: string, encoding: string): AsyncGenerat
   } finally {
     input.destroy();
   }
+}
+
+/**
+ * The bytes of a UTF-8 file, checked strictly as they stream (a byte that is not UTF-8 fails the read,
+ * as `decodedText` does), the BOM dropped. For parsers that take bytes (csv-parse): decoding to text
+ * first would make them encode it back, then decode every field again.
+ */
+export async function* utf8Bytes(path: string): AsyncGenerator<Buffer> {
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  let carry: Buffer | null = null;
+  let first = true;
+  try {
+    for await (const read of input) {
+      let chunk: Buffer = carry ? Buffer.concat([carry, read as Buffer]) : (read as Buffer);
+      carry = null;
+      if (first) {
+        first = false;
+        if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      }
+      // A sequence cut by the chunk boundary is checked with the next chunk.
+      const whole = completeUtf8Length(chunk);
+      if (whole < chunk.length) {
+        carry = Buffer.from(chunk.subarray(whole));
+        chunk = chunk.subarray(0, whole);
+      }
+      if (!isUtf8(chunk)) throw new ReaderError(ReaderFailure.BadEncoding, NOT_UTF8);
+      if (chunk.length > 0) yield chunk;
+    }
+    if (carry) throw new ReaderError(ReaderFailure.BadEncoding, NOT_UTF8);
+  } finally {
+    input.destroy();
+  }
+}
+
+/**
+ * The length of `bytes` up to the last complete UTF-8 sequence: a lead byte in the last three bytes
+ * whose sequence runs past the end is cut off (everything else, even invalid, is left for `isUtf8`).
+ */
+export function completeUtf8Length(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back += 1) {
+    const byte = bytes[bytes.length - back] as number;
+    if (byte < 0x80) return bytes.length;
+    if (byte >= 0xc0) {
+      const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return needed > back ? bytes.length - back : bytes.length;
+    }
+  }
+  return bytes.length;
 }
 
 /** The first `maxChars` characters of the decoded file (fewer when it is shorter), for sniffing. */
