@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { launch, type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_QUEUES } from '@app/queues';
 import { Stack, uniqueOwner } from './support/stack.js';
@@ -9,8 +9,9 @@ import { Stack, uniqueOwner } from './support/stack.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DASHBOARD = '/admin/queues';
 
+// Page-side code is passed as strings: this project compiles without the DOM's types.
 /** The page's visible text. */
-const textOf = (page: Page): Promise<string> => page.evaluate(() => document.body.innerText);
+const textOf = async (page: Page): Promise<string> => String(await page.evaluate('document.body.innerText'));
 
 describe('queue dashboard in headless Chromium', () => {
   let stack: Stack;
@@ -39,12 +40,12 @@ describe('queue dashboard in headless Chromium', () => {
       name: `${layer}.geojson`,
       data: Buffer.from(JSON.stringify(geojson)),
     });
-    expect(uploaded.status).toBe(201);
+    if (uploaded.status !== 201) throw new Error(`upload failed: ${uploaded.text}`);
     jobId = String(uploaded.body.job_id);
     const preview = await stack.api('POST', `/api/ingest/preview/${jobId}`, { token: uploadToken });
-    expect(preview.status).toBe(200);
+    if (preview.status !== 200) throw new Error(`preview failed: ${preview.text}`);
     // We run as root, where Chromium's sandbox cannot start.
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    browser = await launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   });
 
   afterAll(async () => {
@@ -79,17 +80,15 @@ describe('queue dashboard in headless Chromium', () => {
 
       // Every queue, rendered by the UI from the dashboard's API.
       await page.waitForFunction(
-        (base: string, names: string[]) =>
-          names.every((name) => document.querySelector(`a[href="${base}/queue/${name}"]`)?.textContent?.includes(name)),
+        `${JSON.stringify(ALL_QUEUES)}.every((name) =>
+          document.querySelector('a[href="${DASHBOARD}/queue/' + name + '"]')?.textContent?.includes(name))`,
         { timeout: 20_000 },
-        DASHBOARD,
-        [...ALL_QUEUES],
       );
       const overview = await textOf(page);
       for (const name of ALL_QUEUES) expect(overview).toContain(name);
 
       // The session is a cookie page scripts cannot read.
-      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate('document.cookie')).toBe('');
       const [cookie] = await page.cookies();
       expect(cookie).toMatchObject({
         name: 'strata_queue_dashboard',
@@ -107,11 +106,9 @@ describe('queue dashboard in headless Chromium', () => {
         page.waitForNavigation({ waitUntil: 'networkidle0' }).catch(() => undefined),
         page.click(link),
       ]);
-      await page.waitForFunction(
-        (id: string) => document.body.innerText.includes(`jobId:"${id}"`),
-        { timeout: 20_000 },
-        jobId,
-      );
+      await page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(`jobId:"${jobId}"`)})`, {
+        timeout: 20_000,
+      });
       expect(page.url()).toMatch(new RegExp(`${DASHBOARD}/queue/preview/${jobId}-preview-[0-9a-f-]{36}`));
       const job = await textOf(page);
       expect(job).toContain('Data');

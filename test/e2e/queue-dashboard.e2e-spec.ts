@@ -177,7 +177,7 @@ describe('queue dashboard (bull-board at /admin/queues)', () => {
     await stack.gateway.waitForLog((l) => (l.req as { url?: string } | undefined)?.url === DASHBOARD);
     const requestLines = stack.gateway
       .logs()
-      .filter((l) => String((l.req as { url?: string } | undefined)?.url ?? '').startsWith(DASHBOARD));
+      .filter((l) => ((l.req as { url?: string } | undefined)?.url ?? '').startsWith(DASHBOARD));
     expect(requestLines.length).toBeGreaterThan(5);
     const output = [...stack.gateway.output, ...stack.workers.flatMap((w) => w.output)].join('\n');
     for (const token of tokens) {
