@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `npm start` and `npm test` on Debian/Ubuntu (root or sudo):
-# OS packages (PostgreSQL+PostGIS, Redis, GDAL; Swift for tests) when missing, services started when
-# down, npm dependencies (gdal-async compiled against the system GDAL), the database with its extensions.
+# OS packages (PostgreSQL+PostGIS, Redis, GDAL; Swift, MapServer and Chromium for tests) when missing,
+# services started when down, npm dependencies (gdal-async compiled against the system GDAL), the database
+# with its extensions.
 # Usage: scripts/provision.sh [dev|test]   (test: also recreates the test database from scratch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +26,10 @@ missing=()
 [ -n "$(pg_major)" ] && [ -x "/usr/lib/postgresql/$(pg_major)/bin/postgres" ] || missing+=(postgresql)
 for p in redis-server gdal-bin libgdal-dev g++ make python3; do installed "$p" || missing+=("$p"); done
 # Tests also need OpenStack Swift: its s3api is the S3 server the storage tests run against; and
-# MapServer (mapserv) as the local WFS 1.1/2.0 and OGC API Features server of the remote-service tests.
+# MapServer (mapserv) as the local WFS 1.1/2.0 and OGC API Features server of the remote-service tests;
+# and Chromium, which puppeteer-core drives headless in the queue dashboard's browser test.
 if [ "$MODE" = test ]; then
-  for p in swift swift-proxy swift-account swift-container swift-object mapserver-bin; do installed "$p" || missing+=("$p"); done
+  for p in swift swift-proxy swift-account swift-container swift-object mapserver-bin chromium; do installed "$p" || missing+=("$p"); done
 fi
 # Another provisioning run (a second checkout, a parallel test run) may hold the dpkg lock: wait for it.
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,19 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { isQueueDashboardPath } from './queue-dashboard/queue-dashboard.auth.js';
 
 const API_PREFIX = 'api';
 
 /** Everything main.ts, the OpenAPI exporter and tests share, so they all see the same application. */
 export function configureGateway(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
-  // `/metrics` stays at the root, where Prometheus scrapers look by default.
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
+  // `/metrics` stays at the root, where Prometheus scrapers look by default; the queue dashboard is not API.
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics', 'admin/queues', 'admin/queues/*path'] });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  app.use(securityHeaders());
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, () => document, {
@@ -21,6 +23,36 @@ export function configureGateway(app: NestExpressApplication): void {
     customSiteTitle: 'Strata API',
     swaggerOptions: { persistAuthorization: true },
   });
+}
+
+/**
+ * Helmet's defaults everywhere but on the queue dashboard, whose UI (bull-board) needs inline styles. Its
+ * policy stays same-origin only: bull-board's Google Fonts stylesheet is refused on purpose (the UI falls
+ * back to system fonts, and an admin page calls no third party), and without `upgrade-insecure-requests`,
+ * which would break the page on a plain-HTTP internal address while adding nothing to same-origin URLs.
+ */
+function securityHeaders(): (req: Request, res: Response, next: NextFunction) => void {
+  const api = helmet();
+  const dashboard = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'self'"],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+  });
+  return (req, res, next) => (isQueueDashboardPath(req.path) ? dashboard : api)(req, res, next);
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

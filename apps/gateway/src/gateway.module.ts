@@ -17,6 +17,7 @@ import { IngestApiModule } from './ingest/ingest.module.js';
 import { JobsApiModule } from './jobs/jobs.module.js';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsApiModule } from './metrics/metrics.module.js';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module.js';
 import { RunsApiModule } from './runs/runs.module.js';
 import { ServicesApiModule } from './services/services.module.js';
 import { VrtApiModule } from './vrt/vrt.module.js';
@@ -40,6 +41,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     ServicesApiModule,
     VrtApiModule,
     MetricsApiModule,
+    QueueDashboardModule,
     RunsApiModule.register(loadConfig().ingestRuns.apiPrefix),
   ],
   providers: [

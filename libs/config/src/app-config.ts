@@ -60,6 +60,13 @@ export interface RemoteServiceConfig {
   tokenKey: Buffer;
 }
 
+export interface QueueDashboardConfig {
+  /** Lifetime of a dashboard browser session. */
+  sessionSeconds: number;
+  /** AES-256-GCM key sealing the session cookie, derived from the service-token key (see dashboardSessionKey). */
+  sessionKey: Buffer;
+}
+
 export interface IngestRunsConfig {
   /** Full path of the runs API, e.g. `api/v1/ingest`. */
   apiPrefix: string;
@@ -85,6 +92,7 @@ export class AppConfig {
   /** Importer definitions (DESIGN §4): the directory, resolved against the working directory at load time. */
   readonly importers: { dir: string };
   readonly ingestRuns: IngestRunsConfig;
+  readonly queueDashboard: QueueDashboardConfig;
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -136,6 +144,10 @@ export class AppConfig {
       maxResponseBytes: e.REMOTE_MAX_RESPONSE_BYTES,
       tokenKey: serviceTokenKey(e.SERVICE_TOKEN_KEY, e.DATABASE_URL),
     };
+    this.queueDashboard = {
+      sessionSeconds: e.QUEUE_DASHBOARD_SESSION_SECONDS,
+      sessionKey: dashboardSessionKey(this.remote.tokenKey),
+    };
   }
 }
 
@@ -146,4 +158,13 @@ export class AppConfig {
 export function serviceTokenKey(configured: string | undefined, databaseUrl: string): Buffer {
   if (configured) return Buffer.from(configured, /^[0-9a-fA-F]{64}$/.test(configured) ? 'hex' : 'base64');
   return Buffer.from(hkdfSync('sha256', databaseUrl, 'strata', 'service-token-key', 32));
+}
+
+/**
+ * The queue dashboard's session key: its own key (another HKDF label) from the deployment's service-token
+ * key, so every gateway replica opens the others' sessions without another setting, and a session value can
+ * never be mistaken for a sealed service token or the reverse.
+ */
+export function dashboardSessionKey(serviceKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', serviceKey, 'strata', 'queue-dashboard-session', 32));
 }

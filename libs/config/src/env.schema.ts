@@ -152,6 +152,16 @@ export class EnvSchema {
   })
   SERVICE_TOKEN_KEY?: string;
 
+  /**
+   * How long a browser session of the queue dashboard (`/admin/queues`) lasts before the admin token must be
+   * given again. The token itself is re-checked on every request, so revoking it ends the session at once.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  QUEUE_DASHBOARD_SESSION_SECONDS = 3600;
+
   /** Connect and total timeouts, and the size cap, of every remote-service request Strata makes itself. */
   @Type(() => Number)
   @IsInt()

@@ -116,6 +116,26 @@ describe('TokenService (PostgreSQL)', () => {
     expect(await tokens.revoke(randomUUID())).toBe(false);
   });
 
+  it('looks an active token up by id, and not once it is revoked or expired', async () => {
+    const { record } = await tokens.mint(owner, [Capability.Admin]);
+    expect(await tokens.principalForTokenId(record.id)).toEqual({
+      tokenId: record.id,
+      owner,
+      capabilities: [Capability.Admin],
+    });
+    expect(await tokens.principalForTokenId(randomUUID())).toBeNull();
+    expect(await tokens.principalForTokenId('not-a-uuid')).toBeNull();
+
+    const expiring = await tokens.mint(owner, [Capability.Admin], { expiresAt: new Date(Date.now() + 3_600_000) });
+    await dataSource.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      expiring.record.id,
+    ]);
+    expect(await tokens.principalForTokenId(expiring.record.id)).toBeNull();
+
+    await tokens.revoke(record.id);
+    expect(await tokens.principalForTokenId(record.id)).toBeNull();
+  });
+
   it("lists an owner's tokens in creation order, and only theirs", async () => {
     const mine = `it-tokens-list-${randomUUID()}`;
     const theirs = `it-tokens-list-${randomUUID()}`;

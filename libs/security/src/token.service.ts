@@ -8,6 +8,7 @@ import type { Capability, Principal } from './capability.js';
 const TOKEN_PREFIX = 'stk_';
 const TOKEN_PATTERN = /^stk_[A-Za-z0-9_-]{43}$/;
 const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -57,6 +58,19 @@ export class TokenService {
   async authenticate(token: string): Promise<Principal | null> {
     if (!TOKEN_PATTERN.test(token)) return null;
     const record = await this.repo.findOneBy({ tokenHash: hashToken(token), revokedAt: IsNull() });
+    if (!record) return null;
+    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return null;
+    this.touch(record.id);
+    return { tokenId: record.id, owner: record.owner, capabilities: record.capabilities as Capability[] };
+  }
+
+  /**
+   * The principal of an active token, looked up by its record id: for sessions that stand for a token
+   * (the queue dashboard's cookie) and must end when it is revoked or expires. Null once it has.
+   */
+  async principalForTokenId(id: string): Promise<Principal | null> {
+    if (!UUID_PATTERN.test(id)) return null;
+    const record = await this.repo.findOneBy({ id, revokedAt: IsNull() });
     if (!record) return null;
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return null;
     this.touch(record.id);
