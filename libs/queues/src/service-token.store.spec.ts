@@ -28,4 +28,11 @@ describe('service token sealing', () => {
     expect(openServiceToken(key, 'job-1', [v, iv, tag, flipped.toString('base64url')].join('.'))).toBeNull();
     expect(openServiceToken(key, 'job-1', token)).toBeNull();
   });
+
+  it('does not open with a shortened authentication tag (GCM would accept a 4-byte prefix)', () => {
+    const entry = sealServiceToken(key, 'job-1', token);
+    const [v, iv, tag, sealed] = entry.split('.') as [string, string, string, string];
+    const short = Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url');
+    expect(openServiceToken(key, 'job-1', [v, iv, short, sealed].join('.'))).toBeNull();
+  });
 });

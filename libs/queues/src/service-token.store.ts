@@ -27,7 +27,7 @@ export function openServiceToken(key: Buffer, jobId: string, entry: string): str
   const [version, iv, tag, sealed, extra] = entry.split('.');
   if (version !== VERSION || !iv || !tag || sealed === undefined || extra !== undefined) return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(jobId, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
