@@ -139,18 +139,20 @@ export function compileImporter(
       return actual === undefined ? null : (record.data[actual] ?? null);
     };
     const values: Record<string, unknown> = {};
-    const validation: Record<string, string[]> = {};
+    // Built only for a row that fails: most rows allocate nothing here.
+    let validation: Record<string, string[]> | null = null;
     const fail = (column: string, text: string): void => {
+      validation ??= {};
       (validation[column] ??= []).push(message(text, column));
     };
     for (const { field, transforms, rules } of fields) {
       const header = binding.columns[field.column] ?? null;
       let value: unknown = header === null ? null : (record.data[header] ?? null);
-      const context: TransformContext = { field: field.column, source };
       let failed = false;
+      const context: TransformContext | null = transforms.length > 0 ? { field: field.column, source } : null;
       for (const step of transforms) {
         try {
-          value = step.def.apply(value, step.arg, context) ?? null;
+          value = step.def.apply(value, step.arg, context as TransformContext) ?? null;
         } catch (error) {
           // A custom transform's own bug must not stop the run: the row fails, with a safe message.
           fail(
@@ -192,7 +194,7 @@ export function compileImporter(
       if (typeof result === 'string') fail(geometry.column, result);
       else geometryValue = result;
     }
-    if (Object.keys(validation).length > 0) {
+    if (validation !== null) {
       return { ok: false, row_number: record.row_number, errors: { message: 'Validation failed.', validation } };
     }
     return { ok: true, row_number: record.row_number, values, geometry: geometryValue };
