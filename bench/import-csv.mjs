@@ -12,6 +12,9 @@
 //           sampled every 50 ms.
 //   psql    \copy bench_<pid>.copy_<run> FROM '<file>' CSV HEADER, into a table with the same columns,
 //           types and primary key (no rules, no upsert: the raw tool's best case).
+//   floor   the same result as Strata's with no client work at all: psql \copy into an unlogged staging
+//           table, then one INSERT … ON CONFLICT DO UPDATE into the keyed target — what the upsert itself
+//           costs the database, so how close to `psql \copy` any upsert can come on this machine.
 // Reported: medians of rows/s for both and the ratio Strata/psql (goal >= 0.5), the highest peak RSS.
 // With --rss-rows N (e.g. 10000000) it then runs one Strata import of N rows and reports the worker's
 // peak RSS (goal < 256 MiB for 10,000,000 rows).
@@ -69,6 +72,9 @@ if (![rowCount, runs].every((n) => Number.isInteger(n) && n > 0) || !Number.isIn
 const schema = `bench_${process.pid}`;
 const GOAL = 0.5;
 const RSS_GOAL = 256 * MiB;
+const FLOOR_SET = ['code', 'name', 'email', 'amount', 'quantity', 'created_on', 'category']
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
 const COLUMNS = `id bigint PRIMARY KEY, code text NOT NULL, name text, email text, amount numeric, quantity integer,
   created_on date, category text`;
 
@@ -144,10 +150,36 @@ chunk_size: 5000
     copyRuns.push(result.ms);
     console.log(`[psql  ] run ${run}: \\copy ${s(result.ms)} (${rate(rowCount, result.ms)} rows/s)`);
   };
-  await alternate(runs, strata, copy);
+  // The database's own floor for the same result without any client work: psql \copy into an unlogged
+  // staging table, then one INSERT … ON CONFLICT into the keyed target (what an upsert must cost at least).
+  const floorRuns = [];
+  const floor = async (run) => {
+    const target = `${quoteIdent(schema)}.${quoteIdent(`floor_${run}`)}`;
+    const stage = `${quoteIdent(schema)}.${quoteIdent(`floor_stage_${run}`)}`;
+    await db.query(`CREATE TABLE ${target} (${COLUMNS})`);
+    await db.query(`CREATE UNLOGGED TABLE ${stage} (${COLUMNS.replace(' PRIMARY KEY', '')})`);
+    const result = await timed(() =>
+      execFileAsync('psql', [
+        defaults.databaseUrl,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `\\copy ${stage} FROM '${csv}' CSV HEADER`,
+        '-c',
+        `INSERT INTO ${target} SELECT * FROM ${stage} ON CONFLICT (id) DO UPDATE SET ${FLOOR_SET}`,
+      ]),
+    );
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${target}`);
+    if (rows[0].n !== rowCount) throw new Error(`the floor loaded ${rows[0].n} rows`);
+    await db.query(`DROP TABLE ${target}, ${stage}`);
+    floorRuns.push(result.ms);
+    console.log(`[floor ] run ${run}: \\copy + upsert ${s(result.ms)} (${rate(rowCount, result.ms)} rows/s)`);
+  };
+  await alternate(runs, strata, copy, floor);
 
   const strataMs = median(strataRuns.map((r) => r.ms));
   const copyMs = median(copyRuns);
+  const floorMs = median(floorRuns);
   const ratio = copyMs / strataMs;
   const peak = Math.max(...strataRuns.map((r) => r.rss.total));
   console.log('');
@@ -162,6 +194,12 @@ chunk_size: 5000
       'peak RSS (worker + children)': mib(peak),
     },
     { '': 'psql \\copy', 'median time': s(copyMs), 'rows/s': rate(rowCount, copyMs), 'ratio to psql \\copy': '1.00' },
+    {
+      '': 'SQL floor: \\copy to staging + INSERT … ON CONFLICT',
+      'median time': s(floorMs),
+      'rows/s': rate(rowCount, floorMs),
+      'ratio to psql \\copy': (copyMs / floorMs).toFixed(2),
+    },
   ]);
 
   if (rssRows > 0) {

@@ -829,10 +829,10 @@ async function commitAndWait(baseUrl, token, path, filename, title) {
 /** `label@1.23 s → …`: when each step of a job was first seen. */
 export const stepsText = (steps) => steps.map((st) => `${st.label}@${seconds(st.ms)}`).join(' → ');
 
-/** Runs `first(run)` and `second(run)` `runs` times, the even runs in the other order. */
-export async function alternate(runs, first, second) {
+/** Runs each side (`side(run)`) in turn, `runs` times, the even runs in the reverse order. */
+export async function alternate(runs, ...sides) {
   for (let run = 1; run <= runs; run += 1) {
-    const order = run % 2 === 1 ? [first, second] : [second, first];
+    const order = run % 2 === 1 ? sides : [...sides].reverse();
     for (const side of order) await side(run);
   }
 }
