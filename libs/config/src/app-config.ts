@@ -70,6 +70,13 @@ export interface JobPolicyConfig {
   backoffMs: number;
 }
 
+export interface TracingConfig {
+  /** Where spans go (OTLP/HTTP JSON); null: tracing off, no SDK loaded. */
+  tracesUrl: string | null;
+  /** OTEL_SERVICE_NAME, when set; otherwise each app names itself. */
+  serviceName: string | null;
+}
+
 /** Typed, validated configuration. Injected everywhere by class token; nothing else reads `process.env`. */
 export class AppConfig {
   readonly env: NodeEnv;
@@ -85,6 +92,7 @@ export class AppConfig {
   /** Importer definitions (DESIGN §4): the directory, resolved against the working directory at load time. */
   readonly importers: { dir: string };
   readonly ingestRuns: IngestRunsConfig;
+  readonly tracing: TracingConfig;
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -127,6 +135,7 @@ export class AppConfig {
     };
     this.importers = { dir: e.IMPORTERS_DIR };
     this.ingestRuns = { apiPrefix: e.INGEST_API_PREFIX };
+    this.tracing = { tracesUrl: tracesUrl(e), serviceName: e.OTEL_SERVICE_NAME ?? null };
     this.remote = {
       ssrfAllowlist: e.SSRF_ALLOWLIST.split(',')
         .map((x) => x.trim())
@@ -146,4 +155,12 @@ export class AppConfig {
 export function serviceTokenKey(configured: string | undefined, databaseUrl: string): Buffer {
   if (configured) return Buffer.from(configured, /^[0-9a-fA-F]{64}$/.test(configured) ? 'hex' : 'base64');
   return Buffer.from(hkdfSync('sha256', databaseUrl, 'strata', 'service-token-key', 32));
+}
+
+/** The OTLP/HTTP traces URL, as the OTEL spec derives it: the signal URL as given, else base + `/v1/traces`. */
+function tracesUrl(e: EnvSchema): string | null {
+  if (e.OTEL_SDK_DISABLED) return null;
+  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
+  return `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
 }
