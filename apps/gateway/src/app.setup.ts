@@ -4,13 +4,17 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { tracingEnabled } from '@app/common';
 import { isQueueDashboardPath } from './queue-dashboard/queue-dashboard.auth.js';
+import { httpTracing } from './tracing/http-tracing.middleware.js';
 
 const API_PREFIX = 'api';
 
 /** Everything main.ts, the OpenAPI exporter and tests share, so they all see the same application. */
 export function configureGateway(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
+  // First, so the request's span is active for every middleware, guard and handler after it.
+  if (tracingEnabled()) app.use(httpTracing());
   // `/metrics` stays at the root, where Prometheus scrapers look by default; the queue dashboard is not API.
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics', 'admin/queues', 'admin/queues/*path'] });
   app.disable('x-powered-by');

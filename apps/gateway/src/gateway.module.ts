@@ -2,7 +2,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { json } from 'express';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, loadConfig } from '@app/config';
-import { ProblemDetailsFilter, ProblemValidationPipe, createLoggerModule } from '@app/common';
+import { ProblemDetailsFilter, ProblemValidationPipe, TracingShutdown, createLoggerModule } from '@app/common';
 import { ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { MetricsModule } from '@app/metrics';
@@ -48,6 +48,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
     { provide: APP_GUARD, useExisting: AuthGuard },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_PIPE, useClass: ProblemValidationPipe },
+    TracingShutdown,
   ],
 })
 export class GatewayModule implements NestModule {

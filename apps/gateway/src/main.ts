@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { startTracing } from '@app/common';
 import { loadConfig } from '@app/config';
 import { ImporterLoadError, loadImporterCatalog } from '@app/importers';
 import { configureGateway } from './app.setup.js';
@@ -16,6 +17,8 @@ try {
   process.stderr.write(`${error.problems.join('\n')}\n`);
   process.exit(1);
 }
+// Before the application exists, so the logger and the request middleware see it (a no-op when off).
+await startTracing(config, 'gateway');
 const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { bufferLogs: true, bodyParser: false });
 configureGateway(app);
 await app.listen(config.http.port, config.http.host);

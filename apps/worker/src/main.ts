@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { describeError } from '@app/common';
+import { describeError, shutdownTracing, startTracing } from '@app/common';
 import { loadConfig } from '@app/config';
 import { ImporterLoadError, loadImporterCatalog } from '@app/importers';
 import { selectQueues } from '@app/queues';
@@ -29,6 +29,8 @@ try {
   logger.error(error.message);
   process.exit(1);
 }
+// Before the application exists, so the logger sees it (a no-op without OTEL_EXPORTER_OTLP_ENDPOINT).
+await startTracing(config, 'worker');
 const app = await NestFactory.createApplicationContext(workerModule, { bufferLogs: true });
 app.useLogger(app.get(PinoNestLogger));
 
@@ -41,13 +43,17 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       logger.error('active jobs did not finish in time; exiting');
       process.exit(1);
     }, config.worker.shutdownTimeoutMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: describeError(error) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // The active jobs' spans end while the app closes; they are exported before the process goes.
+    app
+      .close()
+      .then(() => shutdownTracing())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: describeError(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }
 await app.init();

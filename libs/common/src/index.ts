@@ -8,3 +8,4 @@ export * from './swagger.js';
 export * from './timeout.js';
 export * from './failure-policy.js';
 export * from './format-bytes.js';
+export * from './tracing.js';

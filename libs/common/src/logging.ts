@@ -5,6 +5,7 @@ import { AppConfig } from '@app/config';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 import { describeError } from './safe-error.js';
+import { activeTraceIds, tracingEnabled } from './tracing.js';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -42,6 +43,8 @@ function pinoOptions(config: AppConfig, app: string): LoggerOptions {
     base: { app },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: describeError },
+    // With tracing on, each line names the span it was written in, so logs and traces join up.
+    ...(tracingEnabled() ? { mixin: activeTraceIds } : {}),
     ...(config.log.pretty
       ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } }
       : {}),

@@ -77,6 +77,13 @@ export interface JobPolicyConfig {
   backoffMs: number;
 }
 
+export interface TracingConfig {
+  /** Where spans go (OTLP/HTTP JSON); null: tracing off, no SDK loaded. */
+  tracesUrl: string | null;
+  /** OTEL_SERVICE_NAME, when set; otherwise each app names itself. */
+  serviceName: string | null;
+}
+
 /** Typed, validated configuration. Injected everywhere by class token; nothing else reads `process.env`. */
 export class AppConfig {
   readonly env: NodeEnv;
@@ -93,6 +100,7 @@ export class AppConfig {
   readonly importers: { dir: string };
   readonly ingestRuns: IngestRunsConfig;
   readonly queueDashboard: QueueDashboardConfig;
+  readonly tracing: TracingConfig;
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -135,6 +143,7 @@ export class AppConfig {
     };
     this.importers = { dir: e.IMPORTERS_DIR };
     this.ingestRuns = { apiPrefix: e.INGEST_API_PREFIX };
+    this.tracing = { tracesUrl: tracesUrl(e), serviceName: e.OTEL_SERVICE_NAME ?? null };
     this.remote = {
       ssrfAllowlist: e.SSRF_ALLOWLIST.split(',')
         .map((x) => x.trim())
@@ -167,4 +176,12 @@ export function serviceTokenKey(configured: string | undefined, databaseUrl: str
  */
 export function dashboardSessionKey(serviceKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', serviceKey, 'strata', 'queue-dashboard-session', 32));
+}
+
+/** The OTLP/HTTP traces URL, as the OTEL spec derives it: the signal URL as given, else base + `/v1/traces`. */
+function tracesUrl(e: EnvSchema): string | null {
+  if (e.OTEL_SDK_DISABLED) return null;
+  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!e.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
+  return `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
 }

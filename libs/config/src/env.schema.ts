@@ -1,5 +1,17 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export enum NodeEnv {
   Development = 'development',
@@ -19,6 +31,9 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   return value;
 };
+
+/** Collector URLs: http(s), host names without a TLD allowed (`otel-collector:4318`, `localhost`). */
+const OTLP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /**
  * Every environment variable Strata reads, with its default. Validated once at boot; a bad value stops the
@@ -263,4 +278,28 @@ export class EnvSchema {
   @IsInt()
   @Min(100)
   READINESS_RETRY_MS = 2000;
+
+  /**
+   * OpenTelemetry tracing (standard OTEL names): off unless a collector is named. The OTLP/HTTP base URL
+   * (`/v1/traces` is appended), or the full traces URL in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.
+   */
+  @IsOptional()
+  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** `service.name` of the spans; defaults to strata-gateway / strata-worker. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  OTEL_SERVICE_NAME?: string;
+
+  /** The standard kill switch: true keeps tracing off even with an endpoint set. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  OTEL_SDK_DISABLED?: boolean;
 }

@@ -40,6 +40,25 @@ describe('parseConfig', () => {
     });
   });
 
+  it('leaves tracing off unless an OTLP endpoint is named, and refuses endpoints that are not http(s) URLs', () => {
+    expect(parseConfig({}).tracing).toEqual({ tracesUrl: null, serviceName: null });
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing.tracesUrl).toBe(
+      'http://127.0.0.1:4318/v1/traces',
+    );
+    expect(parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/' }).tracing.tracesUrl).toBe(
+      'http://otel-collector:4318/v1/traces',
+    );
+    expect(
+      parseConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_SDK_DISABLED: 'true' }).tracing.tracesUrl,
+    ).toBeNull();
+    expect(configError({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).problems).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: isUrl',
+    ]);
+    expect(configError({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' }).problems).toEqual([
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: isUrl',
+    ]);
+  });
+
   it('takes another ingest-runs path under api/ only', () => {
     expect(parseConfig({ INGEST_API_PREFIX: 'api/v2/imports' }).ingestRuns.apiPrefix).toBe('api/v2/imports');
     for (const bad of ['v1/ingest', '/api/v1/ingest', 'api', 'api/v1/ingest/', 'api/../x']) {

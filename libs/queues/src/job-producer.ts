@@ -2,13 +2,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { AppConfig } from '@app/config';
-import { describeError, withTimeout } from '@app/common';
+import { currentTraceCarrier, describeError, withTimeout } from '@app/common';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Dispatch } from './dispatch.js';
-import { JOB_REGISTRY, type JobName, type QueueName } from './queue-names.js';
+import { JOB_REGISTRY, type BasePayload, type JobName, type QueueName } from './queue-names.js';
 
 /** How long any enqueue waits for Redis before giving up (a stalled Redis must not hang a request). */
 export const ENQUEUE_TIMEOUT_MS = 5_000;
+
+/**
+ * The payload with the active trace context, so the worker's span continues the enqueuing request's
+ * trace. Nothing is added while tracing is off (or outside any span, as in the sweeper).
+ */
+function withTraceContext<P extends BasePayload>(payload: P): P {
+  const traceContext = currentTraceCarrier();
+  return traceContext ? { ...payload, traceContext } : payload;
+}
 
 /**
  * The only way jobs get onto queues, each call bounded by ENQUEUE_TIMEOUT_MS. The BullMQ job id is the
@@ -51,7 +60,9 @@ export class JobProducer {
   async enqueue(dispatch: Dispatch, options: JobsOptions = {}): Promise<Job> {
     const { name, payload } = dispatch;
     const queue = this.queueFor(name);
-    const job = await this.bounded(queue.add(name, payload, { ...this.defaultOptions(payload.jobId), ...options }));
+    const job = await this.bounded(
+      queue.add(name, withTraceContext(payload), { ...this.defaultOptions(payload.jobId), ...options }),
+    );
     this.logger.log(
       { job_id: payload.jobId, queue: queue.name, job_name: name, request_id: payload.requestId },
       'enqueued',
@@ -70,7 +81,11 @@ export class JobProducer {
       Promise.all(
         [...byQueue].map(([queue, list]) =>
           queue.addBulk(
-            list.map(({ name, payload }) => ({ name, data: payload, opts: this.defaultOptions(payload.jobId) })),
+            list.map(({ name, payload }) => ({
+              name,
+              data: withTraceContext(payload),
+              opts: this.defaultOptions(payload.jobId),
+            })),
           ),
         ),
       ),

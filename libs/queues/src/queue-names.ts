@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '@app/common';
 import type { PreviewOutcome } from './preview-result.js';
 
 /** Every BullMQ queue. Workers pick a subset with WORKER_QUEUES. */
@@ -31,6 +32,8 @@ export enum JobName {
 export interface BasePayload {
   jobId: string;
   requestId: string | null;
+  /** W3C trace context of the span that enqueued the job (only while tracing is on). */
+  traceContext?: TraceCarrier;
 }
 
 export interface DiagnosticsPayload extends BasePayload {

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageDriverName, type AppConfig } from '@app/config';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StrataMetrics } from '@app/metrics';
 import { storageGdalConfig } from './gdal-task.context.js';
 import type { TaskMessage } from './gdal-task.protocol.js';
@@ -16,6 +17,7 @@ process.once('message', (message) => {
   const size = message.task.size;
   if (size === -1) return void setInterval(() => undefined, 1000);
   if (size === -2) process.exit(3);
+  if (size === -3) process.stderr.write('Warning 1: ring self-intersection\\n\\n');
   const reply = size === 0
     ? { type: 'failed', failure: { kind: 'user', code: 'unknown-layer', message: 'No such layer.', extensions: { available_layers: ['a'] } } }
     : { type: 'done', result: message };
@@ -38,11 +40,12 @@ const config = {
 
 const metrics = new StrataMetrics('worker');
 let dir: string;
+let entry: string;
 let runner: GdalTaskRunner;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'strata-runner-'));
-  const entry = join(dir, 'fake-child.mjs');
+  entry = join(dir, 'fake-child.mjs');
   await writeFile(entry, FAKE_CHILD);
   runner = new (class extends GdalTaskRunner {
     protected override readonly entry = entry;
@@ -84,6 +87,37 @@ describe('GdalTaskRunner', () => {
     expect((await runner.start<TaskMessage>({ kind: 'self-test', size: 4 }).result).context.gdalConfig).toEqual(
       storageGdalConfig(config.storage),
     );
+  });
+
+  it("logs the task and the child's stderr in the context of the caller (a job's log fields)", async () => {
+    const job = new AsyncLocalStorage<string>();
+    const seen: { context: string | undefined; fields: unknown; msg: unknown }[] = [];
+    const record = (fields: unknown, msg: unknown): void => void seen.push({ context: job.getStore(), fields, msg });
+    const logging = new (class extends GdalTaskRunner {
+      protected override readonly entry = entry;
+      protected override readonly logger = { debug: record, warn: record };
+    })(config, metrics);
+    try {
+      // Warm a spare outside any job first: the task then runs in a child forked before the job began.
+      await logging.start({ kind: 'self-test', size: 1 }).result;
+      seen.length = 0;
+      await job.run('job-7', () => logging.start({ kind: 'self-test', size: -3 }).result);
+      // The stderr line may arrive before or after the answer: order is not asserted.
+      await vi.waitFor(() => expect(seen).toHaveLength(3));
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          { context: 'job-7', fields: { task: 'self-test', pid: expect.any(Number) }, msg: 'GDAL task started' },
+          expect.objectContaining({ context: 'job-7', msg: 'GDAL task finished' }),
+          {
+            context: 'job-7',
+            fields: { gdal_stderr: 'Warning 1: ring self-intersection' },
+            msg: 'GDAL wrote to stderr',
+          },
+        ]),
+      );
+    } finally {
+      logging.onModuleDestroy();
+    }
   });
 
   it("rejects with the child's failure", async () => {

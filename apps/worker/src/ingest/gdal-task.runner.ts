@@ -1,7 +1,11 @@
+import { AsyncResource } from 'node:async_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
+import { scrubSecrets } from '@app/common';
 import { AppConfig, environmentWithoutProxies } from '@app/config';
 import { baseTaskContext } from './gdal-task.context.js';
 import {
@@ -12,6 +16,9 @@ import {
   type TaskMessage,
 } from './gdal-task.protocol.js';
 import { StrataMetrics } from '@app/metrics';
+
+const elapsedMs = (since: number): number => Math.round(performance.now() - since);
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
 
 /** The child reported a failure (user-safe when `failure.kind` is `user`). */
 export class GdalTaskError extends Error {
@@ -56,6 +63,9 @@ export interface TaskOptions {
   spare?: boolean;
 }
 
+/** Longest GDAL stderr line logged as is (a runaway message is cut, not copied whole into the logs). */
+const MAX_STDERR_LINE = 2000;
+
 const ENTRY = fileURLToPath(new URL('./gdal-task.js', import.meta.url));
 
 /**
@@ -68,6 +78,18 @@ const ENTRY = fileURLToPath(new URL('./gdal-task.js', import.meta.url));
 export class GdalTaskRunner implements OnModuleDestroy {
   /** The child's entry point (built JavaScript next to this file). */
   protected readonly entry: string = ENTRY;
+  protected readonly logger: Pick<Logger, 'debug' | 'warn'> = new Logger(GdalTaskRunner.name);
+  /**
+   * Where each child's stderr lines go: bound, when a task starts, to the caller's async context, so the
+   * lines are logged with the running job's fields even from a spare forked before the job.
+   */
+  private readonly stderrSinks = new WeakMap<ChildProcess, (line: string) => void>();
+  private readonly logStderr = (line: string): void => {
+    const text = line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line;
+    this.logger.warn({ gdal_stderr: scrubSecrets(text) }, 'GDAL wrote to stderr');
+  };
+  /** A child's lines before it has a task (a spare loading GDAL): bound to no job, whoever forked it. */
+  private readonly idleStderr = AsyncResource.bind(this.logStderr);
   private readonly context: TaskContext;
   /**
    * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
@@ -92,15 +114,22 @@ export class GdalTaskRunner implements OnModuleDestroy {
 
   private fork(): ChildProcess {
     // Configuration and the task go over IPC; the child reads no environment. stdout is not used;
-    // stderr (GDAL's own warnings) goes to the worker's. Its own process group: a terminal's Ctrl-C
-    // reaches the worker (which then waits for this step), not the child. The child still exits when
-    // the worker goes away (see gdal-task.ts).
+    // stderr (GDAL's own warnings) is logged line by line by the worker. Its own process group: a
+    // terminal's Ctrl-C reaches the worker (which then waits for this step), not the child. The child
+    // still exits when the worker goes away (see gdal-task.ts).
     const child = fork(this.entry, [], {
       env: environmentWithoutProxies(),
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
       detached: true,
     });
+    if (child.stderr) {
+      createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
+        if (line.trim() === '') return;
+        (this.stderrSinks.get(child) ?? this.idleStderr)(line);
+      });
+      (child.stderr as Socket).unref();
+    }
     // An idle spare must not keep the worker alive, nor outlive it.
     child.unref();
     child.channel?.unref();
@@ -123,6 +152,10 @@ export class GdalTaskRunner implements OnModuleDestroy {
   start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
     if (!existsSync(this.entry)) throw new Error('GDAL task entry point is missing: build the worker first');
     const child = this.take();
+    // Everything logged about this task, now or from the child's events later, in the caller's context.
+    this.stderrSinks.set(child, AsyncResource.bind(this.logStderr));
+    const startedAt = performance.now();
+    this.logger.debug({ task: task.kind, pid: child.pid }, 'GDAL task started');
     if (options.spare !== false) {
       child.once('exit', () => {
         if (!this.closing && this.spare === undefined) this.spare = this.fork();
@@ -166,6 +199,15 @@ export class GdalTaskRunner implements OnModuleDestroy {
         reject(new GdalTaskCrashedError(code, signal));
       });
     });
+    // Registered here, so it runs in the caller's async context (its job's log fields) like the caller's own.
+    void result.then(
+      () => this.logger.debug({ task: task.kind, duration_ms: elapsedMs(startedAt) }, 'GDAL task finished'),
+      (error: unknown) =>
+        this.logger.debug(
+          { task: task.kind, duration_ms: elapsedMs(startedAt), outcome: killed ? 'killed' : errorName(error) },
+          'GDAL task failed',
+        ),
+    );
     const message: TaskMessage = {
       context: { ...this.context, gdalConfig: { ...this.context.gdalConfig, ...options.gdalConfig } },
       task,

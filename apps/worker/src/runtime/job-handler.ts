@@ -2,6 +2,8 @@ import { Inject, type Type } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { JobName, jobNamesOn, type JobPayloads, type JobResults, type QueueName } from '@app/queues';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import { jobLogBindings, traceJobRun } from './job-context.js';
 import { workerOptions } from './worker-options.js';
 
 /** Handles one job name of the registry, with its payload and result typed from it. */
@@ -72,14 +74,23 @@ export function planWorker(queues: readonly QueueName[], available: readonly Job
 export function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, workerOptions())
   class QueueProcessor extends WorkerHost {
-    constructor(@Inject(JOB_HANDLERS) private readonly handlers: RoutableHandler[]) {
+    constructor(
+      @Inject(JOB_HANDLERS) private readonly handlers: RoutableHandler[],
+      private readonly pino: PinoLogger,
+    ) {
       super();
     }
 
+    /**
+     * Each delivery runs in a logging context of its own: every line logged while it runs, through any
+     * logger (Nest's, a service's, the GDAL runner's), carries the job's id, attempt and request id.
+     */
     override async process(job: Job): Promise<unknown> {
       const handler = this.handlers.find((h) => h.jobName === job.name);
       if (!handler) throw new UnrecoverableError(`No handler for job '${job.name}' on queue '${job.queueName}'`);
-      return handler.handle(job);
+      return this.pino.runInContext(() => traceJobRun(job, () => handler.handle(job)), {
+        bindings: { ...jobLogBindings(job) },
+      });
     }
   }
   Object.defineProperty(QueueProcessor, 'name', { value: `QueueProcessor(${queue})` });

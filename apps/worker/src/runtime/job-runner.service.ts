@@ -18,6 +18,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { StrataMetrics } from '@app/metrics';
 import { classifyFailure } from './failure-classifier.js';
+import { annotateJobKind, jobLogBindings } from './job-context.js';
 import { JobCancelledError, StaleAttemptError } from './job-errors.js';
 
 /** What a handler gets: its job, a logger bound to it, and checkpoints that enforce cancel and fencing. */
@@ -71,17 +72,13 @@ export class JobRunner {
   }
 
   async run<P extends BasePayload>(bullJob: Job<P>, handler: JobHandler): Promise<RunOutcome> {
-    const { jobId, requestId } = bullJob.data;
+    const { jobId } = bullJob.data;
     const attemptToken = randomUUID();
-    const attempt = bullJob.attemptsMade + 1;
+    const bindings = jobLogBindings(bullJob);
+    const attempt = bindings.attempt;
     const maxAttempts = bullJob.opts.attempts ?? 1;
-    const log = PinoLogger.root.child({
-      job_id: jobId,
-      request_id: requestId,
-      queue: bullJob.queueName,
-      job_name: bullJob.name,
-      attempt,
-    });
+    // From the root, not the job's logging context: the same fields bound twice would repeat in each line.
+    const log = PinoLogger.root.child(bindings);
 
     const startedAt = performance.now();
     const job = await this.jobs.markStarted(jobId, attemptToken);
@@ -90,6 +87,7 @@ export class JobRunner {
       this.observe('unknown', outcome.outcome, startedAt);
       return outcome;
     }
+    annotateJobKind(job.kind);
     log.info('job started');
 
     const assertCurrent = async (stillOurs: boolean): Promise<void> => {
