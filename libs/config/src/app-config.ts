@@ -35,6 +35,8 @@ export interface WorkerConfig {
   lockMs: number;
   /** The worker's metrics and probe server; port 0 = off. */
   metrics: { port: number; host: string };
+  /** GDAL children: their block cache (`GDAL_CACHEMAX` syntax) and how long an idle spare is kept (0: none). */
+  gdal: { cacheMax: string; spareIdleMs: number };
   shutdownTimeoutMs: number;
   readinessRetryMs: number;
   sweeperIntervalMs: number;
@@ -127,6 +129,7 @@ export class AppConfig {
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
       metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
+      gdal: { cacheMax: e.GDAL_CACHEMAX, spareIdleMs: e.GDAL_SPARE_IDLE_SECONDS * 1000 },
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       readinessRetryMs: e.READINESS_RETRY_MS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,

@@ -33,6 +33,7 @@ describe('parseConfig', () => {
         readinessRetryMs: 2000,
         sweeperIntervalMs: 30000,
         sweeperGraceMs: 10000,
+        gdal: { cacheMax: '32', spareIdleMs: 30000 },
       },
       jobs: { attempts: 5, backoffMs: 2000 },
       remote: { ssrfAllowlist: [], connectTimeoutMs: 5000, timeoutMs: 15000, maxResponseBytes: 32 * 1024 ** 2 },
@@ -57,6 +58,18 @@ describe('parseConfig', () => {
     expect(configError({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' }).problems).toEqual([
       'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: isUrl',
     ]);
+  });
+
+  it("sizes the GDAL children's block cache in MiB or percent, and keeps an idle spare for seconds (0: none)", () => {
+    expect(parseConfig({ GDAL_CACHEMAX: '256', GDAL_SPARE_IDLE_SECONDS: '0' }).worker.gdal).toEqual({
+      cacheMax: '256',
+      spareIdleMs: 0,
+    });
+    expect(parseConfig({ GDAL_CACHEMAX: '5%' }).worker.gdal.cacheMax).toBe('5%');
+    for (const bad of ['0', '-1', '64MB', '100%', '1.5', 'lots', '']) {
+      expect(configError({ GDAL_CACHEMAX: bad }).problems, bad).toEqual(['GDAL_CACHEMAX: matches']);
+    }
+    expect(configError({ GDAL_SPARE_IDLE_SECONDS: '-1' }).problems).toEqual(['GDAL_SPARE_IDLE_SECONDS: min']);
   });
 
   it('takes another ingest-runs path under api/ only', () => {

@@ -66,10 +66,15 @@ describe('storageGdalConfig', () => {
 });
 
 describe('baseTaskContext', () => {
-  it('carries the database URL and the storage settings as GDAL options', () => {
-    expect(baseTaskContext({ database: { url: 'postgres://u:p@db/strata', poolSize: 1 }, storage: s3 })).toEqual({
+  it('carries the database URL, the block cache size and the storage settings as GDAL options', () => {
+    const config = {
+      database: { url: 'postgres://u:p@db/strata', poolSize: 1 },
+      storage: s3,
+      worker: { gdal: { cacheMax: '48', spareIdleMs: 30_000 } },
+    };
+    expect(baseTaskContext(config)).toEqual({
       databaseUrl: 'postgres://u:p@db/strata',
-      gdalConfig: storageGdalConfig(s3),
+      gdalConfig: { GDAL_CACHEMAX: '48', ...storageGdalConfig(s3) },
     });
   });
 });

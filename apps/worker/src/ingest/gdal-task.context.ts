@@ -29,7 +29,16 @@ export function storageGdalConfig(storage: StorageConfig): Record<string, string
   return settings;
 }
 
-/** The context every GDAL task gets from the worker's configuration (tasks may add GDAL options). */
-export function baseTaskContext(config: Pick<AppConfig, 'database' | 'storage'>): TaskContext {
-  return { databaseUrl: config.database.url, gdalConfig: storageGdalConfig(config.storage) };
+/**
+ * The context every GDAL task gets from the worker's configuration (tasks may add GDAL options): the
+ * storage settings, and the child's block cache size (GDAL's default, 5 % of RAM, would let one child
+ * grow to gigabytes on a large machine).
+ */
+export function baseTaskContext(
+  config: Pick<AppConfig, 'database' | 'storage'> & { worker: Pick<AppConfig['worker'], 'gdal'> },
+): TaskContext {
+  return {
+    databaseUrl: config.database.url,
+    gdalConfig: { GDAL_CACHEMAX: config.worker.gdal.cacheMax, ...storageGdalConfig(config.storage) },
+  };
 }

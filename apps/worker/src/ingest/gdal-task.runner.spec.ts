@@ -36,7 +36,10 @@ const config = {
     secretAccessKey: 'secret',
     forcePathStyle: true,
   },
+  worker: { gdal: { cacheMax: '24', spareIdleMs: 30_000 } },
 } as AppConfig;
+/** The GDAL options every task gets from the worker's configuration. */
+const workerGdalConfig = { GDAL_CACHEMAX: '24', ...storageGdalConfig(config.storage) };
 
 const metrics = new StrataMetrics('worker');
 let dir: string;
@@ -61,7 +64,7 @@ describe('GdalTaskRunner', () => {
   it("sends each task with its own context: the worker's GDAL options plus the task's", async () => {
     const plain = await runner.start<TaskMessage>({ kind: 'self-test', size: 4 }).result;
     expect(plain).toEqual({
-      context: { databaseUrl: config.database.url, gdalConfig: storageGdalConfig(config.storage) },
+      context: { databaseUrl: config.database.url, gdalConfig: workerGdalConfig },
       task: { kind: 'self-test', size: 4 },
     });
 
@@ -75,17 +78,17 @@ describe('GdalTaskRunner', () => {
         .result,
     ]);
     expect(withHeaders.context.gdalConfig).toEqual({
-      ...storageGdalConfig(config.storage),
+      ...workerGdalConfig,
       GDAL_HTTP_HEADERS: 'X-Api-Key: a',
       AWS_REGION: 'us-2',
     });
     expect(withProxy.context.gdalConfig).toEqual({
-      ...storageGdalConfig(config.storage),
+      ...workerGdalConfig,
       GDAL_HTTP_PROXY: 'proxy:3128',
     });
     // The runner's own settings are not changed by a task's.
     expect((await runner.start<TaskMessage>({ kind: 'self-test', size: 4 }).result).context.gdalConfig).toEqual(
-      storageGdalConfig(config.storage),
+      workerGdalConfig,
     );
   });
 
@@ -156,5 +159,77 @@ describe('GdalTaskRunner', () => {
 
     expect(await restarts('crash')).toBe(crashes + 1);
     expect(await restarts('killed')).toBe(kills + 1);
+  });
+  describe('the pre-forked spare', () => {
+    const runnerWith = (spareIdleMs: number): GdalTaskRunner =>
+      new (class extends GdalTaskRunner {
+        protected override readonly entry = entry;
+      })({ ...config, worker: { ...config.worker, gdal: { cacheMax: '24', spareIdleMs } } } as AppConfig);
+    const until = async (condition: () => boolean, ms = 5000): Promise<boolean> => {
+      for (const end = Date.now() + ms; !condition() && Date.now() < end;) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return condition();
+    };
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    it('is forked when a task ends and ended after GDAL_SPARE_IDLE_SECONDS without a task', async () => {
+      const fresh = runnerWith(300);
+      try {
+        expect(fresh.hasSpare).toBe(false);
+        await fresh.start({ kind: 'self-test', size: 4 }).result;
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        const spare = fresh.sparePid as number;
+        expect(alive(spare)).toBe(true);
+        // No task comes: the spare is ended, and its process is gone.
+        expect(await until(() => !fresh.hasSpare)).toBe(true);
+        expect(await until(() => !alive(spare))).toBe(true);
+        // The next task still runs (in a child forked for it), and leaves a spare again.
+        expect(await fresh.start<TaskMessage>({ kind: 'self-test', size: 5 }).result).toMatchObject({
+          task: { size: 5 },
+        });
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+      expect(fresh.hasSpare).toBe(false);
+    }, 15_000);
+
+    it('a task that takes the spare stops its idle clock', async () => {
+      const fresh = runnerWith(400);
+      try {
+        await fresh.start({ kind: 'self-test', size: 4 }).result;
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        // Take the spare with a task that outlives the idle time, then finish it: a new spare, a new clock.
+        const long = fresh.start({ kind: 'self-test', size: -1 });
+        expect(fresh.hasSpare).toBe(false);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        long.kill();
+        await long.result.catch(() => undefined);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(fresh.hasSpare).toBe(true);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('is never forked with GDAL_SPARE_IDLE_SECONDS=0', async () => {
+      const fresh = runnerWith(0);
+      try {
+        await fresh.start({ kind: 'self-test', size: 4 }).result;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(fresh.hasSpare).toBe(false);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    });
   });
 });

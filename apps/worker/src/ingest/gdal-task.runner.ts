@@ -93,10 +93,13 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly context: TaskContext;
   /**
    * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
-   * the next task. Kept only once this worker has run a GDAL task, so an idle worker holds none; forked
-   * when a task's child has exited, never while it runs, so a task's peak memory is one child's.
+   * the next task. Forked when a task's child has exited, never while it runs, so a task's peak memory
+   * is one child's; kept for `spareIdleMs` after that (a burst of jobs starts each without the wait),
+   * then ended, so an idle worker holds none.
    */
   private spare: ChildProcess | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
+  private readonly spareIdleMs: number;
   private closing = false;
 
   constructor(
@@ -104,12 +107,38 @@ export class GdalTaskRunner implements OnModuleDestroy {
     @Optional() private readonly metrics?: StrataMetrics,
   ) {
     this.context = baseTaskContext(config);
+    this.spareIdleMs = config.worker.gdal.spareIdleMs;
   }
 
   onModuleDestroy(): void {
     this.closing = true;
+    this.dropSpare();
+  }
+
+  /** Whether a pre-forked child is waiting for the next task (for tests and diagnostics). */
+  get hasSpare(): boolean {
+    return this.spare !== undefined;
+  }
+
+  /** The waiting pre-forked child's process id, if there is one. */
+  get sparePid(): number | undefined {
+    return this.spare?.pid;
+  }
+
+  private dropSpare(): void {
+    clearTimeout(this.spareTimer);
+    this.spareTimer = undefined;
     this.spare?.kill('SIGKILL');
     this.spare = undefined;
+  }
+
+  /** After a task's child has exited: pre-fork the next one, ended if no task takes it in time. */
+  private replenishSpare(): void {
+    if (this.closing || this.spareIdleMs === 0 || this.spare !== undefined) return;
+    this.spare = this.fork();
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => this.dropSpare(), this.spareIdleMs);
+    this.spareTimer.unref();
   }
 
   private fork(): ChildProcess {
@@ -142,6 +171,8 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private take(): ChildProcess {
     const spare = this.spare;
     this.spare = undefined;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = undefined;
     const child =
       spare && spare.exitCode === null && spare.signalCode === null && spare.connected ? spare : this.fork();
     child.channel?.ref();
@@ -157,9 +188,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     const startedAt = performance.now();
     this.logger.debug({ task: task.kind, pid: child.pid }, 'GDAL task started');
     if (options.spare !== false) {
-      child.once('exit', () => {
-        if (!this.closing && this.spare === undefined) this.spare = this.fork();
-      });
+      child.once('exit', () => this.replenishSpare());
     }
     // `settled`: the task answered (or failed to start); `killed`: we ended it before it answered.
     let settled = false;

@@ -202,8 +202,8 @@ describe('S3Storage without a server', () => {
 });
 
 describe('createStorage', () => {
-  it('builds the S3 driver for STORAGE_DRIVER=s3, on the configured bucket', () => {
-    const storage = createStorage(
+  it('builds the S3 driver for STORAGE_DRIVER=s3, on the configured bucket', async () => {
+    const storage = await createStorage(
       parseConfig({
         ...process.env,
         STORAGE_DRIVER: 's3',

@@ -21,7 +21,6 @@ import { detectFormat } from './detect-format.js';
 import { openGdalReader, type GdalTaskStarter } from './gdal.reader.js';
 import { openJsonReader, openNdjsonReader } from './json.reader.js';
 import type { SourceReader } from './source-reader.js';
-import { openXlsxReader } from './xlsx.reader.js';
 
 export { detectFormat } from './detect-format.js';
 export { isoFromOgr, type GdalTaskStarter } from './gdal.reader.js';
@@ -51,8 +50,11 @@ export async function openRecordReader(request: OpenRecordReaderRequest): Promis
     case 'csv':
     case 'tsv':
       return openCsvReader(request.path, request.read, format);
-    case 'xlsx':
+    case 'xlsx': {
+      // exceljs (with its zip and stream libraries) is loaded by the first XLSX run, not by every worker.
+      const { openXlsxReader } = await import('./xlsx.reader.js');
       return openXlsxReader(request.path, request.read);
+    }
     case 'json':
       return openJsonReader(request.path, request.read);
     case 'ndjson':
