@@ -164,7 +164,11 @@ describe('GdalTaskRunner', () => {
     const runnerWith = (spareIdleMs: number): GdalTaskRunner =>
       new (class extends GdalTaskRunner {
         protected override readonly entry = entry;
-      })({ ...config, worker: { ...config.worker, gdal: { cacheMax: '24', spareIdleMs } } } as AppConfig);
+      })({
+        database: config.database,
+        storage: config.storage,
+        worker: { gdal: { cacheMax: '24', spareIdleMs } },
+      } as AppConfig);
     const until = async (condition: () => boolean, ms = 5000): Promise<boolean> => {
       for (const end = Date.now() + ms; !condition() && Date.now() < end;) {
         await new Promise((resolve) => setTimeout(resolve, 10));
