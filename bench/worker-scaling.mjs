@@ -164,6 +164,9 @@ await runBench(async () => {
         'worker CPU cores (sum; each)': `${median(runsOf.map((r) => r.workerCores)).toFixed(2)}; ${eachText(runsOf)}`,
         'gateway cores': median(runsOf.map((r) => r.gatewayCores)).toFixed(2),
         [`machine busy cores (of ${CORES})`]: median(runsOf.map((r) => r.machineCores)).toFixed(2),
+        'rest of the machine cores': median(runsOf.map((r) => r.machineCores - r.workerCores - r.gatewayCores)).toFixed(
+          2,
+        ),
       });
     }
   }
@@ -196,7 +199,11 @@ async function startWorkers(ctx, count) {
     }
     for (const id of ids) {
       const job = await pollJob(ctx, id);
-      const pid = Number(String(job.result?.worker ?? '').split(':').at(-1));
+      const pid = Number(
+        String(job.result?.worker ?? '')
+          .split(':')
+          .at(-1),
+      );
       pending.delete(pid);
     }
   }
@@ -399,7 +406,8 @@ function runText(r) {
   return (
     `${r.jobs} jobs in ${s(r.ms)} = ${r.jobsPerMin.toFixed(1)} jobs/min; worker CPU ${r.workerCores.toFixed(2)} cores ` +
     `(${r.perWorker.map((c) => c.toFixed(2)).join(' + ')}), gateway ${r.gatewayCores.toFixed(2)}, ` +
-    `machine busy ${r.machineCores.toFixed(2)} of ${CORES}; load ${loadText()}`
+    `machine busy ${r.machineCores.toFixed(2)} of ${CORES} (rest ${(r.machineCores - r.workerCores - r.gatewayCores).toFixed(2)}); ` +
+    `load ${loadText()}`
   );
 }
 
@@ -423,4 +431,3 @@ async function toolVersions() {
   );
   return `${gdal}, PostgreSQL ${rows[0].pg}, PostGIS ${rows[0].postgis}`;
 }
-
