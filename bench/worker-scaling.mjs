@@ -17,8 +17,9 @@
 //            the limit, i.e. when the number of job slots is.
 // CPU: utime+stime of each worker process and of its descendants (its GDAL children; children that ended
 // in the window count through the worker's cutime/cstime), read from /proc/<pid>/stat at the start and the
-// end of each batch; the gateway's the same way; the machine's busy time from /proc/stat (everything:
-// PostgreSQL, Redis, other users of the machine). Reported as cores (CPU seconds / wall seconds).
+// end of each batch; the gateway's the same way; the PostgreSQL backends of this database (pg_stat_activity,
+// sampled every 200 ms, a lower bound); the machine's busy time from /proc/stat (everything: Redis, other
+// databases, other users of the machine). Reported as cores (CPU seconds / wall seconds).
 // Reported: per configuration the medians of jobs/min, the ratio 2 workers / 1 worker (goal >= 1.8 on
 // queue-bound work) and the CPU cores used.
 //
@@ -164,9 +165,8 @@ await runBench(async () => {
         'worker CPU cores (sum; each)': `${median(runsOf.map((r) => r.workerCores)).toFixed(2)}; ${eachText(runsOf)}`,
         'gateway cores': median(runsOf.map((r) => r.gatewayCores)).toFixed(2),
         [`machine busy cores (of ${CORES})`]: median(runsOf.map((r) => r.machineCores)).toFixed(2),
-        'rest of the machine cores': median(runsOf.map((r) => r.machineCores - r.workerCores - r.gatewayCores)).toFixed(
-          2,
-        ),
+        'PostgreSQL cores (this database)': median(runsOf.map((r) => r.postgresCores)).toFixed(2),
+        'rest of the machine cores': median(runsOf.map((r) => rest(r))).toFixed(2),
       });
     }
   }
@@ -228,12 +228,14 @@ async function pollJob(ctx, id) {
  */
 async function measureBatch(ctx, workers, prepare, submit) {
   const prepared = await prepare(ctx);
+  const backends = await backendTracker(ctx.db);
   const before = cpuSnapshot(ctx, workers);
   const startedAt = Date.now();
   const { ids, expected } = await submit(ctx, prepared);
   const deadline = Date.now() + 30 * 60_000;
   let last;
   for (;;) {
+    await backends.sample();
     const { rows } = await ctx.db.query(
       `SELECT count(*) FILTER (WHERE status = ANY($2))::int AS done,
               (extract(epoch FROM max(completed_at)) * 1000)::float8 AS last_ms
@@ -247,6 +249,7 @@ async function measureBatch(ctx, workers, prepare, submit) {
     if (Date.now() > deadline) throw new Error(`batch not done after 30 min: ${rows[0].done}/${ids.length}`);
     await sleep(200);
   }
+  await backends.sample();
   const after = cpuSnapshot(ctx, workers);
   const windowS = (after.at - before.at) / 1000;
 
@@ -268,6 +271,7 @@ async function measureBatch(ctx, workers, prepare, submit) {
     perWorker,
     workerCores: perWorker.reduce((a, b) => a + b, 0),
     gatewayCores: (after.gateway - before.gateway) / CLOCK_TICKS / windowS,
+    postgresCores: backends.ticks() / CLOCK_TICKS / windowS,
     machineCores: total > 0 ? (busy / total) * CORES : 0,
   };
 }
@@ -322,6 +326,43 @@ async function submitWaiting(ctx) {
     ids.push(job.id);
   });
   return { ids, expected: { diagnostics: ['completed'] } };
+}
+
+/**
+ * CPU of the PostgreSQL backends serving this database (the apps' pools, the GDAL children's loads; not
+ * the bench's own connection): `sample()` reads each backend's utime + stime, `ticks()` sums what each
+ * used since the tracker started (a backend first seen later started during the batch, so from 0). A
+ * backend that ends between two samples loses at most one interval of its time, so this is a lower bound.
+ */
+async function backendTracker(db) {
+  const seen = new Map();
+  const read = async () => {
+    const { rows } = await db.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => [r.pid, processTicks(r.pid)]).filter(([, ticks]) => ticks !== null);
+  };
+  for (const [pid, ticks] of await read()) seen.set(pid, { first: ticks, last: ticks });
+  return {
+    async sample() {
+      for (const [pid, ticks] of await read()) {
+        const entry = seen.get(pid);
+        if (entry) entry.last = ticks;
+        else seen.set(pid, { first: 0, last: ticks });
+      }
+    },
+    ticks: () => [...seen.values()].reduce((sum, e) => sum + e.last - e.first, 0),
+  };
+}
+
+function processTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
 }
 
 /** CPU ticks of each worker's process tree, of the gateway's, and of the whole machine, now. */
@@ -402,11 +443,17 @@ async function generateLayers(work, gpkg) {
   return names;
 }
 
+/** Cores the rest of the machine used: other users, Redis, other databases, this bench. */
+function rest(r) {
+  return r.machineCores - r.workerCores - r.gatewayCores - r.postgresCores;
+}
+
 function runText(r) {
   return (
     `${r.jobs} jobs in ${s(r.ms)} = ${r.jobsPerMin.toFixed(1)} jobs/min; worker CPU ${r.workerCores.toFixed(2)} cores ` +
     `(${r.perWorker.map((c) => c.toFixed(2)).join(' + ')}), gateway ${r.gatewayCores.toFixed(2)}, ` +
-    `machine busy ${r.machineCores.toFixed(2)} of ${CORES} (rest ${(r.machineCores - r.workerCores - r.gatewayCores).toFixed(2)}); ` +
+    `PostgreSQL ${r.postgresCores.toFixed(2)}, machine busy ${r.machineCores.toFixed(2)} of ${CORES} ` +
+    `(rest ${rest(r).toFixed(2)}); ` +
     `load ${loadText()}`
   );
 }
