@@ -126,8 +126,8 @@ await runBench(async () => {
     const workers = await startWorkers(ctx, workerCount);
     try {
       if (!targetCreated) {
-        // One run, untimed, creates public.stations: two first runs at once race on the CREATE TABLE and
-        // one of them fails (seen with WORKER_CONCURRENCY=2; reported in docs/benchmarks.md).
+        // One run, untimed, creates public.stations, so that every timed batch does the same work (the
+        // first batch would otherwise also create the table).
         await waitForRun(ctx, await uploadToImporter(ctx));
         targetCreated = true;
       }

@@ -800,6 +800,41 @@ describe('ImportRunService (PostgreSQL)', () => {
     expect(data[1]).toEqual({ row_number: 4, data: { code: 'D', name: 'd', elevation: 'deep' } });
   });
 
+  it.each(['chunk' as const, 'run' as const])(
+    'target.create: concurrent first runs create the table once and all complete (transaction: %s)',
+    async (transaction) => {
+      const target = { schema: SCHEMA, table: `c_${randomUUID().replace(/-/g, '').slice(0, 10)}` };
+      const slug = `it-${randomUUID().slice(0, 8)}`;
+      importers.set(
+        slug,
+        new FakeCompiledImporter(
+          testDefinition({
+            slug,
+            fields: FIELDS,
+            chunk_size: 2,
+            transaction,
+            duplicates: { strategy: 'upsert', compare: null },
+            target: { ...target, create: true, key: ['code'] },
+          }),
+        ),
+      );
+      const runs = await Promise.all(
+        [0, 1, 2, 3].map((n) =>
+          newRun(slug, [
+            { code: `A${n}`, name: 'a', elevation: '1' },
+            { code: 'shared', name: `from ${n}`, elevation: '2' },
+            { code: `B${n}`, name: 'b', elevation: '3' },
+          ]),
+        ),
+      );
+      await Promise.all(runs.map((run) => deliver(run)));
+      const ended = await Promise.all(runs.map(reload));
+      expect(ended.map((run) => run.status)).toEqual(Array(4).fill(JobStatus.Completed));
+      const rows = await contents(`${SCHEMA}.${target.table}`, 'code');
+      expect(rows.map((r) => r.code).sort()).toEqual(['A0', 'A1', 'A2', 'A3', 'B0', 'B1', 'B2', 'B3', 'shared']);
+    },
+  );
+
   it('fails at once with a clear reason when the target table does not exist', async () => {
     const slug = importer({ schema: SCHEMA, table: 'missing_table' }, FIELDS);
     const job = await runToEnd(slug, [{ code: 'A', name: 'a', elevation: '1' }]);

@@ -200,7 +200,22 @@ export class ImportRunService {
   private async prepareTarget(conn: Connections, importer: CompiledImporter): Promise<void> {
     const definition = importer.definition;
     if (definition.target.create) {
-      for (const statement of createTableSql(definition)) await conn.target.query(statement);
+      // Two first runs of one importer would race: CREATE TABLE IF NOT EXISTS checks, then inserts the
+      // catalog rows, so the loser fails on pg_type's unique index. One lock per target serializes them. In
+      // a whole-run transaction the table is visible to others only at commit: hold the lock until then.
+      const target = `${definition.target.schema}.${definition.target.table}`;
+      const inTransaction = conn.target.isTransactionActive;
+      const lock = inTransaction ? 'pg_advisory_xact_lock' : 'pg_advisory_lock';
+      await conn.target.query(`SELECT ${lock}(hashtextextended($1, 0))`, [`strata:create-target:${target}`]);
+      try {
+        for (const statement of createTableSql(definition)) await conn.target.query(statement);
+      } finally {
+        if (!inTransaction) {
+          await conn.target.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [
+            `strata:create-target:${target}`,
+          ]);
+        }
+      }
       return;
     }
     const [found] = (await conn.target.query(`SELECT to_regclass($1) AS t`, [
