@@ -163,22 +163,30 @@ await runBench(async () => {
     'gdal_translate peak RSS MiB': (Math.max(...gdalRuns.map((r) => r.peak)) / MiB).toFixed(0),
   };
   printTable(Object.keys(summary), [summary]);
-  printPhases(strataRuns, ['commit request', 'queue wait', 'convert (GDAL)', 'store COG + publish']);
+  printPhases(strataRuns, ['commit request', 'queue wait', 'start + read', 'convert (GDAL)', 'store COG', 'publish']);
 });
 
 /** Upload, commit and wait (see `measureIngest`); `split` attributes the commit→completed time to its phases. */
 async function strataIngest(gateway, worker, token, path, title) {
   const measured = await measureIngest(gateway, worker, token, path, 'source.tif', title);
-  const converting = measured.seen('processing/converting');
-  const storing = measured.seen('processing/storing');
-  // Storing the COG and publishing the dataset row have no step between them.
+  // The steps as the worker timed them (its `job finished` line): start (claim, download or open), the
+  // conversion in the GDAL child, storing the COG, the publish transaction.
+  const steps = measured.workerSteps ?? {};
   const split = {
     'commit request': measured.commitMs,
     'queue wait': measured.queueWaitMs,
-    'convert (GDAL)': converting !== undefined && storing !== undefined ? storing - converting : undefined,
-    'store COG + publish': storing !== undefined ? measured.ingestMs - storing : undefined,
+    'start + read': sumOf(steps.starting, steps.reading),
+    'convert (GDAL)': steps.converting,
+    'store COG': steps.storing,
+    publish: steps.publishing,
   };
   return { ...measured, split };
+}
+
+/** The sum of the defined values, or undefined when none is. */
+function sumOf(...values) {
+  const defined = values.filter((v) => v !== undefined);
+  return defined.length > 0 ? defined.reduce((a, b) => a + b, 0) : undefined;
 }
 
 function splitText(measured) {

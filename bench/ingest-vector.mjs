@@ -222,16 +222,14 @@ await runBench(async () => {
 /** Upload, commit and wait (see `measureIngest`); `split` attributes the commit→completed time to its phases. */
 async function strataIngest(gateway, worker, token, path, title) {
   const measured = await measureIngest(gateway, worker, token, path, 'points.gpkg', title);
-  const { seen, ingestMs } = measured;
-  const loadingMs = seen('processing/loading');
-  // The short steps after the load (indexing, finalizing) may fall between two polls: whichever is seen
-  // first ends the load.
-  const afterLoadMs = seen('processing/indexing') ?? seen('processing/finalizing');
+  // The steps as the worker timed them (its `job finished` line).
+  const steps = measured.workerSteps ?? {};
+  const after = [steps.indexing, steps.finalizing, steps.publishing].filter((v) => v !== undefined);
   const split = {
     'commit request': measured.commitMs,
     'queue wait': measured.queueWaitMs,
-    'load (GDAL)': loadingMs !== undefined && afterLoadMs !== undefined ? afterLoadMs - loadingMs : undefined,
-    'index + ANALYZE + metadata + publish': afterLoadMs !== undefined ? ingestMs - afterLoadMs : undefined,
+    'load (GDAL)': steps.loading,
+    'index + ANALYZE + metadata + publish': after.length > 0 ? after.reduce((a, b) => a + b, 0) : undefined,
   };
   return { ...measured, split };
 }

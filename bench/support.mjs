@@ -775,7 +775,8 @@ export async function prepareIngest(work) {
  */
 export async function startIngestServices(work, env, token) {
   const gateway = await startGateway(env);
-  const worker = await startWorker({ ...env, TMPDIR: work });
+  // At `info` the worker logs `job finished` with `steps_ms`, its own clock of each step (workerSteps).
+  const worker = await startWorker({ ...env, TMPDIR: work, LOG_LEVEL: 'info' });
   const warmUp = join(work, 'warm-up.geojson');
   await writeFile(
     warmUp,
@@ -803,7 +804,28 @@ export async function measureIngest(gateway, worker, token, path, filename, titl
   const rss = sampler.stop();
   const { job } = measured;
   if (job.status !== 'completed') throw new Error(`Strata job ended ${job.status}: ${JSON.stringify(job.error)}`);
-  return { ...measured, rss };
+  return { ...measured, rss, workerSteps: await workerSteps(worker, job.id) };
+}
+
+/**
+ * The worker's own split of a job's attempt: `steps_ms` of its `job finished` line (ms per step, each from
+ * when the worker started it: `starting`, then e.g. `converting`, `storing`, `publishing`). Needs the
+ * worker at LOG_LEVEL=info (startIngestServices); undefined when the line is not found within 2 s.
+ */
+export async function workerSteps(worker, jobId) {
+  for (let i = 0; i < 40; i += 1) {
+    for (const line of worker.output) {
+      if (!line.includes(jobId) || !line.includes('job finished')) continue;
+      try {
+        const parsed = JSON.parse(line);
+        if (parsed.job_id === jobId && parsed.msg === 'job finished' && parsed.steps_ms) return parsed.steps_ms;
+      } catch {
+        // Not a JSON log line.
+      }
+    }
+    await sleep(50);
+  }
+  return undefined;
 }
 
 async function commitAndWait(baseUrl, token, path, filename, title) {
@@ -852,8 +874,8 @@ export function peakRssText(strataRuns) {
  * `split`), then the `extra` columns.
  */
 export function printPhases(strataRuns, phases, extra = {}) {
-  console.log("\nWhere Strata's commit→completed time goes (medians, seconds; step boundaries are seen through");
-  console.log("the job's progress writes, about once a second):\n");
+  console.log("\nWhere Strata's commit→completed time goes (medians, seconds; the steps as the worker timed them");
+  console.log('(`steps_ms` of its `job finished` log line), commit request and queue wait as the client saw them):\n');
   const row = Object.fromEntries(
     phases.map((p) => {
       const seen = strataRuns.map((r) => r.split[p]).filter((v) => v !== undefined);

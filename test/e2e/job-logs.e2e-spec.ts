@@ -97,6 +97,17 @@ describe('job log lines carry job_id, attempt and the request id that caused the
       context: 'GdalTaskRunner',
       job_name: 'ingest-dataset',
     });
+    // The worker's own split of the attempt: each step from when it started (the GDAL child's steps too,
+    // which begin between two progress writes), adding up to the attempt's duration.
+    const finished = lines.find((l) => l.msg === 'job finished' && l.queue === 'ingest') as {
+      duration_ms: number;
+      steps_ms: Record<string, number>;
+    };
+    expect(Object.keys(finished.steps_ms)).toEqual(
+      expect.arrayContaining(['starting', 'loading', 'indexing', 'finalizing', 'publishing']),
+    );
+    const total = Object.values(finished.steps_ms).reduce((a, b) => a + b, 0);
+    expect(Math.abs(total - finished.duration_ms)).toBeLessThanOrEqual(Object.keys(finished.steps_ms).length);
   });
 
   it('keeps the original request id through a sweeper re-enqueue and counts attempts across retries', async () => {

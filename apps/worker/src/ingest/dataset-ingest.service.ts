@@ -274,7 +274,9 @@ export class DatasetIngestService {
           fraction = Math.max(fraction, Math.min(1, f));
         },
         onStep: (s) => {
-          if (isProgressStep(s)) step = s;
+          if (!isProgressStep(s)) return;
+          step = s;
+          ctx.stepStarted(s);
         },
         onTotal: (features) => {
           total = features >= 0 ? features : null;

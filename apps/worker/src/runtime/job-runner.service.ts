@@ -20,6 +20,7 @@ import { StrataMetrics } from '@app/metrics';
 import { classifyFailure } from './failure-classifier.js';
 import { annotateJobKind, jobLogBindings } from './job-context.js';
 import { JobCancelledError, StaleAttemptError } from './job-errors.js';
+import { StepTimings } from './step-timings.js';
 
 /** What a handler gets: its job, a logger bound to it, and checkpoints that enforce cancel and fencing. */
 export interface JobContext {
@@ -31,8 +32,13 @@ export interface JobContext {
   readonly isLastAttempt: boolean;
   /** Throws JobCancelledError when a cancel was requested. */
   checkpoint(): Promise<void>;
-  /** Records progress; also a checkpoint. */
+  /** Records progress; also a checkpoint. A new `step` also starts that step's clock (see `stepStarted`). */
   progress(update: ProgressUpdate): Promise<void>;
+  /**
+   * Notes that `step` starts now, without writing anything: for steps that begin between two progress
+   * writes (a GDAL child's own steps). The time per step is logged with `job finished` as `steps_ms`.
+   */
+  stepStarted(step: string): void;
   warn(warning: JobWarning): Promise<void>;
 }
 
@@ -81,6 +87,7 @@ export class JobRunner {
     const log = PinoLogger.root.child(bindings);
 
     const startedAt = performance.now();
+    const steps = new StepTimings(() => performance.now(), startedAt);
     const job = await this.jobs.markStarted(jobId, attemptToken);
     if (!job) {
       const outcome = await this.notRunnable(jobId, log);
@@ -103,12 +110,17 @@ export class JobRunner {
       checkpoint: async () => {
         if (await this.jobs.isCancelRequested(jobId)) throw new JobCancelledError();
       },
-      progress: async (update) => assertCurrent(await this.jobs.reportProgress(jobId, attemptToken, update)),
+      progress: async (update) => {
+        if (update.step) steps.mark(update.step);
+        await assertCurrent(await this.jobs.reportProgress(jobId, attemptToken, update));
+      },
+      stepStarted: (step) => steps.mark(step),
       warn: (warning) => this.jobs.addWarning(jobId, attemptToken, warning),
     };
 
     try {
       const { publish, afterwards, ...completion } = await handler(ctx);
+      steps.mark('publishing');
       let done: IngestJob | null = null;
       try {
         done = publish
@@ -122,7 +134,14 @@ export class JobRunner {
       if (!done) {
         await assertCurrent(false);
       }
-      log.info({ status: completion.status }, 'job finished');
+      log.info(
+        {
+          status: completion.status,
+          duration_ms: Math.round(performance.now() - startedAt),
+          steps_ms: steps.durations(),
+        },
+        'job finished',
+      );
       this.observe(job.kind, completion.status, startedAt, completion.rowsProcessed ?? done?.rowsProcessed ?? 0);
       return { outcome: 'completed', status: completion.status };
     } catch (error) {
