@@ -236,12 +236,13 @@ export class EnvSchema {
 
   /**
    * GDAL's block cache in each GDAL child, in MiB, or a percentage of RAM like GDAL's own `GDAL_CACHEMAX`
-   * (`5%`, GDAL's default, is about 1.2 GiB on a 24 GiB machine). The COG conversion reads each source
-   * block once in tile order, so a small cache costs it nothing measurable and bounds the child's memory.
+   * (`5%`, GDAL's default, is about 1.2 GiB on a 24 GiB machine). A COG conversion raises a MiB figure to
+   * what its source needs (two rows of 512-pixel tiles of source blocks, up to 5 % of RAM), so a small
+   * value bounds a child's memory without making wide rasters decode their blocks twice.
    */
   @IsString()
-  @Matches(/^(?:[1-9]\d{0,5}|[1-9]\d?%)$/, { message: 'GDAL_CACHEMAX must be MiB (e.g. 64) or a percentage (e.g. 5%)' })
-  GDAL_CACHEMAX = '32';
+  @Matches(/^(?:[1-9]\d{0,4}|[1-9]\d?%)$/, { message: 'GDAL_CACHEMAX must be MiB (e.g. 64) or a percentage (e.g. 5%)' })
+  GDAL_CACHEMAX = '16';
 
   /**
    * Seconds a worker keeps its pre-forked GDAL child (GDAL already loaded, about 0.2 s saved on the next

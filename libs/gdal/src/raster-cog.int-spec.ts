@@ -207,6 +207,33 @@ describe('produceCog (native GDAL)', () => {
     expect(await pixel(output, 50, 5, 0)).toBeCloseTo(51 + ((10 >> 4) % 50) + 0.25, 4);
   });
 
+  it("raises a small configured GDAL_CACHEMAX to what the source's tile rows need, and leaves a percentage alone", async () => {
+    const source = join(dir, 'cache.tif');
+    await writeRaster(source, {
+      width: 1024,
+      height: 600,
+      type: 'Float32',
+      epsg: 32633,
+      geoTransform: UTM33,
+      value: (x, y) => stripes(x, y),
+    });
+    const before = gdal.config.get('GDAL_CACHEMAX');
+    try {
+      gdal.config.set('GDAL_CACHEMAX', '1');
+      await produceCog({ sourcePath: source, outputPath: join(dir, 'cache-1.cog.tif') });
+      // 2 rows of 512-pixel tiles × 1024 px × 4 bytes = 4 MiB.
+      expect(gdal.config.get('GDAL_CACHEMAX')).toBe('4');
+      gdal.config.set('GDAL_CACHEMAX', '64');
+      await produceCog({ sourcePath: source, outputPath: join(dir, 'cache-64.cog.tif') });
+      expect(gdal.config.get('GDAL_CACHEMAX')).toBe('64');
+      gdal.config.set('GDAL_CACHEMAX', '5%');
+      await produceCog({ sourcePath: source, outputPath: join(dir, 'cache-pct.cog.tif') });
+      expect(gdal.config.get('GDAL_CACHEMAX')).toBe('5%');
+    } finally {
+      gdal.config.set('GDAL_CACHEMAX', before);
+    }
+  });
+
   it('keeps a compliant COG as is and writes nothing', async () => {
     const output = join(dir, 'kept.tif');
     const progress: number[] = [];

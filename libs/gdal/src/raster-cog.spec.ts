@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNodata, type GdalInfoJson } from './gdalinfo.js';
 import {
+  cogBlockCacheMiB,
   pointsBbox,
   cogComplianceIssues,
   cogTranslateArgs,
@@ -218,5 +219,30 @@ describe('footprint', () => {
       ]),
     ).toEqual([1, 2, 3, 4]);
     expect(pointsBbox([])).toBeNull();
+  });
+});
+
+describe('cogBlockCacheMiB', () => {
+  const raster = (width: number, bands: { type: string; block: [number, number] }[]): GdalInfoJson => ({
+    size: [width, width],
+    bands,
+  });
+
+  it('keeps the configured cache when two rows of 512-pixel tiles of the source fit in it', () => {
+    // 2 × 512 rows × 8000 px × 2 bytes = 15.6 MiB.
+    expect(cogBlockCacheMiB(raster(8000, [{ type: 'UInt16', block: [8000, 1] }]), 16, 1200)).toBe(16);
+    expect(cogBlockCacheMiB(raster(8000, [{ type: 'UInt16', block: [8000, 1] }]), 32, 1200)).toBe(32);
+  });
+
+  it('grows with the width, the bands and their sample size', () => {
+    const rgba = ['Byte', 'Byte', 'Byte', 'Byte'].map((type) => ({ type, block: [20000, 1] as [number, number] }));
+    expect(cogBlockCacheMiB(raster(20000, rgba), 16, 1200)).toBe(79);
+    expect(cogBlockCacheMiB(raster(20000, [{ type: 'Float64', block: [256, 256] }]), 16, 1200)).toBe(157);
+  });
+
+  it('covers source blocks taller than a tile row, and stops at the ceiling', () => {
+    expect(cogBlockCacheMiB(raster(4096, [{ type: 'Float32', block: [4096, 2048] }]), 16, 1200)).toBe(64);
+    expect(cogBlockCacheMiB(raster(200000, [{ type: 'Float64', block: [200000, 1] }]), 16, 1200)).toBe(1200);
+    expect(cogBlockCacheMiB(raster(200000, [{ type: 'Float64', block: [200000, 1] }]), 16, 8)).toBe(16);
   });
 });

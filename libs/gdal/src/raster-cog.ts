@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { rm } from 'node:fs/promises';
 import gdal from 'gdal-async';
 import {
@@ -265,12 +266,62 @@ export async function produceCog(req: CogRequest): Promise<CogResult> {
       nodataOverride: req.nodataOverride,
       sridOverride: req.sridOverride,
     });
+    // Before the first pixel is read, the only moment GDAL takes a new cache size into account.
+    raiseBlockCacheFor(info);
     const result = await convert(src, req.outputPath, args, report);
     report(1);
     return { converted: true, issues, ...result };
   } finally {
     src.close();
   }
+}
+
+const MiB = 1024 * 1024;
+const BYTES_PER_SAMPLE: Record<string, number> = {
+  Byte: 1,
+  Int8: 1,
+  UInt16: 2,
+  Int16: 2,
+  UInt32: 4,
+  Int32: 4,
+  Float32: 4,
+  UInt64: 8,
+  Int64: 8,
+  Float64: 8,
+  CInt16: 4,
+  CInt32: 8,
+  CFloat32: 8,
+  CFloat64: 16,
+};
+
+/**
+ * The block cache (MiB) a COG conversion of `info` needs so that no source block is decoded twice: the
+ * output is written one row of 512-pixel tiles at a time, so the source blocks under two such rows (the
+ * one being written and the next, being read ahead) must fit — for a striped 20000-pixel-wide RGBA
+ * source that is 80 MiB, for an 8000-pixel-wide single UInt16 band 16 MiB. Never below `floorMiB` (the
+ * configured GDAL_CACHEMAX) nor above `ceilingMiB`.
+ */
+export function cogBlockCacheMiB(info: GdalInfoJson, floorMiB: number, ceilingMiB: number): number {
+  const width = info.size?.[0] ?? 0;
+  const bands = info.bands ?? [];
+  const rows = Math.max(COG_BLOCK_SIZE, ...bands.map((b) => b.block?.[1] ?? 0));
+  const bytesPerRow = bands.reduce((sum, band) => sum + width * (BYTES_PER_SAMPLE[band.type ?? ''] ?? 8), 0);
+  const needed = Math.ceil((2 * rows * bytesPerRow) / MiB);
+  return Math.min(Math.max(floorMiB, needed), Math.max(floorMiB, ceilingMiB));
+}
+
+/**
+ * Raises GDAL's block cache for this conversion when the source needs more than the configured
+ * `GDAL_CACHEMAX` (in MiB; a percentage is GDAL's own sizing and is left alone), up to what GDAL's default
+ * (5 % of RAM) would allow. A small configured cache keeps a child's memory low for ordinary rasters
+ * without re-decoding the blocks of wide ones.
+ */
+function raiseBlockCacheFor(info: GdalInfoJson): void {
+  const configured = gdal.config.get('GDAL_CACHEMAX');
+  if (configured === null || !/^\d+$/.test(configured)) return;
+  // Capped below 100000: GDAL reads larger values as bytes.
+  const wanted = cogBlockCacheMiB(info, Number(configured), Math.min(99_999, Math.floor((totalmem() * 0.05) / MiB)));
+  if (wanted > Number(configured)) gdal.config.set('GDAL_CACHEMAX', String(wanted));
 }
 
 function validateRequest(req: CogRequest, compression: string): void {
