@@ -7,7 +7,7 @@ import { ImporterCatalog, ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule, type QueueName } from '@app/queues';
 import { MetricsModule } from '@app/metrics';
-import { SsrfModule, TokenService } from '@app/security';
+import { SsrfModule, TokenRevocations, TokenService } from '@app/security';
 import { StorageModule } from '@app/storage';
 import { JobRunner } from './runtime/job-runner.service.js';
 import { ReadinessService } from './runtime/readiness.service.js';
@@ -55,6 +55,7 @@ export class WorkerModule {
         WorkerStarter,
         DiagnosticsService,
         TokenService,
+        TokenRevocations,
         MetricsServer,
         PreviewService,
         RemoteSourceService,
