@@ -32,6 +32,7 @@ export class TokenRevocations implements OnApplicationShutdown {
   private publisher: Redis | undefined;
   private listener: RevocationListener | undefined;
   private subscribed = false;
+  private closing = false;
 
   constructor(config: AppConfig) {
     this.endpoint = redisConnectionOptions(config);
@@ -42,10 +43,15 @@ export class TokenRevocations implements OnApplicationShutdown {
     return this.subscribed;
   }
 
+  /** True once the process is shutting the channel down on purpose. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   /** Subscribes (once) and reports to `listener`; returns at once, the subscription is confirmed later. */
   listen(listener: RevocationListener): void {
     this.listener = listener;
-    if (this.subscriber) return;
+    if (this.subscriber || this.closing) return;
     const subscriber = new Redis({
       ...this.endpoint,
       connectionName: 'strata-token-revocations',
@@ -104,6 +110,7 @@ export class TokenRevocations implements OnApplicationShutdown {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const connections = [this.subscriber, this.publisher].filter((c): c is Redis => c !== undefined);
     this.subscriber = undefined;
     this.publisher = undefined;

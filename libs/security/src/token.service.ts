@@ -134,7 +134,9 @@ export class TokenService implements RevocationListener {
   listeningChanged(listening: boolean): void {
     this.cache.clear();
     this.forgetLookups();
-    if (this.listening && !listening) this.logger.warn('token revocation channel lost: token checks go to the database');
+    if (this.listening && !listening && !this.revocations?.closed) {
+      this.logger.warn('token revocation channel lost: token checks go to the database');
+    }
     this.listening = listening;
   }
 
