@@ -22,7 +22,10 @@ describe('TokenService verification cache (PostgreSQL, Redis pub/sub)', () => {
   const clock = (): number => now;
 
   beforeAll(async () => {
-    config = parseConfig({ ...process.env, QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'strata-test'}-${randomUUID()}` });
+    config = parseConfig({
+      ...process.env,
+      QUEUE_PREFIX: `${process.env.QUEUE_PREFIX ?? 'strata-test'}-${randomUUID()}`,
+    });
     dataSource = createDataSource(config, 'strata-int-token-cache');
     await dataSource.initialize();
   });
@@ -170,7 +173,11 @@ describe('TokenService verification cache (PostgreSQL, Redis pub/sub)', () => {
   });
 
   it('caches nothing while the revocation channel is down, so a revocation applies at once', async () => {
-    const unreachable = parseConfig({ ...process.env, REDIS_URL: 'redis://127.0.0.1:1', QUEUE_PREFIX: config.redis.prefix });
+    const unreachable = parseConfig({
+      ...process.env,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      QUEUE_PREFIX: config.redis.prefix,
+    });
     const { tokens, revocations } = await service({ ttlMs: 3_600_000 }, unreachable);
     expect(revocations.listening).toBe(false);
     const { token, record } = await tokens.mint(owner, [Capability.Upload]);

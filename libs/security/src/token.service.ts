@@ -4,7 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiToken } from '@app/jobs';
 import { DataSource, type Repository } from 'typeorm';
 import type { Capability, Principal } from './capability.js';
-import { DEFAULT_TOKEN_CACHE_SETTINGS, TokenCache, type TokenCacheSettings, type VerifiedToken } from './token-cache.js';
+import {
+  DEFAULT_TOKEN_CACHE_SETTINGS,
+  TokenCache,
+  type TokenCacheSettings,
+  type VerifiedToken,
+} from './token-cache.js';
 import { TokenRevocations, type RevocationListener } from './token-revocations.js';
 
 const TOKEN_PREFIX = 'stk_';
@@ -108,7 +113,7 @@ export class TokenService implements RevocationListener {
   /** The principal for a presented token, or null when it is malformed, unknown, expired or revoked. */
   async authenticate(token: string): Promise<Principal | null> {
     if (!TOKEN_PATTERN.test(token)) return null;
-    this.startListening();
+    this.listenForRevocations();
     const hash = hashToken(token);
     const verified = this.cache.get(hash) ?? (await this.lookup(hash));
     return verified ? this.admit(verified) : null;
@@ -140,7 +145,11 @@ export class TokenService implements RevocationListener {
     this.listening = listening;
   }
 
-  private startListening(): void {
+  /**
+   * Opens the revocation channel (once); until Redis confirms it, nothing is cached. Called on the first
+   * check, or at boot by processes that will check tokens (the gateway), so their cache works from the start.
+   */
+  listenForRevocations(): void {
     if (this.revocations && !this.listening) this.revocations.listen(this);
   }
 
