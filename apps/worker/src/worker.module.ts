@@ -7,7 +7,7 @@ import { ImporterCatalog, ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { QueuesModule, type QueueName } from '@app/queues';
 import { MetricsModule } from '@app/metrics';
-import { SsrfModule, TokenService } from '@app/security';
+import { SsrfModule, TOKEN_SERVICE_PROVIDERS } from '@app/security';
 import { StorageModule } from '@app/storage';
 import { JobRunner } from './runtime/job-runner.service.js';
 import { ReadinessService } from './runtime/readiness.service.js';
@@ -54,7 +54,7 @@ export class WorkerModule {
         QueueSweeper,
         WorkerStarter,
         DiagnosticsService,
-        TokenService,
+        ...TOKEN_SERVICE_PROVIDERS,
         MetricsServer,
         PreviewService,
         RemoteSourceService,

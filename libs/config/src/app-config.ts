@@ -103,6 +103,8 @@ export class AppConfig {
   readonly ingestRuns: IngestRunsConfig;
   readonly queueDashboard: QueueDashboardConfig;
   readonly tracing: TracingConfig;
+  /** Verified-token cache: entry lifetime (0: off). */
+  readonly auth: { tokenCacheSeconds: number };
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
@@ -160,6 +162,7 @@ export class AppConfig {
       sessionSeconds: e.QUEUE_DASHBOARD_SESSION_SECONDS,
       sessionKey: dashboardSessionKey(this.remote.tokenKey),
     };
+    this.auth = { tokenCacheSeconds: e.AUTH_TOKEN_CACHE_SECONDS };
   }
 }
 

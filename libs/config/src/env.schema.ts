@@ -177,6 +177,16 @@ export class EnvSchema {
   @Max(86400)
   QUEUE_DASHBOARD_SESSION_SECONDS = 3600;
 
+  /**
+   * How long a process trusts a verified bearer token without asking the database (0: never). A revocation
+   * reaches every process at once over Redis; this is the bound when Redis cannot deliver it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  AUTH_TOKEN_CACHE_SECONDS = 15;
+
   /** Connect and total timeouts, and the size cap, of every remote-service request Strata makes itself. */
   @Type(() => Number)
   @IsInt()

@@ -1,4 +1,4 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext, type OnApplicationBootstrap } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '@app/common';
 import type { Response } from 'express';
@@ -12,11 +12,15 @@ interface HeaderRequest extends AuthenticatedRequest {
 
 /** Global guard: every route needs a valid bearer token unless marked @Public(). */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard implements CanActivate, OnApplicationBootstrap {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.tokens.listenForRevocations();
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];

@@ -18,6 +18,13 @@ export interface ApiResponse<T = Record<string, unknown>> {
   text: string;
 }
 
+export interface ApiOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
 /** A gateway or worker process with its captured output. */
 export class AppProcess {
   readonly output: string[] = [];
@@ -89,6 +96,8 @@ export async function freePort(): Promise<number> {
  */
 export class Stack {
   readonly workers: AppProcess[] = [];
+  /** Gateways started with `startExtraGateway`, beside the first. */
+  readonly extraGateways: AppProcess[] = [];
   gateway!: AppProcess;
   baseUrl = '';
   readonly env: Record<string, string>;
@@ -123,20 +132,39 @@ export class Stack {
   }
 
   private async startGateway(): Promise<void> {
+    const { process, baseUrl } = await this.launchGateway('gateway');
+    this.gateway = process;
+    this.baseUrl = baseUrl;
+  }
+
+  /**
+   * Another gateway process on a port of its own, sharing the database, Redis and queue prefix, as a
+   * second replica behind a load balancer would. Call the API on it with `apiAt(baseUrl, …)`.
+   */
+  async startExtraGateway(env: Record<string, string> = {}): Promise<{ process: AppProcess; baseUrl: string }> {
+    const started = await this.launchGateway(`gateway-${this.extraGateways.length + 2}`, env);
+    this.extraGateways.push(started.process);
+    return started;
+  }
+
+  private async launchGateway(
+    name: string,
+    env: Record<string, string> = {},
+  ): Promise<{ process: AppProcess; baseUrl: string }> {
     const port = await freePort();
-    this.baseUrl = `http://127.0.0.1:${port}`;
-    this.gateway = this.spawn('gateway', GATEWAY_ENTRY, { PORT: String(port), HOST: '127.0.0.1' });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const gateway = this.spawn(name, GATEWAY_ENTRY, { ...env, PORT: String(port), HOST: '127.0.0.1' });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const ok = await fetch(`${this.baseUrl}/api/health/ready`).then(
+      const ok = await fetch(`${baseUrl}/api/health/ready`).then(
         (r) => r.status === 200,
         () => false,
       );
-      if (ok) return;
-      if (!this.gateway.running) break;
+      if (ok) return { process: gateway, baseUrl };
+      if (!gateway.running) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`gateway did not become ready:\n${this.gateway.output.slice(-20).join('\n')}`);
+    throw new Error(`${name} did not become ready:\n${gateway.output.slice(-20).join('\n')}`);
   }
 
   /** Starts a worker and waits until it consumes (or, with `waitUntilConsuming: false`, only until it boots). */
@@ -174,7 +202,17 @@ export class Stack {
   async api<T = Record<string, unknown>>(
     method: string,
     path: string,
-    options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+    options: ApiOptions = {},
+  ): Promise<ApiResponse<T>> {
+    return this.apiAt<T>(this.baseUrl, method, path, options);
+  }
+
+  /** `api` against another gateway of this stack (see `startExtraGateway`). */
+  async apiAt<T = Record<string, unknown>>(
+    baseUrl: string,
+    method: string,
+    path: string,
+    options: ApiOptions = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -186,7 +224,7 @@ export class Stack {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -265,7 +303,11 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.workers.map((w) => w.stop()), this.gateway?.stop()]);
+    await Promise.all([
+      ...this.workers.map((w) => w.stop()),
+      ...this.extraGateways.map((g) => g.stop()),
+      this.gateway?.stop(),
+    ]);
     await this.db.end();
   }
 }
