@@ -225,6 +225,21 @@ describe('GdalTaskRunner', () => {
       }
     }, 15_000);
 
+    it('is not forked while another task still runs, only once the last one has ended', async () => {
+      const fresh = runnerWith(30_000);
+      try {
+        const long = fresh.start({ kind: 'self-test', size: -1 });
+        await fresh.start({ kind: 'self-test', size: 4 }).result;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(fresh.hasSpare).toBe(false);
+        long.kill();
+        await long.result.catch(() => undefined);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
     it('is never forked with GDAL_SPARE_IDLE_SECONDS=0', async () => {
       const fresh = runnerWith(0);
       try {

@@ -93,12 +93,15 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly context: TaskContext;
   /**
    * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
-   * the next task. Forked when a task's child has exited, never while it runs, so a task's peak memory
-   * is one child's; kept for `spareIdleMs` after that (a burst of jobs starts each without the wait),
-   * then ended, so an idle worker holds none.
+   * the next task. Forked when the last running task's child has exited, never while a task runs, so a
+   * task's peak memory is one child's; kept for `spareIdleMs` after that (a burst of jobs starts each
+   * without the wait), then ended, so an idle worker holds none.
    */
   private spare: ChildProcess | undefined;
   private spareTimer: NodeJS.Timeout | undefined;
+  /** Tasks whose child has not exited yet, and whether one of them asked for a spare afterwards. */
+  private running = 0;
+  private spareWanted = false;
   private readonly spareIdleMs: number;
   private closing = false;
 
@@ -187,9 +190,22 @@ export class GdalTaskRunner implements OnModuleDestroy {
     this.stderrSinks.set(child, AsyncResource.bind(this.logStderr));
     const startedAt = performance.now();
     this.logger.debug({ task: task.kind, pid: child.pid }, 'GDAL task started');
-    if (options.spare !== false) {
-      child.once('exit', () => this.replenishSpare());
-    }
+    this.running += 1;
+    if (options.spare !== false) this.spareWanted = true;
+    // The task is over when its child answers (it exits right after) or dies, whichever comes first: the
+    // spare is forked then, so the next task (a commit right after its preview) finds GDAL loading or
+    // loaded. Only once no task runs: a spare beside a running task would add a child to its peak.
+    let over = false;
+    const ended = (): void => {
+      if (over) return;
+      over = true;
+      this.running -= 1;
+      if (this.running === 0 && this.spareWanted) {
+        this.spareWanted = false;
+        this.replenishSpare();
+      }
+    };
+    child.once('exit', ended);
     // `settled`: the task answered (or failed to start); `killed`: we ended it before it answered.
     let settled = false;
     let killed = false;
@@ -208,10 +224,12 @@ export class GdalTaskRunner implements OnModuleDestroy {
             break;
           case 'done':
             settled = true;
+            ended();
             resolve(message.result as T);
             break;
           case 'failed':
             settled = true;
+            ended();
             reject(new GdalTaskError(message.failure));
             break;
         }
