@@ -38,6 +38,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs, promisify } from 'node:util';
 import {
+  csvPointsToGpkgArgs,
   MiB,
   alternate,
   api,
@@ -265,31 +266,10 @@ async function generatePointsGeoPackage(work, gpkg, count) {
   }
   out.end();
   await once(out, 'finish');
-  await execFileAsync('ogr2ogr', [
-    '-q',
-    '-f',
-    'GPKG',
-    gpkg,
-    csv,
-    '-nln',
-    'points',
-    '-a_srs',
-    'EPSG:4326',
-    '-oo',
-    'X_POSSIBLE_NAMES=lon',
-    '-oo',
-    'Y_POSSIBLE_NAMES=lat',
-    '-oo',
-    'KEEP_GEOM_COLUMNS=NO',
-    '-oo',
-    'AUTODETECT_TYPE=YES',
-    '-nlt',
-    'POINT',
-    '-lco',
-    'SPATIAL_INDEX=NO',
-    '-gt',
-    '65536',
-  ]);
+  await execFileAsync(
+    'ogr2ogr',
+    csvPointsToGpkgArgs(csv, gpkg, 'points', ['-lco', 'SPATIAL_INDEX=NO', '-gt', '65536']),
+  );
   await rm(csv, { force: true });
 }
 

@@ -32,6 +32,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import {
+  csvPointsToGpkgArgs,
   MiB,
   OWNER,
   alternate,
@@ -258,29 +259,7 @@ async function generatePlaces(work, gpkg, count) {
   }
   out.end();
   await once(out, 'finish');
-  await execFileAsync('ogr2ogr', [
-    '-q',
-    '-f',
-    'GPKG',
-    gpkg,
-    csv,
-    '-nln',
-    LAYER,
-    '-a_srs',
-    'EPSG:4326',
-    '-oo',
-    'X_POSSIBLE_NAMES=lon',
-    '-oo',
-    'Y_POSSIBLE_NAMES=lat',
-    '-oo',
-    'KEEP_GEOM_COLUMNS=NO',
-    '-oo',
-    'AUTODETECT_TYPE=YES',
-    '-nlt',
-    'POINT',
-    '-gt',
-    '65536',
-  ]);
+  await execFileAsync('ogr2ogr', csvPointsToGpkgArgs(csv, gpkg, LAYER, ['-gt', '65536']));
   // MapServer sorts through OGR SQL: an index on the sort field keeps each page from sorting the table.
   await execFileAsync('ogrinfo', ['-q', gpkg, '-sql', `CREATE INDEX ${LAYER}_id ON ${LAYER}(id)`]);
   await rm(csv, { force: true });

@@ -884,3 +884,32 @@ export function printPhases(strataRuns, phases, extra = {}) {
   );
   printTable([...phases, ...Object.keys(extra)], [{ ...row, ...extra }]);
 }
+
+/**
+ * ogr2ogr arguments that turn a CSV `id,name,value,lon,lat` into the point layer `layer` (EPSG:4326) of
+ * the GeoPackage `gpkg`; `extra` goes at the end (layer creation options, `-update`, `-gt`…).
+ */
+export function csvPointsToGpkgArgs(csv, gpkg, layer, extra = []) {
+  return [
+    '-q',
+    '-f',
+    'GPKG',
+    gpkg,
+    csv,
+    '-nln',
+    layer,
+    '-a_srs',
+    'EPSG:4326',
+    '-oo',
+    'X_POSSIBLE_NAMES=lon',
+    '-oo',
+    'Y_POSSIBLE_NAMES=lat',
+    '-oo',
+    'KEEP_GEOM_COLUMNS=NO',
+    '-oo',
+    'AUTODETECT_TYPE=YES',
+    '-nlt',
+    'POINT',
+    ...extra,
+  ];
+}

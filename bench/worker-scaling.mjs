@@ -38,6 +38,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import {
+  csvPointsToGpkgArgs,
   OWNER,
   REPO_ROOT,
   alternate,
@@ -443,28 +444,7 @@ async function generateLayers(work, gpkg) {
   await writeFile(csv, text);
   const names = Array.from({ length: opt.layers }, (_, i) => `layer_${String(i + 1).padStart(2, '0')}`);
   for (const [i, name] of names.entries()) {
-    await execFileAsync('ogr2ogr', [
-      ...(i === 0 ? [] : ['-update']),
-      '-q',
-      '-f',
-      'GPKG',
-      gpkg,
-      csv,
-      '-nln',
-      name,
-      '-a_srs',
-      'EPSG:4326',
-      '-oo',
-      'X_POSSIBLE_NAMES=lon',
-      '-oo',
-      'Y_POSSIBLE_NAMES=lat',
-      '-oo',
-      'KEEP_GEOM_COLUMNS=NO',
-      '-oo',
-      'AUTODETECT_TYPE=YES',
-      '-nlt',
-      'POINT',
-    ]);
+    await execFileAsync('ogr2ogr', csvPointsToGpkgArgs(csv, gpkg, name, i === 0 ? [] : ['-update']));
   }
   return names;
 }
