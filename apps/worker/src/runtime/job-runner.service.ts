@@ -120,7 +120,8 @@ export class JobRunner {
 
     try {
       const { publish, afterwards, ...completion } = await handler(ctx);
-      steps.mark('publishing');
+      // The last step: the publish transaction, or only the completion write for a job with nothing to publish.
+      steps.mark(publish ? 'publishing' : 'completing');
       let done: IngestJob | null = null;
       try {
         done = publish
