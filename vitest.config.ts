@@ -56,6 +56,31 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Hostile input and the authorization/SSRF matrices (issue 13), through both apps like the e2e tier.
+          name: 'abuse',
+          include: ['test/abuse/**/*.abuse-spec.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Faults (killed processes, services stopped): each file runs its own Redis/PostgreSQL/S3 where it
+          // stops or restarts one, so the other tiers never see the outage. After the other tiers.
+          name: 'faults',
+          include: ['test/faults/**/*.faults-spec.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        extends: true,
+        test: {
           // Public datasets from pinned npm packages, driven like the e2e tier and compared with ogrinfo.
           name: 'corpus',
           include: ['test/corpus/**/*.corpus-spec.ts'],
