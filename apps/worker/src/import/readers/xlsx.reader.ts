@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
 import { ReaderFailure } from '@app/common';
 import type { ImporterRead, SourceRecord } from '@app/importers';
 import ExcelJS from 'exceljs';
+import { Open, type File as ZipEntry } from 'unzipper';
 import { extendHeaders, isBlankRow, uniqueHeaders } from './headers.js';
 import { ReaderError } from './reader.errors.js';
 import { resumeFrom, type SourceReader } from './source-reader.js';
@@ -71,9 +73,28 @@ function wantedSheet(sheet: string | number | null): { name: string } | { index:
   return { name: sheet };
 }
 
-interface WorkbookModel {
-  model?: { sheets?: { name: string }[] };
+/**
+ * The parts of exceljs's streaming `WorkbookReader` this reader drives directly. Its own `parse()` reads the
+ * zip front to back with a streaming unzip; when worksheets come before the shared strings (as in
+ * workbooks exceljs itself writes) it parks them in temporary files, and in that path it intermittently
+ * stops before the last entries (measured: ~3 % of reads of a small workbook lose `xl/workbook.xml`),
+ * failing the read or missing a sheet. Here the zip's central directory is read first (random access on
+ * the local file) and the parts are parsed in the order the sheet needs: relationships, workbook, shared
+ * strings, styles, then only the wanted sheet — nothing parked, nothing else read. exceljs is pinned to
+ * an exact version (package.json); the reader's tests cover these calls.
+ */
+interface ExcelWorkbookParts {
+  model?: { sheets?: { name: string; rId: string }[] };
+  workbookRels?: { Id: string; Target: string }[];
   properties?: { model?: { date1904?: boolean } };
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(
+    iterator: AsyncIterable<Buffer>,
+    sheetNo: string,
+  ): Generator<{ eventType: string; value: ExcelJS.stream.xlsx.WorksheetReader }>;
 }
 
 interface SheetRow {
@@ -81,51 +102,105 @@ interface SheetRow {
   cells: unknown[];
 }
 
+/** A relationship target as a zip path: relative to `xl/`, or absolute (`/xl/…`). */
+function partPath(target: string): string {
+  return target.startsWith('/') ? target.slice(1) : posix.normalize(`xl/${target}`);
+}
+
+/** The zip's entries by path (central directory); a file that is no zip is Malformed. */
+async function openZip(path: string): Promise<Map<string, ZipEntry>> {
+  try {
+    const directory = await Open.file(path);
+    return new Map(directory.files.filter((f) => f.type === 'File').map((f) => [f.path, f]));
+  } catch (cause) {
+    throw malformed(cause);
+  }
+}
+
+function malformed(cause: unknown): ReaderError {
+  const error = new ReaderError(ReaderFailure.Malformed, 'The file is not a readable Excel workbook (.xlsx).');
+  // For the worker's log (the message above is what the user sees).
+  error.cause = cause;
+  return error;
+}
+
+/* oxlint-disable no-underscore-dangle -- exceljs's part parsers, driven in order (see ExcelWorkbookParts). */
+/** Parses relationships, workbook, shared strings (cached, yields nothing) and styles into `workbook`. */
+async function parseWorkbookParts(
+  workbook: ExcelWorkbookParts,
+  rels: ZipEntry,
+  book: ZipEntry,
+  entries: Map<string, ZipEntry>,
+): Promise<void> {
+  await workbook._parseRels(rels.stream());
+  await workbook._parseWorkbook(book.stream());
+  const strings = entries.get('xl/sharedStrings.xml');
+  if (strings) for await (const _ of workbook._parseSharedStrings(strings.stream()));
+  const styles = entries.get('xl/styles.xml');
+  if (styles) await workbook._parseStyles(styles.stream());
+}
+
+/** A streaming reader of the worksheet in zip entry `part` (`sheetNo`: its 1-based tab position, an id only). */
+function worksheetReader(
+  workbook: ExcelWorkbookParts,
+  part: ZipEntry,
+  sheetNo: string,
+): ExcelJS.stream.xlsx.WorksheetReader {
+  const emitted = workbook._parseWorksheet(part.stream(), sheetNo).next();
+  if (emitted.done) throw new Error('no worksheet reader');
+  return emitted.value.value;
+}
+/* oxlint-enable no-underscore-dangle */
+
 /**
  * The rows of the wanted sheet from the header row on, non-blank ones only, with normalised values.
- * The workbook is read as a stream: other sheets are skipped as they pass, shared strings are kept (the
- * sheet's cells refer to them), nothing else is held.
+ * Only the workbook's directory, relationships, shared strings (the sheet's cells refer to them) and
+ * styles are held; the sheet itself is streamed.
  */
 async function* sheetRows(path: string, read: ImporterRead): AsyncGenerator<SheetRow> {
   const wanted = wantedSheet(read.sheet);
-  const input = createReadStream(path);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+  const entries = await openZip(path);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // Number formats tell dates from numbers.
     styles: 'cache',
     hyperlinks: 'ignore',
     entries: 'ignore',
-  });
-  let matched = false;
+  }) as unknown as ExcelWorkbookParts;
+  let worksheet: ExcelJS.stream.xlsx.WorksheetReader;
   try {
-    for await (const worksheet of workbook) {
-      const state = workbook as unknown as WorkbookModel;
-      const sheets = state.model?.sheets ?? [];
-      const name = (worksheet as unknown as { name: string }).name;
-      const target = 'name' in wanted ? matchName(sheets, wanted.name) : sheets[wanted.index - 1]?.name;
-      if (target === undefined || name !== target) continue;
-      matched = true;
-      const date1904 = state.properties?.model?.date1904 === true;
-      for await (const row of worksheet) {
-        if (row.number < read.header_row) continue;
-        const cells: unknown[] = [];
-        row.eachCell({ includeEmpty: false }, (cell, column) => {
-          cells[column - 1] = cellValue(cell.value, { numFmt: cell.numFmt, date1904 });
-        });
-        if (!isBlankRow(cells)) yield { number: row.number, cells };
-      }
-      break;
+    const rels = entries.get('xl/_rels/workbook.xml.rels');
+    const book = entries.get('xl/workbook.xml');
+    if (!rels || !book) throw new Error('no workbook part');
+    await parseWorkbookParts(workbook, rels, book, entries);
+    const sheets = workbook.model?.sheets ?? [];
+    const name = 'name' in wanted ? matchName(sheets, wanted.name) : sheets[wanted.index - 1]?.name;
+    const position = sheets.findIndex((s) => s.name === name);
+    const sheet = sheets[position];
+    const target = workbook.workbookRels?.find((rel) => rel.Id === sheet?.rId)?.Target;
+    const part = target === undefined ? undefined : entries.get(partPath(target));
+    if (!part) {
+      const which = 'name' in wanted ? `no sheet named '${wanted.name}'` : `no sheet ${wanted.index}`;
+      throw new ReaderError(ReaderFailure.SheetNotFound, `The workbook has ${which}.`);
     }
+    worksheet = worksheetReader(workbook, part, String(position + 1));
   } catch (error) {
     if (error instanceof ReaderError) throw error;
-    throw new ReaderError(ReaderFailure.Malformed, 'The file is not a readable Excel workbook (.xlsx).');
-  } finally {
-    input.destroy();
+    throw malformed(error);
   }
-  if (!matched) {
-    const which = 'name' in wanted ? `no sheet named '${wanted.name}'` : `no sheet ${wanted.index}`;
-    throw new ReaderError(ReaderFailure.SheetNotFound, `The workbook has ${which}.`);
+  const date1904 = workbook.properties?.model?.date1904 === true;
+  try {
+    for await (const row of worksheet) {
+      if (row.number < read.header_row) continue;
+      const cells: unknown[] = [];
+      row.eachCell({ includeEmpty: false }, (cell, column) => {
+        cells[column - 1] = cellValue(cell.value, { numFmt: cell.numFmt, date1904 });
+      });
+      if (!isBlankRow(cells)) yield { number: row.number, cells };
+    }
+  } catch (error) {
+    throw malformed(error);
   }
 }
 
@@ -133,9 +208,7 @@ async function* sheetRows(path: string, read: ImporterRead): AsyncGenerator<Shee
 function matchName(sheets: { name: string }[], wanted: string): string | undefined {
   return (
     sheets.find((s) => s.name === wanted)?.name ??
-    sheets.find((s) => s.name.toLowerCase() === wanted.toLowerCase())?.name ??
-    // Before the workbook part is read (unusual part order) the names are unknown: match the sheet's own.
-    (sheets.length === 0 ? wanted : undefined)
+    sheets.find((s) => s.name.toLowerCase() === wanted.toLowerCase())?.name
   );
 }
 
