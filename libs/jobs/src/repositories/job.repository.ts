@@ -164,10 +164,19 @@ export class JobRepository {
   }
 
   /** The job if `owner` owns it; otherwise a 404 that does not reveal whether it exists. */
+  /**
+   * The job as its owner sees it. The hottest read of the API (clients poll it): one fixed statement and
+   * the same hydration as the `RETURNING *` paths, not a query built per call (TypeORM's builder cost more
+   * CPU than the query itself).
+   */
   async getForOwner(id: string, owner: string): Promise<IngestJob> {
-    const job = await this.repo.findOneBy({ id, owner });
-    if (!job) throw new NotFoundError('Job', id);
-    return job;
+    const rows = (await this.dataSource.query('SELECT * FROM ingest_jobs WHERE id = $1 AND owner = $2', [
+      id,
+      owner,
+    ])) as Record<string, unknown>[];
+    const raw = rows[0];
+    if (!raw) throw new NotFoundError('Job', id);
+    return hydrate<IngestJob>(this.repo.metadata, raw);
   }
 
   async listChildren(parentId: string, page: number, perPage: number): Promise<[IngestJob[], number]> {
