@@ -126,6 +126,12 @@ describe('ImportRunQueries (PostgreSQL)', () => {
     const second = await runs.list({ owner, importer: mine, page: 2, perPage: 2 });
     expect(second.total).toBe(3);
     expect(second.runs.map((r) => r.id)).toEqual([a.id]);
+    // Hydrated like every other read: dates as Date, bigint counters as numbers.
+    expect(second.runs[0]?.createdAt).toBeInstanceOf(Date);
+    expect(second.runs[0]?.rowsProcessed).toBe(0);
+
+    const beyond = await runs.list({ owner, importer: mine, page: 3, perPage: 2 });
+    expect(beyond).toEqual({ runs: [], total: 3 });
   });
 
   it('finds a run for its owner only, and never a job of another kind', async () => {

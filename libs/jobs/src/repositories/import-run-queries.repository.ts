@@ -91,19 +91,35 @@ export class ImportRunQueries {
   }
 
   /** Newest first; ties (same instant) broken by id so pages never overlap. */
+  /**
+   * One page of runs, newest first, and how many match. Two fixed statements: a plain `count(*)` (the
+   * query builder's `COUNT(DISTINCT id)` sorted every matching id, about twice the time on 10,000 runs)
+   * and the page, hydrated like the `RETURNING *` paths.
+   */
   async list(query: RunListQuery): Promise<{ runs: IngestJob[]; total: number }> {
-    const [runs, total] = await this.runs.findAndCount({
-      where: {
-        ...(query.owner !== null ? { owner: query.owner } : {}),
-        kind: JobKind.ImportRun,
-        ...(query.importer !== undefined ? { importer: query.importer } : {}),
-        ...(query.status !== undefined ? { status: query.status } : {}),
-      },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: (query.page - 1) * query.perPage,
-      take: query.perPage,
-    });
-    return { runs, total };
+    const values: unknown[] = [JobKind.ImportRun];
+    const conditions = ['kind = $1'];
+    const filter = (column: string, value: unknown): void => {
+      values.push(value);
+      conditions.push(`${column} = $${values.length}`);
+    };
+    if (query.owner !== null) filter('owner', query.owner);
+    if (query.importer !== undefined) filter('importer', query.importer);
+    if (query.status !== undefined) filter('status', query.status);
+    const where = conditions.join(' AND ');
+    const [counted] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM ingest_jobs WHERE ${where}`,
+      values,
+    )) as { total: number }[];
+    const total = counted?.total ?? 0;
+    const offset = (query.page - 1) * query.perPage;
+    if (offset >= total) return { runs: [], total };
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM ingest_jobs WHERE ${where} ORDER BY created_at DESC, id DESC
+        LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+      [...values, query.perPage, offset],
+    )) as Record<string, unknown>[];
+    return { runs: rows.map((raw) => hydrate<IngestJob>(this.runs.metadata, raw)), total };
   }
 
   /** One page of a run's rows in row order, optionally only failed or only successful ones. */
