@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { NotFoundError } from '@app/common';
 import { DataSource, type Repository } from 'typeorm';
 import { Dataset } from '../entities/dataset.entity.js';
+import { selectPage } from './page.js';
 
 @Injectable()
 export class DatasetRepository {
   private readonly repo: Repository<Dataset>;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.repo = dataSource.getRepository(Dataset);
   }
 
@@ -20,11 +21,11 @@ export class DatasetRepository {
   }
 
   async listForOwner(owner: string, page: number, perPage: number): Promise<[Dataset[], number]> {
-    return this.repo.findAndCount({
-      where: { owner },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      skip: (page - 1) * perPage,
-      take: perPage,
+    return selectPage<Dataset>(this.dataSource, this.repo.metadata, {
+      equal: { owner },
+      orderBy: 'created_at DESC, id ASC',
+      page,
+      perPage,
     });
   }
 }

@@ -9,6 +9,7 @@ import type { JobParams } from '../job-params.js';
 import { SOURCE_READY_SQL, isSourceReady, type JobSource } from '../job-source.js';
 import { InvalidTransitionError, JobStatus, isTerminal, sourcesOf } from '../job-status.js';
 import { hydrate } from './hydrate.js';
+import { selectPage } from './page.js';
 import { NOW, PositionalParams, jsonb, sql, type SqlFragment } from './sql.js';
 
 export interface NewJob {
@@ -180,11 +181,11 @@ export class JobRepository {
   }
 
   async listChildren(parentId: string, page: number, perPage: number): Promise<[IngestJob[], number]> {
-    return this.repo.findAndCount({
-      where: { parentId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: (page - 1) * perPage,
-      take: perPage,
+    return selectPage<IngestJob>(this.dataSource, this.repo.metadata, {
+      equal: { parent_id: parentId },
+      orderBy: 'created_at ASC, id ASC',
+      page,
+      perPage,
     });
   }
 
