@@ -19,7 +19,7 @@ function authMatrix(r) {
     `Generated from the ${r.openapi_operations} operations of openapi.json (plus the guarded surfaces outside it), run ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC.`,
     'Expected per column: 401 / 401 / 401 / 403 / 404, each a problem+json without stack, SQL, path or credential',
     '(401 with `WWW-Authenticate: Bearer realm="strata"`; the 404 for another owner identical to the 404 for an id that',
-    "does not exist). Each cell shows the observed status; `owner 200` is the control: the owner's own token reads it.",
+    "does not exist). Each cell shows the observed status; the Owner column is the control: the owner's own token reads it (reads only).",
     '',
     "| Operation | Needs | No token | Garbage token | Revoked token | Token without the capability | Another owner's resource | Owner |",
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -62,7 +62,8 @@ function ssrf(r) {
     'Routes:',
     '',
   );
-  for (const [i, route] of r.routes.entries()) out.push(`${i + 1}. \`${route.label}\` — ${route.how}.`);
+  for (const [i, route] of r.routes.entries())
+    out.push(`${i + 1}. \`${route.label.replace(/`/g, '')}\` — ${route.how}.`);
   out.push('');
   out.push(`| Hostile URL | Expected rule | ${r.routes.map((_, i) => `${i + 1}`).join(' | ')} | Connections |`);
   out.push(`| --- | --- | ${r.routes.map(() => '---').join(' | ')} | --- |`);
