@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { tracingEnabled } from '@app/common';
+import { REQUIRED_CAPABILITIES_EXTENSION } from '@app/security';
 import { isQueueDashboardPath } from './queue-dashboard/queue-dashboard.auth.js';
 import { httpTracing } from './tracing/http-tracing.middleware.js';
 
@@ -25,7 +26,8 @@ export function configureGateway(app: NestExpressApplication): void {
   SwaggerModule.setup('docs', app, () => document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Strata API',
-    swaggerOptions: { persistAuthorization: true },
+    // Shows `x-required-capabilities` on each operation.
+    swaggerOptions: { persistAuthorization: true, showExtensions: true },
   });
 }
 
@@ -64,16 +66,32 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Strata')
     .setDescription(
       'Geospatial and tabular data ingest. Every `/api` route except `/api/health/*` needs `Authorization: Bearer <token>` ' +
-        '(mint one with `npm run cli -- token:create`). Errors are RFC 9457 `application/problem+json`.',
+        '(mint one with `npm run cli -- token:create`); `x-required-capabilities` on each operation lists the capabilities ' +
+        'its token needs (`admin` implies every other; an empty list: any valid token). Errors are RFC 9457 ' +
+        '`application/problem+json`.',
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Opaque token from `npm run cli -- token:create`' })
     .build();
-  return sortKeys(
-    SwaggerModule.createDocument(app, config, {
-      operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-    }),
-  );
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+  return sortKeys(withCapabilityLists(document));
+}
+
+/**
+ * `@RequireCapabilities` writes `x-required-capabilities` on the routes it guards; an authenticated route
+ * without it needs a valid token and nothing more (the guard's default), which the document says as `[]`.
+ */
+function withCapabilityLists(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const) {
+      const operation = item[method] as (Record<string, unknown> & { security?: unknown[] }) | undefined;
+      if (!operation || (operation.security ?? []).length === 0) continue;
+      operation[REQUIRED_CAPABILITIES_EXTENSION] ??= [];
+    }
+  }
+  return document;
 }
 
 /** Stable key order, so the committed openapi.json diffs cleanly. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DomainError, ErrorCode, ForbiddenError, UnprocessableError } from '@app/common';
-import { GuardedHttpClient, type GuardedResponse } from '@app/security';
+import { GuardedHttpClient, SsrfRefusedError, UrlRule, type GuardedResponse } from '@app/security';
 import { ESRI_GEOMETRY, ServiceType, arcgisRoot, oapifBase, wfsBase } from './remote-service.js';
 import { child, children, parseXml } from './xml.js';
 
@@ -40,7 +40,13 @@ export class ServiceProbeService {
   ) {}
 
   async probe(input: string, token: string | undefined): Promise<ProbeResult> {
-    const url = new URL(input);
+    let url: URL;
+    try {
+      url = new URL(input);
+    } catch {
+      // What the guard says of a URL that does not parse (it would say it on the first request anyway).
+      throw new SsrfRefusedError(UrlRule.Malformed);
+    }
     const arcgis = arcgisRoot(url);
     if (arcgis) return this.arcgis(arcgis.root, arcgis.kind, token);
     const query = [...url.searchParams.keys()].map((k) => k.toLowerCase());

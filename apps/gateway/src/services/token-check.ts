@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DomainError, ErrorCode, ForbiddenError } from '@app/common';
 import type { RemoteServiceSource } from '@app/jobs';
-import { GuardedHttpClient } from '@app/security';
+import { GuardedHttpClient, SsrfRefusedError, UrlRule } from '@app/security';
 
 /**
  * Checks a token a commit brings with the service itself before the job is claimed, so a stale or wrong
@@ -17,24 +17,7 @@ export class ServiceTokenCheck {
   ) {}
 
   async assertAccepted(source: RemoteServiceSource, token: string): Promise<void> {
-    const base = source.url.replace(/\/+$/, '');
-    let url: URL;
-    let header: string;
-    if (source.service_type === 'arcgis') {
-      url = new URL(`${base}/${source.layer_id ?? '0'}`);
-      url.searchParams.set('f', 'json');
-      header = 'x-esri-authorization';
-    } else if (source.service_type === 'oapif') {
-      url = new URL(`${base}/collections/${encodeURIComponent(source.layer)}`);
-      url.searchParams.set('f', 'json');
-      header = 'authorization';
-    } else {
-      url = new URL(source.url);
-      url.searchParams.set('SERVICE', 'WFS');
-      url.searchParams.set('REQUEST', 'GetCapabilities');
-      if (source.version) url.searchParams.set('VERSION', source.version);
-      header = 'authorization';
-    }
+    const { url, header } = checkRequest(source);
     const res = await this.http.request(url, {
       headers: { accept: 'application/json, application/xml;q=0.9', [header]: `Bearer ${token}` },
       connectTimeoutMs: this.config.remote.connectTimeoutMs,
@@ -54,6 +37,31 @@ export class ServiceTokenCheck {
       return;
     }
     if ([401, 403, 498, 499].includes(Number(code))) throw refused();
+  }
+}
+
+/** The one small request that shows whether the service takes a token, and the header that carries it. */
+function checkRequest(source: RemoteServiceSource): { url: URL; header: string } {
+  const base = source.url.replace(/\/+$/, '');
+  try {
+    if (source.service_type === 'arcgis') {
+      const url = new URL(`${base}/${source.layer_id ?? '0'}`);
+      url.searchParams.set('f', 'json');
+      return { url, header: 'x-esri-authorization' };
+    }
+    if (source.service_type === 'oapif') {
+      const url = new URL(`${base}/collections/${encodeURIComponent(source.layer)}`);
+      url.searchParams.set('f', 'json');
+      return { url, header: 'authorization' };
+    }
+    const url = new URL(source.url);
+    url.searchParams.set('SERVICE', 'WFS');
+    url.searchParams.set('REQUEST', 'GetCapabilities');
+    if (source.version) url.searchParams.set('VERSION', source.version);
+    return { url, header: 'authorization' };
+  } catch {
+    // A stored URL that no longer parses: what the guard says of one (jobs store the URL it vetted).
+    throw new SsrfRefusedError(UrlRule.Malformed);
   }
 }
 
