@@ -159,17 +159,23 @@ export const FAILURE_POLICY: Readonly<Record<FailureCode, FailurePolicy>> = {
     ErrorCode.NotFound,
   ),
 
-  [DatabaseFailure.Unavailable]: policy(Transient, 'The database is unavailable right now; retry later.'),
+  [DatabaseFailure.Unavailable]: policy(
+    Transient,
+    'The database is unavailable right now; retry later.',
+    ErrorCode.DependencyUnavailable,
+  ),
   [DatabaseFailure.Contention]: policy(Transient, 'The database was busy with conflicting work; retry later.'),
   [DatabaseFailure.Rejected]: policy(Permanent, INTERNAL, null, true),
 
   [DependencyFailure.Unavailable]: policy(
     Transient,
     'A storage, database or queue service stayed unavailable; retry later.',
+    ErrorCode.DependencyUnavailable,
   ),
   [DependencyFailure.TimedOut]: policy(
     Transient,
     'A storage, database or queue service did not answer in time; retry later.',
+    ErrorCode.DependencyUnavailable,
   ),
 
   [RemoteFailure.Unavailable]: policy(

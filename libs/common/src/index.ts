@@ -9,3 +9,4 @@ export * from './timeout.js';
 export * from './failure-policy.js';
 export * from './format-bytes.js';
 export * from './tracing.js';
+export * from './outage.js';

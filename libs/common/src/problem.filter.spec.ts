@@ -348,6 +348,47 @@ describe('toProblem', () => {
     );
   });
 
+  describe('a database or queue that is down', () => {
+    const pgError = (message: string, props: Record<string, unknown>): Error =>
+      Object.assign(new Error(message), props);
+
+    it.each([
+      ['a refused connection', pgError('connect ECONNREFUSED 10.0.0.7:5432', { code: 'ECONNREFUSED' })],
+      [
+        'a connection refused on every address (AggregateError)',
+        new AggregateError([pgError('connect ECONNREFUSED ::1:5432', { code: 'ECONNREFUSED' })], ''),
+      ],
+      [
+        'a server shutting down (57P01)',
+        pgError('terminating connection due to administrator command', { code: '57P01' }),
+      ],
+      ['the server starting up (57P03)', pgError('the database system is starting up', { code: '57P03' })],
+      [
+        'a session ended under a query (TypeORM wraps the driver error)',
+        Object.assign(new Error('Query failed'), { driverError: new Error('Connection terminated unexpectedly') }),
+      ],
+      ['the pool giving up on a connection', new Error('timeout exceeded when trying to connect')],
+      ['Redis gone (ioredis)', new Error('Connection is closed.')],
+      [
+        'a wrapper whose cause is the outage',
+        new Error('load failed', { cause: pgError('read ECONNRESET', { code: 'ECONNRESET' }) }),
+      ],
+    ])('%s → 503 dependency-unavailable, without the driver message', (_, error) => {
+      const { problem } = toProblem(error, 'req-9');
+      expect(problem).toMatchObject({ type: TYPE('dependency-unavailable'), status: 503, request_id: 'req-9' });
+      expect(problem.detail).toMatch(/unavailable|did not answer/);
+      expect(JSON.stringify(problem)).not.toMatch(/10\.0\.0\.7|5432|ECONN|terminat|Query/);
+    });
+
+    it('a rejected statement (not an outage) stays an unknown 500', () => {
+      const { problem } = toProblem(
+        pgError('duplicate key value violates unique constraint', { code: '23505' }),
+        undefined,
+      );
+      expect(problem.status).toBe(500);
+    });
+  });
+
   describe('unknown errors', () => {
     it.each([
       { name: 'driver error with SQL, paths and passwords', thrown: leakyError() },

@@ -2,6 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import type { Request, Response } from 'express';
 import { DomainError, ERROR_STATUS, ERROR_TITLE, ErrorCode, problemType } from './domain-error.js';
 import { FAILURE_POLICY, failureCodeOf, failureMessage } from './failure-policy.js';
+import { outageOf } from './outage.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem.js';
 import { RequestValidationException } from './validation.js';
 import { describeError } from './safe-error.js';
@@ -66,8 +67,9 @@ export function toProblem(
       unexpected: exception.code === ErrorCode.Internal,
     };
   }
-  // Errors that carry a failure code (storage's) answer as FAILURE_POLICY says, even where no service mapped them.
-  const failure = failureCodeOf(exception);
+  // Errors that carry a failure code (storage's) answer as FAILURE_POLICY says, even where no service mapped them;
+  // so do a database or queue connection that is down (503, never 500: the request may simply be retried).
+  const failure = failureCodeOf(exception) ?? outageOf(exception);
   const surfaced = failure ? FAILURE_POLICY[failure].http : null;
   if (failure && surfaced && exception instanceof Error) {
     const status = ERROR_STATUS[surfaced];

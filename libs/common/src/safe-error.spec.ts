@@ -16,6 +16,21 @@ class QueryFailedError extends Error {
 }
 
 describe('describeError', () => {
+  it('keeps an error described already (the logger serializes `err` fields logged as describeError(e))', () => {
+    const once = describeError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    );
+    const twice = describeError(once);
+    expect(twice).toEqual(once);
+    expect(twice).toMatchObject({
+      type: 'Error',
+      message: 'connect ECONNREFUSED 127.0.0.1:5432',
+      code: 'ECONNREFUSED',
+    });
+    expect(describeError({ type: 'Error', message: 'postgres://u:secret@h/d' }).message).not.toContain('secret');
+    expect(describeError({ some: 'object' })).toEqual({ type: 'object', message: 'Non-error value thrown' });
+  });
+
   it('keeps only type, message, code and stack of a query error', () => {
     const error = new QueryFailedError(
       'INSERT INTO "api_token"("hash", "owner") VALUES ($1, $2)',

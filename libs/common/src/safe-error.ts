@@ -24,5 +24,21 @@ export function describeError(error: unknown): SafeError {
       ...(error.stack ? { stack: scrubSecrets(error.stack) } : {}),
     };
   }
+  // Already described (a caller logged `{ err: describeError(e) }` and the logger's serializer runs again):
+  // kept, not reduced to "Non-error value thrown".
+  if (isSafeError(error)) {
+    return {
+      type: error.type,
+      message: scrubSecrets(error.message),
+      ...(typeof error.code === 'string' ? { code: error.code } : {}),
+      ...(typeof error.stack === 'string' ? { stack: scrubSecrets(error.stack) } : {}),
+    };
+  }
   return { type: typeof error, message: 'Non-error value thrown' };
+}
+
+function isSafeError(value: unknown): value is SafeError {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const { type, message } = value as Partial<SafeError>;
+  return typeof type === 'string' && typeof message === 'string';
 }

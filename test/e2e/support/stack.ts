@@ -106,6 +106,8 @@ export class Stack {
   private constructor(env: Record<string, string>) {
     this.env = env;
     this.db = new Pool({ connectionString: env.DATABASE_URL, max: 2 });
+    // An idle connection the server ends (a fault test restarting PostgreSQL) is dropped, not fatal.
+    this.db.on('error', () => undefined);
   }
 
   /** Starts a gateway and, unless `workers: 0`, one worker. */
@@ -235,15 +237,19 @@ export class Stack {
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
 
-  /** POST /api/ingest/upload with a multipart `file` part, as a browser form would send it. */
+  /**
+   * POST /api/ingest/upload (or another multipart route, e.g. an importer's `/api/v1/ingest/upload/{slug}`)
+   * with a multipart `file` part, as a browser form would send it.
+   */
   async upload<T = Record<string, unknown>>(
     token: string,
     file: { name: string; data: Buffer | Uint8Array },
     field = 'file',
+    path = '/api/ingest/upload',
   ): Promise<ApiResponse<T>> {
     const form = new FormData();
     form.append(field, new Blob([file.data]), file.name);
-    const res = await fetch(`${this.baseUrl}/api/ingest/upload`, {
+    const res = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
       body: form,

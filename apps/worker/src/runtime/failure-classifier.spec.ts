@@ -51,6 +51,14 @@ describe('classifyFailure', () => {
     it.each([
       // Out of disk: the machine's state, not the file's (see FAILURE_POLICY); the message says so.
       {
+        // TypeORM released the runner when the server ended its connection; the run's next call throws this.
+        name: 'a query runner released under a chunk (PostgreSQL restarted)',
+        error: Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+          name: 'QueryRunnerAlreadyReleasedError',
+        }),
+        code: DatabaseFailure.Unavailable,
+      },
+      {
         name: 'ENOSPC from a write',
         error: errnoError('ENOSPC', 'ENOSPC: no space left on device, write'),
         code: HostFailure.DiskFull,

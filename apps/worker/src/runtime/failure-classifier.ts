@@ -1,4 +1,6 @@
 import {
+  DATABASE_DOWN,
+  DISK_FULL_ERRNO,
   DatabaseFailure,
   DependencyFailure,
   DomainError,
@@ -6,8 +8,11 @@ import {
   GdalFailure,
   HostFailure,
   JobFailure,
+  QUEUE_DOWN,
   RemoteFailure,
+  TIMEOUT_ERRNO,
   TimeoutError,
+  UNREACHABLE_ERRNO,
   failureCodeOf,
   failureMessage,
   isFailureCode,
@@ -78,6 +83,9 @@ export function classifyFailure(error: unknown, jobId: string): ClassifiedFailur
   return byCode(found.code, found.at instanceof Error ? found.at.message : undefined);
 }
 
+/** TypeORM's error for a query runner it released after the server ended its connection (an outage). */
+const RELEASED_RUNNER = 'QueryRunnerAlreadyReleasedError';
+
 /** Codes only the checks above assign; an unrelated error whose `code` happens to spell one is not one. */
 const ASSIGNED_ABOVE = new Set<string>([...Object.values(JobFailure), ...Object.values(GdalFailure)]);
 
@@ -88,6 +96,8 @@ function readChain(error: unknown): { code: FailureCode; at: unknown } | undefin
     const tagged = failureCodeOf(current);
     if (tagged && !ASSIGNED_ABOVE.has(tagged)) return { code: tagged, at: current };
     if (current instanceof TimeoutError) return { code: DependencyFailure.TimedOut, at: current };
+    if ((current as { name?: unknown }).name === RELEASED_RUNNER)
+      return { code: DatabaseFailure.Unavailable, at: current };
     // TypeORM keeps the driver's error (and its SQLSTATE) on `driverError`.
     const driverError = (current as { driverError?: unknown }).driverError;
     const code =
@@ -104,20 +114,6 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-const DISK_FULL_ERRNO = new Set(['ENOSPC', 'EDQUOT']);
-const UNREACHABLE_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'EAI_AGAIN',
-  // Every host a worker talks to is configured; a name that does not resolve is a DNS or container blip.
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
-const TIMEOUT_ERRNO = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 /** Classes 00-58, F0, HV, P0, XX; never an errno (`EPIPE` has five letters too). */
 const SQLSTATE = /^(?:[0-5][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 
@@ -149,11 +145,6 @@ const S3_REFUSED =
 const S3_NOT_FOUND = /\b(?:NoSuchKey|NoSuchBucket)\b|The specified (?:bucket|key) does not exist/i;
 const DISK_FULL =
   /no space left on device|free disk space available is|out of disk space|disk quota exceeded|\bENOSPC\b/i;
-/** libpq (also inside GDAL's PostgreSQL driver), node-postgres and TypeORM. */
-const DATABASE_DOWN =
-  /PQconnectdb|could not connect to server|connection to server (?:at|on) .* failed|server closed the connection unexpectedly|terminating connection due to|no connection to the server|Connection terminated|the database system is (?:starting up|shutting down|in recovery mode)|too many clients already|remaining connection slots are reserved/i;
-/** ioredis. */
-const QUEUE_DOWN = /Connection is closed|max retries per request|Stream isn't writeable/i;
 const ERRNO_TIMEOUT = /\bETIMEDOUT\b/;
 const ERRNO_UNREACHABLE = /\b(?:ECONNREFUSED|ECONNRESET|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH)\b/;
 /** libcurl's messages (GDAL passes them on, with or without a "CURL error: " prefix). */

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Stack, uniqueOwner } from '../e2e/support/stack.js';
+import { Tmpfs } from './support/tmpfs.js';
+
+/**
+ * The worker's temporary directory full: its TMPDIR (where an importer run copies its source before
+ * reading it) is a 16 MiB tmpfs, and a run's source is larger. The run ends failed with a user-safe
+ * message after its retries, leaves nothing in the directory, and the same worker then runs a small run.
+ */
+type Run = { data: { id: string } };
+const SCHEMA = `tmpfull_${randomUUID().slice(0, 8)}`;
+
+describe("the worker's temporary directory full", () => {
+  let tmpfs: Tmpfs;
+  let stack: Stack;
+  let token: string;
+  let importersDir: string;
+  const storageRoot = resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`);
+
+  beforeAll(async () => {
+    tmpfs = await Tmpfs.mount(16);
+    importersDir = await mkdtemp(join(tmpdir(), 'strata-tmp-full-'));
+    await writeFile(
+      join(importersDir, 'notes.yaml'),
+      `title: Notes
+source: {type: upload, formats: [csv], max_size_bytes: 104857600}
+target: {table: ${SCHEMA}.notes, key: [id]}
+fields:
+  id: {type: integer, rules: [required]}
+  body: {rules: [required]}
+duplicates: {strategy: upsert}
+`,
+    );
+    stack = await Stack.start({
+      env: { IMPORTERS_DIR: importersDir, STORAGE_LOCAL_ROOT: storageRoot, JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '200' },
+      workerEnv: { TMPDIR: tmpfs.dir },
+    });
+    token = await stack.mintToken(uniqueOwner('tmp-full'), ['upload']);
+    await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
+    await stack.sql(`CREATE TABLE ${SCHEMA}.notes (id integer PRIMARY KEY, body text NOT NULL)`);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await tmpfs?.unmount();
+    if (importersDir) await rm(importersDir, { recursive: true, force: true });
+    await rm(storageRoot, { recursive: true, force: true });
+    await stack?.sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
+  });
+
+  const upload = (name: string, csv: string) =>
+    stack.upload<Run>(token, { name, data: Buffer.from(csv) }, 'file', '/api/v1/ingest/upload/notes');
+
+  it('fails a run whose source does not fit with a user-safe message, then serves the next run', async () => {
+    // About 24 MiB of CSV: more than the 16 MiB the worker's temporary directory holds.
+    const rows = 200_000;
+    const lines = ['id,body'];
+    for (let n = 1; n <= rows; n += 1) lines.push(`${n},${'x'.repeat(110)}`);
+    const big = await upload('big.csv', lines.join('\n'));
+    expect(big.status, big.text).toBe(202);
+    const failed = await stack.waitForJob(
+      token,
+      big.body.data.id,
+      (j) => !['queued', 'processing'].includes(String(j.status)),
+      120_000,
+    );
+    expect(failed, JSON.stringify(failed)).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { code: 'disk-full', message: 'The server ran out of disk space; retry later.' },
+    });
+    expect(JSON.stringify(failed.error)).not.toMatch(/\/|ENOSPC|tmp/);
+    // Nothing written to the target, nothing left in the temporary directory.
+    expect(await stack.sql(`SELECT id FROM ${SCHEMA}.notes`)).toEqual([]);
+    expect(await readdir(tmpfs.dir)).toEqual([]);
+
+    // The same worker goes on with a run that fits.
+    const small = await upload('small.csv', 'id,body\n1,one\n2,two\n3,three\n');
+    expect(small.status, small.text).toBe(202);
+    const done = await stack.waitForJob(
+      token,
+      small.body.data.id,
+      (j) => !['queued', 'processing'].includes(String(j.status)),
+      60_000,
+    );
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', rows_processed: 3, rows_failed: 0 });
+    expect(await stack.sql(`SELECT id, body FROM ${SCHEMA}.notes ORDER BY id`)).toEqual([
+      { id: 1, body: 'one' },
+      { id: 2, body: 'two' },
+      { id: 3, body: 'three' },
+    ]);
+    expect(stack.workers[0]!.running).toBe(true);
+  });
+});
