@@ -503,7 +503,7 @@ describe('commit and fan-out while the job queue (Redis) is unreachable from the
     expect((await stack.api<Body>('GET', `/api/jobs/${parent}`, { token })).body.status).toBe('fanned_out');
   });
 
-  it('a preview during the outage answers 504 (the gateway stops waiting for a worker)', async () => {
+  it('a preview during the outage answers 503 (the queue is down; the gateway stops waiting for it)', async () => {
     const up = await stack.upload<Body>(token, {
       name: 'sample.geojson',
       data: await readFile(fixtures['sample.geojson']),
@@ -512,8 +512,9 @@ describe('commit and fan-out while the job queue (Redis) is unreachable from the
     const res = await stack
       .api<Body>('POST', `/api/ingest/preview/${String(up.body.job_id)}`, { token })
       .finally(() => proxy.restore());
-    expect(res.status).toBe(504);
+    expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body.type).toBe('https://strata.dev/problems/dependency-unavailable');
   });
 
   it('a commit during the outage is accepted and completes once the queue is back', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTS_TABLE_DDL, countsCsv, countsImporter, countsTruth, uploadCounts } from './support/interruptions.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 
 /**
@@ -21,19 +22,7 @@ describe('an importer run survives a killed worker', () => {
 
   beforeAll(async () => {
     const importersDir = await mkdtemp(join(tmpdir(), 'strata-import-crash-'));
-    await writeFile(
-      join(importersDir, 'counts.yaml'),
-      `title: Counts
-source: {type: upload, formats: [csv]}
-target: {table: ${SCHEMA}.counts, key: [id]}
-fields:
-  id: {type: integer, rules: [required]}
-  label: {rules: [required]}
-  amount: {type: numeric, rules: [{min: 0}]}
-duplicates: {strategy: upsert}
-chunk_size: ${CHUNK}
-`,
-    );
+    await writeFile(join(importersDir, 'counts.yaml'), countsImporter(`${SCHEMA}.counts`, CHUNK));
     // Short locks so BullMQ hands the dead worker's job over within seconds.
     stack = await Stack.start({
       env: {
@@ -45,7 +34,7 @@ chunk_size: ${CHUNK}
     });
     token = await stack.mintToken(uniqueOwner('crash'), ['upload']);
     await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
-    await stack.sql(`CREATE TABLE ${SCHEMA}.counts (id integer PRIMARY KEY, label text NOT NULL, amount numeric)`);
+    await stack.sql(COUNTS_TABLE_DDL(`${SCHEMA}.counts`));
   });
 
   afterAll(async () => {
@@ -53,23 +42,12 @@ chunk_size: ${CHUNK}
   });
 
   it('kill -9 mid-run: a new worker finishes, every row exactly once, counters equal the truth', async () => {
-    const lines = ['id,label,amount'];
-    // Row n (1-based) has id n; every 1000th row has a negative amount and fails its rule.
-    for (let n = 1; n <= ROWS; n += 1) lines.push(`${n},row ${n},${n % 1000 === 0 ? -1 : n}`);
-    const form = new FormData();
-    form.append('file', new Blob([lines.join('\n')]), 'counts.csv');
-    const res = await fetch(`${stack.baseUrl}/api/v1/ingest/upload/counts`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    expect(res.status).toBe(202);
-    const { data } = (await res.json()) as { data: { id: string } };
+    const runId = await uploadCounts(stack, token, countsCsv(ROWS));
 
     // Kill the worker once a good part of the file is in, well before the end.
     await stack.waitForJob(
       token,
-      data.id,
+      runId,
       (j) => j.status === 'processing' && Number(j.rows_processed) >= 100_000,
       180_000,
     );
@@ -77,51 +55,20 @@ chunk_size: ${CHUNK}
     expect(killed.signal).toBe('SIGKILL');
     const [atKill] = await stack.sql<{ chunks: string }>(
       'SELECT count(*) AS chunks FROM import_chunks WHERE job_id = $1',
-      [data.id],
+      [runId],
     );
     expect(Number(atKill?.chunks)).toBeLessThan(ROWS / CHUNK);
 
     await stack.startWorker();
     const done = await stack.waitForJob(
       token,
-      data.id,
+      runId,
       (j) => !['queued', 'processing'].includes(String(j.status)),
       600_000,
     );
     expect(done).toMatchObject({ status: 'completed_with_errors', attempts: 2 });
 
-    const failedExpected = ROWS / 1000;
-    const [table] = await stack.sql<{ n: string; distinct_ids: string; min: number; max: number; sum: string }>(
-      `SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids, min(id) AS min, max(id) AS max, sum(id)::text AS sum
-         FROM ${SCHEMA}.counts`,
-    );
-    const good = ROWS - failedExpected;
-    // Sum of 1..N minus the multiples of 1000 (the failed rows).
-    const sum =
-      (BigInt(ROWS) * BigInt(ROWS + 1)) / 2n - (1000n * BigInt(failedExpected) * BigInt(failedExpected + 1)) / 2n;
-    expect(table).toEqual({ n: String(good), distinct_ids: String(good), min: 1, max: ROWS - 1, sum: sum.toString() });
-
-    const [job] = await stack.sql<Record<string, string>>(
-      `SELECT rows_total, rows_processed, rows_failed, rows_created, rows_updated, rows_skipped FROM ingest_jobs WHERE id = $1`,
-      [data.id],
-    );
-    expect(job).toEqual({
-      rows_total: String(ROWS),
-      rows_processed: String(ROWS),
-      rows_failed: String(failedExpected),
-      rows_created: String(good),
-      rows_updated: '0',
-      rows_skipped: '0',
-    });
-    const [ledger] = await stack.sql<{ chunks: string; rows: string; failed: string }>(
-      'SELECT count(*) AS chunks, sum(rows)::text AS rows, sum(failed)::text AS failed FROM import_chunks WHERE job_id = $1',
-      [data.id],
-    );
-    expect(ledger).toEqual({ chunks: String(ROWS / CHUNK), rows: String(ROWS), failed: String(failedExpected) });
-    const [kept] = await stack.sql<{ n: string; distinct_rows: string }>(
-      `SELECT count(*) AS n, count(DISTINCT row_number) AS distinct_rows FROM ingest_rows WHERE job_id = $1 AND status = 'failed'`,
-      [data.id],
-    );
-    expect(kept).toEqual({ n: String(failedExpected), distinct_rows: String(failedExpected) });
+    const truth = await countsTruth(stack, `${SCHEMA}.counts`, runId, ROWS, CHUNK);
+    expect(truth.actual).toEqual(truth.expected);
   }, 900_000);
 });

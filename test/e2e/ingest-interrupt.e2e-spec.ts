@@ -2,31 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLargePoints } from '../fixtures/large.js';
+import { alive, awaitExit, childrenOf, stagingTables } from './support/interruptions.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 
 type Body = Record<string, unknown>;
 
 /** Large enough that loading it takes seconds, so it can be interrupted half-way. */
 const POINTS = 1_000_000;
-
-/** Process ids of `pid`'s direct children (the GDAL child of a worker). */
-async function childrenOf(pid: number): Promise<number[]> {
-  try {
-    const tasks = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
-    return tasks.split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-async function alive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat); // a zombie is dead
-  } catch {
-    return false;
-  }
-}
 
 describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
   let stack: Stack;
@@ -68,14 +50,6 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
       60_000,
     );
 
-  const stagingTablesOf = async (jobId: string): Promise<string[]> =>
-    (
-      await stack.sql<{ tablename: string }>(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'strata_data' AND starts_with(tablename, $1)`,
-        [`stg_${jobId.replace(/-/g, '').slice(0, 20)}_`],
-      )
-    ).map((r) => r.tablename);
-
   it('cancels a running load mid-way, leaving no table and no dataset', async () => {
     const jobId = await committed('To be cancelled');
     const midway = await loading(jobId);
@@ -94,7 +68,7 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     // Stopped part-way through the rows, not after the load ran to its end.
     expect(Number(job.rows_processed)).toBeLessThan(POINTS);
     await worker.waitForLog((l) => l.job_id === jobId && l.msg === 'job cancelled at a checkpoint');
-    expect(await stagingTablesOf(jobId)).toEqual([]);
+    expect(await stagingTables(stack, jobId)).toEqual([]);
     expect(await stack.sql('SELECT id FROM datasets WHERE source_job_id = $1', [jobId])).toEqual([]);
     // The GDAL process doing the load was killed; the worker's pre-forked spare (if any) is left idle.
     const survivors: number[] = [];
@@ -112,11 +86,7 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
 
     // The GDAL child notices its worker is gone and exits too.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await Promise.all(gdalChildren.map(alive))).some(Boolean)) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    for (const pid of gdalChildren) expect(await alive(pid)).toBe(false);
+    expect(await awaitExit(gdalChildren)).toEqual([]);
 
     await stack.startWorker();
     const done = await stack.waitForJob(token, jobId, (j) => j.status !== 'processing', 180_000);
@@ -135,7 +105,7 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     );
     expect(Number(rows!.n)).toBe(POINTS);
     expect(Number(rows!.ids)).toBe(POINTS);
-    expect(await stagingTablesOf(jobId)).toEqual([]);
+    expect(await stagingTables(stack, jobId)).toEqual([]);
   });
 
   it('on Ctrl-C (SIGINT to the worker and its GDAL child) finishes the running ingest, then exits', async () => {

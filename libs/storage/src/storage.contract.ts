@@ -61,6 +61,20 @@ export function describeStorageContract(name: string, makeStorage: () => Promise
       }
     });
 
+    it('discardScratch removes the scratch files under a prefix (and GDAL sidecars), never stored objects', async () => {
+      const kept = key('attempts/kept.tif');
+      await storage.write(kept, Readable.from([Buffer.from('stored')]));
+      const scratch = await storage.scratchPathFor(key('attempts/a1.tif'));
+      if (scratch) {
+        await writeFile(scratch, 'half a COG');
+        await writeFile(`${scratch}.ovr.tmp`, 'half an overview');
+      }
+      await storage.discardScratch(key('attempts/'));
+      await storage.discardScratch(key('never-written/'));
+      expect(scratch === null || (!existsSync(scratch) && !existsSync(`${scratch}.ovr.tmp`))).toBe(true);
+      expect((await readAll(await storage.read(kept))).toString()).toBe('stored');
+    });
+
     it('reads exactly the requested byte range (inclusive ends)', async () => {
       const body = patternBytes(300_000);
       await storage.write(key('range.bin'), chunked(body, 10_000));

@@ -49,6 +49,14 @@ export abstract class Storage {
     return Promise.resolve(null);
   }
 
+  /**
+   * Removes the scratch files (see scratchPathFor, and what GDAL writes beside them) of every key under
+   * `prefix`: what an attempt killed before its `putFile` left behind. Stored objects are kept.
+   */
+  discardScratch(_prefix: string): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Stores the finished local file `file` as `key`. The caller removes `file` afterwards if it still exists. */
   async putFile(key: string, file: string, options?: { contentType?: string }): Promise<void> {
     await this.write(key, createReadStream(file), options);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { ConflictError, DomainError, ErrorCode, TimeoutError, UnprocessableError, withTimeout } from '@app/common';
+import { ConflictError, DomainError, ErrorCode, UnprocessableError, withTimeout } from '@app/common';
 import { JobRepository, JobStatus, isSourceReady } from '@app/jobs';
 import {
+  ENQUEUE_TIMEOUT_MS,
   JobName,
   JobProducer,
   QueueName,
@@ -88,7 +89,7 @@ export class PreviewService implements OnModuleDestroy {
     let bullJob: Job;
     try {
       // Bounded too: while Redis is unreachable this would wait for it indefinitely.
-      await withTimeout(events.waitUntilReady(), timeoutMs, 'The job queue');
+      await withTimeout(events.waitUntilReady(), ENQUEUE_TIMEOUT_MS, 'The job queue');
       bullJob = await this.producer.enqueue(
         { name: JobName.Preview, payload: { jobId, requestId, layerName } },
         {
@@ -99,9 +100,12 @@ export class PreviewService implements OnModuleDestroy {
           removeOnFail: { age: 24 * 3600 },
         },
       );
-    } catch (error) {
-      if (error instanceof TimeoutError) throw unanswered();
-      throw error;
+    } catch {
+      // Nothing reached a worker: the queue itself is down (503), not a worker slow to answer (504).
+      throw new DomainError(
+        ErrorCode.DependencyUnavailable,
+        'The job queue is unavailable right now; the job is unchanged and can be previewed again later.',
+      );
     }
     let outcome: PreviewOutcome;
     try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
@@ -48,6 +48,18 @@ export function stagingPrefix(jobId: string): string {
 
 export function stagingTable(jobId: string, attemptToken: string): string {
   return `${stagingPrefix(jobId)}${attemptToken.replace(/-/g, '').slice(0, 12)}`;
+}
+
+/** Where a raster job's COG is written before it is stored (scratch files only). */
+export function cogScratchPrefix(jobId: string): string {
+  return `staging/${jobId}/cog-scratch`;
+}
+
+/** Temporary COGs (and GDAL's sidecars) of a job's earlier attempts, when the store is not local. */
+async function removeTempCogs(jobId: string): Promise<void> {
+  const prefix = `strata-cog-${jobId}-`;
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(tmpdir(), n), { force: true })));
 }
 
 /**
@@ -188,9 +200,19 @@ export class DatasetIngestService {
     const job = ctx.job;
     const datasetId = randomUUID();
     const key = `datasets/${datasetId}/${(job.sourceFilename ?? 'raster').replace(/\.[^.]+$/, '')}.tif`;
-    // On the local driver GDAL writes next to the final object, which is then renamed into place.
+    // Holding the newest attempt token, this attempt owns the job: an earlier attempt's half-written
+    // COG (a worker killed mid-conversion) is a leftover. Scratch lives under the job's own prefix so it
+    // can be found again; on the local driver it is on the store's filesystem, then renamed into place.
+    const scratchPrefix = `${cogScratchPrefix(job.id)}/`;
+    // The output and what GDAL writes beside it (a failed or killed conversion leaves its overview file).
+    const discardScratch = async (): Promise<void> => {
+      await this.storage.discardScratch(scratchPrefix);
+      await removeTempCogs(job.id);
+    };
+    await discardScratch();
     const output =
-      (await this.storage.scratchPathFor(key)) ?? join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
+      (await this.storage.scratchPathFor(`${scratchPrefix}${ctx.attemptToken}.tif`)) ??
+      join(tmpdir(), `strata-cog-${job.id}-${ctx.attemptToken}.tif`);
     const task: RasterTask = {
       kind: 'raster',
       sourcePath,
@@ -207,6 +229,7 @@ export class DatasetIngestService {
       cog = await this.runGdal<CogResult>(ctx, task, JobStep.Converting);
     } catch (error) {
       await removeTemp();
+      await discardScratch();
       throw error;
     }
     try {

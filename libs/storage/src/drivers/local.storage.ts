@@ -6,6 +6,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Storage, assertSafeKey, ObjectNotFoundError, type ByteRange, type ObjectInfo } from '../storage.js';
 
+/** A scratch file of scratchPathFor or `write`, or a sidecar GDAL wrote next to one. */
+const SCRATCH = /\.[0-9a-f-]{36}\.part($|\.)/;
+
 /**
  * Filesystem driver: the embedded default. Writes go to a temporary sibling and are renamed into place,
  * so readers never see a half-written object and a failed write leaves nothing.
@@ -48,6 +51,19 @@ export class LocalStorage extends Storage {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     return `${path}.${randomUUID()}.part`;
+  }
+
+  override async discardScratch(prefix: string): Promise<void> {
+    const dir = this.pathOf(prefix.replace(/\/+$/, ''));
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+        throw error;
+      },
+    );
+    // `<key>.<uuid>.part`, and GDAL's sidecars of it (`….part.ovr.tmp`).
+    const scratch = entries.filter((e) => e.isFile() && SCRATCH.test(e.name));
+    await Promise.all(scratch.map((e) => rm(join(e.parentPath, e.name), { force: true })));
   }
 
   /** A rename when `file` is on the store's filesystem (see scratchPathFor), otherwise a copy. */

@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import gdal from 'gdal-async';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLargePoints, ensureLargeRaster } from '../fixtures/large.js';
+import {
+  COUNTS_TABLE_DDL,
+  awaitExit,
+  childrenOf,
+  countsCsv,
+  countsImporter,
+  countsTruth,
+  leftovers,
+  NO_LEFTOVERS,
+  stagingTables,
+  storedFiles,
+  uploadCounts,
+} from '../e2e/support/interruptions.js';
+import { Stack, uniqueOwner, type AppProcess } from '../e2e/support/stack.js';
+import { SIZE, PX, VrtClient, X0, Y0 } from '../e2e/support/vrt-client.js';
+
+type Body = Record<string, unknown>;
+
+/** Enough points that the load's COPY runs for seconds; enough pixels that the COG conversion does. */
+const POINTS = 500_000;
+const RASTER_SIZE = 6000;
+const ROWS = 200_000;
+const CHUNK = 5_000;
+const SCHEMA = `kill_${randomUUID().slice(0, 8)}`;
+const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
+
+/**
+ * `kill -9` of the worker in the middle of each kind of work — a vector load's COPY, a raster's COG
+ * conversion, an importer run, a VRT regeneration's publish — and of a GDAL child mid-conversion. Each
+ * kill happens at a moment the test has observed (the job's step and progress, a scratch file, a
+ * waiting lock), never after a guessed delay. A new worker finishes every job; afterwards the data is
+ * exact and nothing is left behind.
+ */
+describe('a worker killed mid-work (kill -9): a new worker finishes every job', () => {
+  let stack: Stack;
+  let token: string;
+  const owner = uniqueOwner('killer');
+  let workDir: string;
+  const storageRoot = resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`);
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'strata-kill-worker-'));
+    const importers = join(workDir, 'importers');
+    await mkdir(importers);
+    await writeFile(join(importers, 'counts.yaml'), countsImporter(`${SCHEMA}.counts`, CHUNK));
+    await Promise.all([ensureLargePoints(POINTS), ensureLargeRaster(RASTER_SIZE)]);
+    stack = await Stack.start({
+      env: {
+        IMPORTERS_DIR: importers,
+        STORAGE_LOCAL_ROOT: storageRoot,
+        // BullMQ hands a dead worker's job to another within seconds; the sweeper runs as in production.
+        WORKER_LOCK_MS: '1500',
+        SWEEPER_INTERVAL_MS: '2000',
+        SWEEPER_GRACE_MS: '10000',
+      },
+    });
+    token = await stack.mintToken(owner, ['upload']);
+    await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
+    await stack.sql(COUNTS_TABLE_DDL(`${SCHEMA}.counts`));
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await stack?.sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true });
+    await rm(storageRoot, { recursive: true, force: true });
+  });
+
+  const current = (): AppProcess => stack.workers.at(-1)!;
+
+  /** Uploads and commits a file; resolves to the job id. */
+  const committed = async (path: string, name: string, body: Body = {}): Promise<string> => {
+    const up = await stack.upload<Body>(token, { name, data: await readFile(path) });
+    expect(up.status, up.text).toBe(201);
+    const jobId = String(up.body.job_id);
+    const res = await stack.api('POST', `/api/ingest/commit/${jobId}`, { token, body: { title: name, ...body } });
+    expect(res.status, res.text).toBe(202);
+    return jobId;
+  };
+
+  /** Kills the current worker (and so its GDAL child, which follows it), then starts a fresh one. */
+  const killAndReplace = async (): Promise<void> => {
+    const victim = current();
+    const gdalChildren = await childrenOf(victim.child.pid!);
+    expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
+    // A GDAL child notices its worker is gone and exits too.
+    expect(await awaitExit(gdalChildren)).toEqual([]);
+    await stack.startWorker();
+  };
+
+  const finished = (jobId: string, timeoutMs = 240_000): Promise<Body> =>
+    stack.waitForJob(token, jobId, (j) => TERMINAL.includes(String(j.status)), timeoutMs);
+
+  it('mid vector load (rows streaming into the staging table): the table holds exactly the source features', async () => {
+    const jobId = await committed(await ensureLargePoints(POINTS), 'points.gpkg');
+    const midway = await stack.waitForJob(
+      token,
+      jobId,
+      (j) => j.status === 'processing' && j.step === 'loading' && Number(j.rows_processed) > 0,
+      120_000,
+    );
+    expect(Number(midway.rows_processed)).toBeLessThan(POINTS);
+    await killAndReplace();
+
+    const done = await finished(jobId);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', rows_processed: POINTS });
+    expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
+    const datasets = await stack.sql<{ table_name: string; feature_count: string }>(
+      'SELECT table_name, feature_count FROM datasets WHERE source_job_id = $1',
+      [jobId],
+    );
+    expect(datasets).toHaveLength(1);
+    expect(Number(datasets[0]!.feature_count)).toBe(POINTS);
+    const [schema, table] = datasets[0]!.table_name.split('.');
+    const [rows] = await stack.sql<{ n: string; ids: string }>(
+      `SELECT count(*) AS n, count(DISTINCT gid) AS ids FROM "${schema}"."${table}"`,
+    );
+    expect(rows).toEqual({ n: String(POINTS), ids: String(POINTS) });
+    expect(await stagingTables(stack, jobId)).toEqual([]);
+  });
+
+  /** Waits until the COG conversion reported progress; resolves to the scratch files it is writing. */
+  const converting = async (jobId: string): Promise<string[]> => {
+    await stack.waitForJob(
+      token,
+      jobId,
+      (j) => j.status === 'processing' && j.step === 'converting' && Number(j.progress) > 0.05,
+      120_000,
+    );
+    return (await storedFiles(storageRoot)).filter((f) => f.includes('.part'));
+  };
+
+  /** The raster dataset a job made: one, with its COG stored and readable at full size. */
+  const expectOneCog = async (jobId: string): Promise<void> => {
+    const datasets = await stack.sql<{ storage_key: string }>(
+      'SELECT storage_key FROM datasets WHERE source_job_id = $1',
+      [jobId],
+    );
+    expect(datasets).toHaveLength(1);
+    const cog = await gdal.openAsync(join(storageRoot, datasets[0]!.storage_key));
+    try {
+      const size = await cog.rasterSizeAsync;
+      expect([size.x, size.y, await cog.bands.countAsync()]).toEqual([RASTER_SIZE, RASTER_SIZE, 3]);
+    } finally {
+      cog.close();
+    }
+  };
+
+  it('mid COG conversion: one raster dataset, its COG complete, no scratch file of the dead attempt', async () => {
+    const jobId = await committed(await ensureLargeRaster(RASTER_SIZE), 'noise.tif');
+    expect((await converting(jobId)).length).toBeGreaterThan(0);
+    await killAndReplace();
+
+    const done = await finished(jobId);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed' });
+    expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
+    await expectOneCog(jobId);
+  });
+
+  it('a GDAL child killed mid-conversion: the job fails as a GDAL crash, the worker lives on', async () => {
+    const jobId = await committed(await ensureLargeRaster(RASTER_SIZE), 'noise.tif');
+    expect((await converting(jobId)).length).toBeGreaterThan(0);
+    const worker = current();
+    const children = await childrenOf(worker.child.pid!);
+    expect(children.length).toBeGreaterThan(0);
+    // The child doing the conversion, and a pre-forked spare if there is one.
+    for (const pid of children) process.kill(pid, 'SIGKILL');
+
+    // A GDAL crash is permanent (a file that crashes GDAL would crash it again): failed at once, truthfully.
+    const done = await finished(jobId);
+    expect(done).toMatchObject({ status: 'failed', attempts: 1, dataset_id: null, error: { code: 'gdal-crashed' } });
+    expect(await stack.sql('SELECT id FROM datasets WHERE source_job_id = $1', [jobId])).toEqual([]);
+    expect(worker.running).toBe(true);
+    const scratch = (await storedFiles(storageRoot)).filter((f) => f.includes('.part'));
+    expect(scratch).toEqual([]);
+  });
+
+  it('mid importer run: every row exactly once, counters equal the truth', async () => {
+    const runId = await uploadCounts(stack, token, countsCsv(ROWS));
+    await stack.waitForJob(
+      token,
+      runId,
+      (j) => j.status === 'processing' && Number(j.rows_processed) >= 6 * CHUNK,
+      180_000,
+    );
+    const [atKill] = await stack.sql<{ chunks: string }>(
+      'SELECT count(*) AS chunks FROM import_chunks WHERE job_id = $1',
+      [runId],
+    );
+    await killAndReplace();
+    expect(Number(atKill?.chunks)).toBeLessThan(ROWS / CHUNK);
+
+    const done = await finished(runId);
+    expect(done).toMatchObject({ status: 'completed_with_errors' });
+    expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
+    const truth = await countsTruth(stack, `${SCHEMA}.counts`, runId, ROWS, CHUNK);
+    expect(truth.actual).toEqual(truth.expected);
+  });
+
+  it('mid VRT regeneration (document stored, publish waiting): the new generation publishes once', async () => {
+    const vrt = new VrtClient(stack, token, workDir);
+    const a = await vrt.tile('west', { x0: X0, y0: Y0, value: 11 });
+    const b = await vrt.tile('middle', { x0: X0 + SIZE * PX, y0: Y0, value: 22 });
+    const c = await vrt.tile('east', { x0: X0 + 2 * SIZE * PX, y0: Y0, value: 33 });
+    const mosaic = await vrt.createReady([a.id, b.id]);
+
+    // Another session holds a source row, so the publish transaction waits on it where the test can see it.
+    const blocker = new Client({ connectionString: stack.env.DATABASE_URL });
+    await blocker.connect();
+    let jobId: string;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT id FROM datasets WHERE id = $1 FOR UPDATE', [a.id]);
+      const accepted = await vrt.add(mosaic.id, c.id);
+      expect(accepted.status, accepted.text).toBe(202);
+      jobId = String(accepted.body.job_id);
+      await stack.waitForJob(token, jobId, (j) => j.status === 'processing' && j.step === 'finalizing', 60_000);
+      const deadline = Date.now() + 30_000;
+      let waiting = 0;
+      while (waiting === 0 && Date.now() < deadline) {
+        const [row] = await stack.sql<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%FROM datasets%FOR SHARE%'`,
+        );
+        waiting = Number(row?.n);
+        if (waiting === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(waiting).toBe(1);
+      // The new generation's document is already stored; nothing points at it yet.
+      expect(await storedFiles(join(storageRoot, 'datasets', String(mosaic.id)))).toEqual([
+        'generations/1.vrt',
+        'generations/2.vrt',
+      ]);
+      expect((await vrt.status(mosaic.id)).status).toBe('regenerating');
+      const victim = current();
+      expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
+    } finally {
+      await blocker.query('COMMIT').catch(() => undefined);
+      await blocker.end();
+    }
+    await stack.startWorker();
+
+    const done = await finished(jobId);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', dataset_id: mosaic.id });
+    expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
+    const status = await vrt.status(mosaic.id);
+    expect(status).toMatchObject({ status: 'ready', generation: 2 });
+    expect((status.sources as Body[]).map((s) => s.dataset_id)).toEqual([a.id, b.id, c.id]);
+    expect((status.generations as Body[]).map((g) => [g.generation, g.status, g.source_count])).toEqual([
+      [1, 'published', 2],
+      [2, 'published', 3],
+    ]);
+    const wider = await vrt.dataset(mosaic.id);
+    expect(wider.storage_key).toBe(`datasets/${String(mosaic.id)}/generations/2.vrt`);
+    expect((wider.raster as Body).width).toBe(3 * SIZE);
+    const [links] = await stack.sql<{ n: string }>('SELECT count(*) AS n FROM vrt_links WHERE vrt_dataset_id = $1', [
+      mosaic.id,
+    ]);
+    expect(Number(links?.n)).toBe(3);
+  });
+
+  it('afterwards: every job terminal, no staging table, no stored object nothing points at', async () => {
+    expect(await leftovers(stack, owner, storageRoot)).toEqual(NO_LEFTOVERS);
+  });
+});
