@@ -389,7 +389,10 @@ export async function startWorker(env) {
  */
 function spawnApp(label, main, env, killAfterMs = 10_000) {
   const output = [];
-  const child = spawn(process.execPath, [main], {
+  // BENCH_NODE_ARGS: extra node flags for the apps, e.g. `--prof` (a V8 tick log per process in the working
+  // directory, read with `node --prof-process`; it is written as it goes, so a stopped app leaves it whole).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
