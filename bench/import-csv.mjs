@@ -48,6 +48,7 @@ import {
   snapshotGateway,
   snapshotWorker,
   startIngestServices,
+  workerFinished,
   timed,
   verdict,
   waitForJob,
@@ -129,7 +130,8 @@ chunk_size: 5000
     strataRuns.push(measured);
     console.log(
       `[strata] run ${run}: upload→completed ${s(measured.ms)} (${rate(rowCount, measured.ms)} rows/s), ` +
-        `peak RSS worker ${mib(measured.rss.parent)}, child ${mib(measured.rss.children)}, sum ${mib(measured.rss.total)}`,
+        `peak RSS worker ${mib(measured.rss.parent)}, child ${mib(measured.rss.children)}, sum ${mib(measured.rss.total)}` +
+        measured.heap,
     );
   };
   const copy = async (run) => {
@@ -217,6 +219,7 @@ chunk_size: 5000
         'rows/s': rate(rssRows, measured.ms),
         'worker peak RSS': mib(measured.rss.parent),
         'worker + children': mib(measured.rss.total),
+        'heap collections': measured.heap.replace(/^, /, '') || '–',
         goal: `< 256 MiB ${verdict(measured.rss.total < RSS_GOAL)}`,
       },
     ]);
@@ -241,10 +244,17 @@ async function importRun(gateway, worker, token, path, rows) {
     const { job } = await waitForJob(gateway.baseUrl, token, data.id, { t0, intervalMs: 100 });
     if (job.status !== 'completed' || job.rows_processed !== rows)
       throw new Error(`run ended ${job.status} after ${job.rows_processed} rows: ${JSON.stringify(job.error)}`);
-    return { ms: Date.now() - started, rss: sampler.stop() };
+    const finished = await workerFinished(worker, data.id);
+    return { ms: Date.now() - started, rss: sampler.stop(), heap: heapNote(finished) };
   } finally {
     sampler.stop();
   }
+}
+
+/** The worker's governed heap collections of a run (its `job finished` line), for the run's line. */
+function heapNote(finished) {
+  if (finished?.heap_collections === undefined) return '';
+  return `, ${finished.heap_collections} heap collections (${(finished.heap_collect_ms / 1000).toFixed(2)} s)`;
 }
 
 /** The file as a Blob backed by the file on disk (undici streams it; nothing is read into memory). */

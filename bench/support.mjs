@@ -816,12 +816,17 @@ export async function measureIngest(gateway, worker, token, path, filename, titl
  * worker at LOG_LEVEL=info (startIngestServices); undefined when the line is not found within 2 s.
  */
 export async function workerSteps(worker, jobId) {
+  return (await workerFinished(worker, jobId))?.steps_ms;
+}
+
+/** The worker's `job finished` log line of `jobId`, parsed (LOG_LEVEL=info); undefined if not seen within 2 s. */
+export async function workerFinished(worker, jobId) {
   for (let i = 0; i < 40; i += 1) {
     for (const line of worker.output) {
       if (!line.includes(jobId) || !line.includes('job finished')) continue;
       try {
         const parsed = JSON.parse(line);
-        if (parsed.job_id === jobId && parsed.msg === 'job finished' && parsed.steps_ms) return parsed.steps_ms;
+        if (parsed.job_id === jobId && parsed.msg === 'job finished') return parsed;
       } catch {
         // Not a JSON log line.
       }

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
-import { ConfigModule } from '@app/config';
+import { AppConfig, ConfigModule } from '@app/config';
 import { createLoggerModule } from '@app/common';
 import { ImporterCatalog, ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
@@ -24,6 +24,7 @@ import { JOB_HANDLER_CLASSES } from './job-handlers.js';
 import { COMPILED_IMPORTERS, RECORD_READER_OPENER, type OpenRecordReader } from './import/import-ports.js';
 import { openRecordReader } from './import/readers/index.js';
 import { ImportRunService } from './import/import-run.service.js';
+import { HeapGovernor } from './runtime/heap-governor.js';
 import { ImportSourceResolver } from './import/import-source.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
@@ -63,6 +64,7 @@ export class WorkerModule {
         VrtBuildService,
         ImportSourceResolver,
         ImportRunService,
+        { provide: HeapGovernor, inject: [AppConfig], useFactory: (config: AppConfig) => new HeapGovernor(config) },
         // Replaced by the importers catalog and the file readers when those land on this branch.
         { provide: COMPILED_IMPORTERS, useExisting: ImporterCatalog },
         {

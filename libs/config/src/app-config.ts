@@ -37,6 +37,8 @@ export interface WorkerConfig {
   metrics: { port: number; host: string };
   /** GDAL children: their block cache (`GDAL_CACHEMAX` syntax) and how long an idle spare is kept (0: none). */
   gdal: { cacheMax: string; spareIdleMs: number };
+  /** `WORKER_HEAP_TARGET_MB`: the heap an importer run keeps to between chunks (0: left to V8). */
+  heapTargetMb: number;
   shutdownTimeoutMs: number;
   readinessRetryMs: number;
   sweeperIntervalMs: number;
@@ -132,6 +134,7 @@ export class AppConfig {
       lockMs: e.WORKER_LOCK_MS,
       metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
       gdal: { cacheMax: e.GDAL_CACHEMAX, spareIdleMs: e.GDAL_SPARE_IDLE_SECONDS * 1000 },
+      heapTargetMb: e.WORKER_HEAP_TARGET_MB,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       readinessRetryMs: e.READINESS_RETRY_MS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,

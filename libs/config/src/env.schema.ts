@@ -264,6 +264,16 @@ export class EnvSchema {
   @Max(86400)
   GDAL_SPARE_IDLE_SECONDS = 30;
 
+  /**
+   * The JavaScript heap (MiB) a worker keeps to during importer runs: between chunks, once V8 holds this
+   * much heap, the worker runs a full garbage collection instead of letting V8 grow it. 0 leaves it to V8.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65536)
+  WORKER_HEAP_TARGET_MB = 128;
+
   /** Delivery attempts for a job that keeps failing with transient errors. */
   @Type(() => Number)
   @IsInt()

@@ -34,6 +34,7 @@ describe('parseConfig', () => {
         sweeperIntervalMs: 30000,
         sweeperGraceMs: 10000,
         gdal: { cacheMax: '16', spareIdleMs: 30000 },
+        heapTargetMb: 128,
       },
       jobs: { attempts: 5, backoffMs: 2000 },
       remote: { ssrfAllowlist: [], connectTimeoutMs: 5000, timeoutMs: 15000, maxResponseBytes: 32 * 1024 ** 2 },

@@ -27,6 +27,7 @@ import {
   type FieldSpec,
   type RecordHook,
 } from '../../../../test/support/import-test-doubles.js';
+import { HeapGovernor } from '../runtime/heap-governor.js';
 import { JobRunner } from '../runtime/job-runner.service.js';
 import type { CompiledImporters, OpenRecordReader } from './import-ports.js';
 import { ImportRunService } from './import-run.service.js';
@@ -59,7 +60,7 @@ beforeAll(async () => {
     return reader ? Promise.resolve(reader) : Promise.reject(new Error(`no reader for ${filename}`));
   };
   const sources = new ImportSourceResolver(storage, {} as GuardedHttpClient, runs, openReader);
-  service = new ImportRunService(dataSource, runs, sources, catalog);
+  service = new ImportRunService(dataSource, runs, sources, catalog, new HeapGovernor(parseConfig(process.env)));
   runner = new JobRunner(jobs, dataSource, new StrataMetrics('worker'));
   await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
 });

@@ -48,6 +48,7 @@ import {
 } from './merge-sql.js';
 import { rowFailureMessage } from './row-failure.js';
 import { recordErrorOf } from './readers/index.js';
+import { HeapGovernor } from '../runtime/heap-governor.js';
 
 const COPY_BATCH_CHARS = 256 * 1024;
 
@@ -104,10 +105,12 @@ export class ImportRunService {
     private readonly runs: ImportRunRepository,
     private readonly sources: ImportSourceResolver,
     @Inject(COMPILED_IMPORTERS) private readonly importers: CompiledImporters,
+    private readonly heap: HeapGovernor,
   ) {}
 
   async run(ctx: JobContext): Promise<HandlerResult> {
     const started = Date.now();
+    const heapBefore = this.heap.stats();
     const job = ctx.job;
     const importer = this.importers.compiled(job.importer);
     if (!importer) {
@@ -181,6 +184,7 @@ export class ImportRunService {
           rowsProcessed: totals.processed,
           rowsFailed: totals.failed,
           warnings,
+          logFields: heapCollections(heapBefore, this.heap.stats()),
         };
       } finally {
         for (const runner of new Set([target, book])) {
@@ -257,6 +261,8 @@ export class ImportRunService {
         next.catch(() => undefined);
         const chunk = step.value;
         const counts = await this.chunk(ctx, conn, importer, plan, chunk);
+        // The chunk just merged is garbage now: a good moment to collect, if the heap has grown.
+        this.heap.check();
         totals.processed += chunk.records.length;
         totals.created += counts.created;
         totals.updated += counts.updated;
@@ -564,6 +570,14 @@ async function* preparedChunks(
   }
   const last = prepare(batch);
   if (last) yield last;
+}
+
+/** The governed collections of one run, for its `job finished` line (the governor is the worker's). */
+function heapCollections(
+  before: { collections: number; ms: number },
+  after: { collections: number; ms: number },
+): Record<string, number> {
+  return { heap_collections: after.collections - before.collections, heap_collect_ms: after.ms - before.ms };
 }
 
 /** A fenced bookkeeping write lost: the run was cancelled, or a newer attempt took it over. */

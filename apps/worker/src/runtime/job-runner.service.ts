@@ -51,6 +51,8 @@ export interface HandlerResult extends CompletionUpdate {
   publish?: (manager: EntityManager) => Promise<string | null>;
   /** Runs after the completion was written or refused (`published` says which): temp files, staged leftovers. */
   afterwards?: (published: boolean) => Promise<void>;
+  /** Extra fields for the attempt's `job finished` log line (e.g. an importer run's heap collections). */
+  logFields?: Record<string, number | string>;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<HandlerResult>;
@@ -119,7 +121,7 @@ export class JobRunner {
     };
 
     try {
-      const { publish, afterwards, ...completion } = await handler(ctx);
+      const { publish, afterwards, logFields, ...completion } = await handler(ctx);
       // The last step: the publish transaction, or only the completion write for a job with nothing to publish.
       steps.mark(publish ? 'publishing' : 'completing');
       let done: IngestJob | null = null;
@@ -140,6 +142,7 @@ export class JobRunner {
           status: completion.status,
           duration_ms: Math.round(performance.now() - startedAt),
           steps_ms: steps.durations(),
+          ...logFields,
         },
         'job finished',
       );
