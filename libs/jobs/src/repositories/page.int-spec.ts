@@ -16,15 +16,6 @@ import {
 import type { DataSource, EntityMetadata } from 'typeorm';
 import { selectOne } from './page.js';
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
 /**
  * `selectOne` against TypeORM's `findOneBy` on the same rows: the hydrated entity must be the same for
  * every kind of column (uuid, varchar, text, integer, bigint through its transformer, double precision
@@ -165,16 +156,14 @@ describe('selectOne (PostgreSQL)', () => {
 
   it('refuses an undefined value (findOneBy would drop that condition) and an empty condition', async () => {
     const id = await insertDataset(owner, false);
-    const error = await rejectionOf(selectOne(dataSource, datasetMeta(), { id, owner: undefined }));
-    expect(String(error)).toContain('no value for owner');
-    expect(String(await rejectionOf(selectOne(dataSource, datasetMeta(), {})))).toContain('at least one condition');
+    await expect(selectOne(dataSource, datasetMeta(), { id, owner: undefined })).rejects.toThrow('no value for owner');
+    await expect(selectOne(dataSource, datasetMeta(), {})).rejects.toThrow('at least one condition');
   });
 
   it('refuses a condition that matches more than one row', async () => {
     await insertDataset(stranger, false);
     await insertDataset(stranger, false);
-    const error = await rejectionOf(selectOne(dataSource, datasetMeta(), { owner: stranger }));
-    expect(String(error)).toContain('matched 2 rows');
+    await expect(selectOne(dataSource, datasetMeta(), { owner: stranger })).rejects.toThrow('matched 2 rows');
   });
 
   it('the same columns in another order are another statement, and both answer', async () => {
@@ -191,19 +180,14 @@ describe('selectOne (PostgreSQL)', () => {
       expect(await jobs.getForOwner(job.id, owner)).toEqual(
         await dataSource.getRepository(IngestJob).findOneBy({ id: job.id }),
       );
-      expect(await rejectionOf(jobs.getForOwner(job.id, stranger))).toBeInstanceOf(NotFoundError);
+      await expect(jobs.getForOwner(job.id, stranger)).rejects.toBeInstanceOf(NotFoundError);
     });
 
     it("DatasetRepository: the owner's dataset as findOneBy reads it; another owner's or a missing one is a 404", async () => {
       const id = await insertDataset(owner, true);
       expect(await datasets.getForOwner(id, owner)).toEqual(await dataSource.getRepository(Dataset).findOneBy({ id }));
-      const notYours = await rejectionOf(datasets.getForOwner(id, stranger));
-      const missing = await rejectionOf(datasets.getForOwner(randomUUID(), owner));
-      expect(notYours).toBeInstanceOf(NotFoundError);
-      expect(missing).toBeInstanceOf(NotFoundError);
-      expect((notYours as NotFoundError).message.replace(id, '?')).toBe(
-        (missing as NotFoundError).message.replace(/[0-9a-f-]{36}/, '?'),
-      );
+      await expect(datasets.getForOwner(id, stranger)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(datasets.getForOwner(randomUUID(), owner)).rejects.toBeInstanceOf(NotFoundError);
     });
 
     it("ImportRunQueries: the owner's run as findOneBy reads it; another owner's run or a job of another kind is a 404", async () => {
@@ -212,9 +196,9 @@ describe('selectOne (PostgreSQL)', () => {
       expect(await runs.getForOwner(run.id, owner)).toEqual(
         await dataSource.getRepository(IngestJob).findOneBy({ id: run.id }),
       );
-      expect(await rejectionOf(runs.getForOwner(run.id, stranger))).toBeInstanceOf(NotFoundError);
+      await expect(runs.getForOwner(run.id, stranger)).rejects.toBeInstanceOf(NotFoundError);
       const notARun = await filledJob(owner);
-      expect(await rejectionOf(runs.getForOwner(notARun.id, owner))).toBeInstanceOf(NotFoundError);
+      await expect(runs.getForOwner(notARun.id, owner)).rejects.toBeInstanceOf(NotFoundError);
     });
   });
 });
