@@ -7,6 +7,7 @@ import { ALL_CAPABILITIES, Capability } from '@app/security';
 import { stationsImporter, urlImporter, writeImporters, type ImporterFiles } from '../e2e/support/importers.js';
 import { TestBucket, s3TestEnv } from '../e2e/support/s3.js';
 import { freePort, Stack, uniqueOwner } from '../e2e/support/stack.js';
+import { answerOf, type Answer } from './support/answers.js';
 import { PROBLEM_JSON, leakIn, writeResults } from './support/matrix-results.js';
 
 /**
@@ -395,12 +396,7 @@ describe('authorization matrix (generated from openapi.json)', () => {
   const withoutCapabilities = (required: string[]): string[] =>
     ALL_CAPABILITIES.filter((c) => c !== Capability.Admin && !required.includes(c));
 
-  async function send(
-    method: string,
-    path: string,
-    token: string | undefined,
-    request: Request,
-  ): Promise<{ status: number; headers: Headers; text: string; body: Json }> {
+  async function send(method: string, path: string, token: string | undefined, request: Request): Promise<Answer> {
     const worker = path.startsWith('worker:');
     const url = worker ? `${workerBase}${path.slice('worker:'.length)}` : `${stack.baseUrl}${path}`;
     const headers: Record<string, string> = {};
@@ -414,15 +410,7 @@ describe('authorization matrix (generated from openapi.json)', () => {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(url, { method, headers, body, redirect: 'manual' });
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      // not JSON (HTML, CSV, Prometheus text)
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
+    return answerOf(await fetch(url, { method, headers, body, redirect: 'manual' }));
   }
 
   const fill = (path: string, params: Record<string, string> = {}): string =>

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { urlImporter, writeImporters, type ImporterFiles } from '../e2e/support/importers.js';
 import { Stack, uniqueOwner } from '../e2e/support/stack.js';
+import { answerOf, type Answer } from './support/answers.js';
 import { PROBLEM_JSON, leakIn, writeResults } from './support/matrix-results.js';
 
 /**
@@ -437,12 +438,7 @@ describe('SSRF through every route that takes a URL', () => {
     if (importersDir) await rm(importersDir, { recursive: true, force: true });
   });
 
-  const api = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    base = stack.baseUrl,
-  ): Promise<{ status: number; headers: Headers; text: string; body: Json }> => {
+  const api = async (method: string, path: string, body?: unknown, base = stack.baseUrl): Promise<Answer> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {
@@ -451,14 +447,7 @@ describe('SSRF through every route that takes a URL', () => {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
+    return answerOf(res);
   };
 
   /** A service job as a preview leaves it, with `url` stored (previewed: ready to commit). */

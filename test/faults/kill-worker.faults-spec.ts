@@ -9,14 +9,12 @@ import {
   NO_LEFTOVERS,
   childrenOf,
   commitUpload,
-  countsCsv,
   countsTruth,
   killAndReplace,
   leftovers,
   loadedOnce,
   loadedTable,
   storedFiles,
-  uploadCounts,
 } from '../e2e/support/interruptions.js';
 import type { AppProcess, Stack } from '../e2e/support/stack.js';
 import { SIZE, PX, VrtClient, X0, Y0 } from '../e2e/support/vrt-client.js';
@@ -142,13 +140,8 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
   });
 
   it('mid importer run: every row exactly once, counters equal the truth', async () => {
-    const runId = await uploadCounts(stack, token, countsCsv(ROWS));
-    await stack.waitForJob(
-      token,
-      runId,
-      (j) => j.status === 'processing' && Number(j.rows_processed) >= 6 * CHUNK,
-      180_000,
-    );
+    const runId = await counts.startRun(ROWS);
+    await counts.midRun(runId, 6 * CHUNK, 180_000);
     const [atKill] = await stack.sql<{ chunks: string }>(
       'SELECT count(*) AS chunks FROM import_chunks WHERE job_id = $1',
       [runId],

@@ -1,15 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures } from '../fixtures/fixtures.js';
-import {
-  CountsStack,
-  NO_LEFTOVERS,
-  countsCsv,
-  countsTruth,
-  leftovers,
-  loadedTable,
-  uploadCounts,
-} from '../e2e/support/interruptions.js';
+import { CountsStack, NO_LEFTOVERS, countsTruth, leftovers, loadedTable } from '../e2e/support/interruptions.js';
 import type { Stack } from '../e2e/support/stack.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -79,19 +71,14 @@ describe('Redis flushed or down mid-run', () => {
       const res = await stack.api('POST', `/api/ingest/preview/${jobId}`, { token });
       expect(res.status, res.text).toBe(200);
     }
-    const run = await uploadCounts(stack, token, countsCsv(ROWS), `counts-${batch}`);
+    const run = await counts.startRun(ROWS, `counts-${batch}`);
     for (const jobId of pending) await commit(jobId);
     return { run, vectors: pending };
   };
 
   /** Waits until the run is part-way through and the vector jobs are still waiting behind it. */
   const midRun = async (jobs: { run: string; vectors: string[] }): Promise<void> => {
-    await stack.waitForJob(
-      token,
-      jobs.run,
-      (j) => j.status === 'processing' && Number(j.rows_processed) >= 2 * CHUNK,
-      120_000,
-    );
+    await counts.midRun(jobs.run, 2 * CHUNK, 120_000);
     const waiting = await stack.sql<{ n: string }>(
       `SELECT count(*) AS n FROM ingest_jobs WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
       [jobs.vectors],

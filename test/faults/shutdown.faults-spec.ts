@@ -6,11 +6,9 @@ import {
   CountsStack,
   NO_LEFTOVERS,
   TERMINAL,
-  countsCsv,
   countsTruth,
   leftovers,
   storedFiles,
-  uploadCounts,
 } from '../e2e/support/interruptions.js';
 import type { Stack } from '../e2e/support/stack.js';
 
@@ -38,13 +36,8 @@ describe('graceful SIGTERM of worker and gateway under load', () => {
   });
 
   it('SIGTERM of a worker mid-run: it finishes the run, exits 0; the next worker has nothing to redo', async () => {
-    const runId = await uploadCounts(stack, token, countsCsv(ROWS));
-    await stack.waitForJob(
-      token,
-      runId,
-      (j) => j.status === 'processing' && Number(j.rows_processed) >= 2 * CHUNK,
-      120_000,
-    );
+    const runId = await counts.startRun(ROWS);
+    await counts.midRun(runId, 2 * CHUNK, 120_000);
     const exited = await stack.workers[0]!.stop('SIGTERM');
     expect(exited.code).toBe(0);
     const job = await stack.waitForJob(token, runId, () => true);

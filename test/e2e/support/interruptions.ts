@@ -237,6 +237,21 @@ export class CountsStack {
     return `${this.schema}.${name}`;
   }
 
+  /** Uploads `countsCsv(rows)` to the importer `slug`; resolves to the run's id. */
+  startRun(rows: number, slug = 'counts'): Promise<string> {
+    return uploadCounts(this.stack, this.token, countsCsv(rows), slug);
+  }
+
+  /** Waits until the run is processing and has processed at least `rows` rows (a moment to interrupt it). */
+  midRun(runId: string, rows: number, timeoutMs: number): Promise<Body> {
+    return this.stack.waitForJob(
+      this.token,
+      runId,
+      (j) => j.status === 'processing' && Number(j.rows_processed) >= rows,
+      timeoutMs,
+    );
+  }
+
   /** Waits until the job has ended (any terminal status). */
   finished(jobId: string, timeoutMs: number): Promise<Body> {
     return this.stack.waitForJob(this.token, jobId, (j) => TERMINAL.includes(String(j.status)), timeoutMs);
