@@ -43,15 +43,24 @@ let gatewayDir = GATEWAY_DIST;
 /** The worker build this run uses: a private copy of dist/apps/worker (see `snapshotWorker`). */
 let workerDir = WORKER_DIST;
 
+/** The test Swift's account and default port: test/services/swift/account.env (KEY=value lines). */
+const swift = Object.fromEntries(
+  readFileSync(join(REPO_ROOT, 'test/services/swift/account.env'), 'utf8')
+    .split('\n')
+    .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+    .filter(Boolean)
+    .map((m) => [m[1], m[2]]),
+);
+
 /** Settings shared by every bench run; each can be overridden from the environment. */
 export const defaults = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   s3: {
-    endpoint: process.env.BENCH_S3_ENDPOINT ?? 'http://127.0.0.1:8083',
-    region: process.env.BENCH_S3_REGION ?? 'us-east-1',
-    accessKeyId: process.env.BENCH_S3_ACCESS_KEY_ID ?? 'strata:tester',
-    secretAccessKey: process.env.BENCH_S3_SECRET_ACCESS_KEY ?? 'testing',
+    endpoint: process.env.BENCH_S3_ENDPOINT ?? `http://127.0.0.1:${swift.SWIFT_S3_PORT}`,
+    region: process.env.BENCH_S3_REGION ?? swift.SWIFT_S3_REGION,
+    accessKeyId: process.env.BENCH_S3_ACCESS_KEY_ID ?? `${swift.SWIFT_S3_ACCOUNT}:${swift.SWIFT_S3_USER}`,
+    secretAccessKey: process.env.BENCH_S3_SECRET_ACCESS_KEY ?? swift.SWIFT_S3_SECRET,
   },
 };
 

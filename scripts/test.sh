@@ -21,12 +21,14 @@ export LOG_LEVEL=${LOG_LEVEL:-warn}
 
 # The S3 driver's tests run against OpenStack Swift's S3 API (it verifies signatures, part sizes and
 # ETags). It starts in the background while the static checks and the build run.
+# Its account, region and default port: test/services/swift/account.env.
+. test/services/swift/account.env
 SWIFT_DIR=.tmp/swift
-SWIFT_PORT=${STRATA_TEST_SWIFT_PORT:-8083}
+SWIFT_PORT=${STRATA_TEST_SWIFT_PORT:-$SWIFT_S3_PORT}
 export S3_TEST_ENDPOINT="http://127.0.0.1:$SWIFT_PORT"
-export S3_TEST_ACCESS_KEY_ID=strata:tester
-export S3_TEST_SECRET_ACCESS_KEY=testing
-export S3_TEST_REGION=us-east-1
+export S3_TEST_ACCESS_KEY_ID="$SWIFT_S3_ACCOUNT:$SWIFT_S3_USER"
+export S3_TEST_SECRET_ACCESS_KEY="$SWIFT_S3_SECRET"
+export S3_TEST_REGION="$SWIFT_S3_REGION"
 # A Swift this workdir already runs (started by hand) is left running; one started here is stopped.
 swift_stop=1
 if [ -f "$SWIFT_DIR/run/proxy.pid" ] && kill -0 "$(cat "$SWIFT_DIR/run/proxy.pid")" 2>/dev/null; then swift_stop=0; fi

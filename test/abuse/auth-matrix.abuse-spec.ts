@@ -1,18 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { rm } from 'node:fs/promises';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CAPABILITIES, Capability } from '@app/security';
+import { stationsImporter, urlImporter, writeImporters, type ImporterFiles } from '../e2e/support/importers.js';
+import { TestBucket, s3TestEnv } from '../e2e/support/s3.js';
 import { freePort, Stack, uniqueOwner } from '../e2e/support/stack.js';
+import { answerOf, type Answer } from './support/answers.js';
 import { PROBLEM_JSON, leakIn, writeResults } from './support/matrix-results.js';
 
 /**
@@ -346,30 +341,9 @@ const BODY_OWNER_CASES: {
   },
 ];
 
-const IMPORTERS: Record<string, string> = {
-  'stations.yaml': `
-title: Weather stations
-source:
-  type: upload
-  formats: [csv]
-  max_size_bytes: 4096
-target: {table: public.abuse_stations, key: [code]}
-fields:
-  code: {type: text, rules: [required]}
-  name: {type: text}
-duplicates: {strategy: upsert}
-`,
-  'feed.yaml': `
-title: Station feed
-source:
-  type: url
-  formats: [csv]
-  url: https://data.example.org/stations.csv
-  overridable: [url]
-target: {table: public.abuse_stations, key: [code]}
-fields:
-  code: {type: text}
-`,
+const IMPORTERS: ImporterFiles = {
+  'stations.yaml': stationsImporter('public.abuse_stations', 4096),
+  'feed.yaml': urlImporter('public.abuse_stations', 'https://data.example.org/stations.csv'),
 };
 
 interface Cell {
@@ -387,24 +361,11 @@ interface Row {
   control?: Cell;
 }
 
-function s3TestEnv(): { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string } {
-  const endpoint = process.env.S3_TEST_ENDPOINT;
-  const accessKeyId = process.env.S3_TEST_ACCESS_KEY_ID;
-  const secretAccessKey = process.env.S3_TEST_SECRET_ACCESS_KEY;
-  if (!endpoint || !accessKeyId || !secretAccessKey) {
-    throw new Error(
-      'S3_TEST_ENDPOINT, S3_TEST_ACCESS_KEY_ID and S3_TEST_SECRET_ACCESS_KEY must be set (scripts/test.sh starts Swift and sets them): the presigned-upload routes exist only with S3 storage',
-    );
-  }
-  return { endpoint, accessKeyId, secretAccessKey, region: process.env.S3_TEST_REGION ?? 'us-east-1' };
-}
-
 describe('authorization matrix (generated from openapi.json)', () => {
   let stack: Stack;
   let workerBase = '';
   let importersDir = '';
-  let s3: S3Client;
-  let bucket = '';
+  let bucket: TestBucket;
   let ownerA = '';
   let ownerB = '';
   /** A and B with every capability. */
@@ -435,12 +396,7 @@ describe('authorization matrix (generated from openapi.json)', () => {
   const withoutCapabilities = (required: string[]): string[] =>
     ALL_CAPABILITIES.filter((c) => c !== Capability.Admin && !required.includes(c));
 
-  async function send(
-    method: string,
-    path: string,
-    token: string | undefined,
-    request: Request,
-  ): Promise<{ status: number; headers: Headers; text: string; body: Json }> {
+  async function send(method: string, path: string, token: string | undefined, request: Request): Promise<Answer> {
     const worker = path.startsWith('worker:');
     const url = worker ? `${workerBase}${path.slice('worker:'.length)}` : `${stack.baseUrl}${path}`;
     const headers: Record<string, string> = {};
@@ -454,15 +410,7 @@ describe('authorization matrix (generated from openapi.json)', () => {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(url, { method, headers, body, redirect: 'manual' });
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      // not JSON (HTML, CSV, Prometheus text)
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
+    return answerOf(await fetch(url, { method, headers, body, redirect: 'manual' }));
   }
 
   const fill = (path: string, params: Record<string, string> = {}): string =>
@@ -518,7 +466,7 @@ describe('authorization matrix (generated from openapi.json)', () => {
        UNION ALL SELECT 'tokens ' || count(*) || ' revoked ' || count(revoked_at) FROM api_tokens WHERE owner = ANY($1)`,
       [[ownerA, ownerB]],
     );
-    const objects = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const objects = await bucket.s3.send(new ListObjectsV2Command({ Bucket: bucket.name }));
     return [
       ...lines.map((r) => r.line),
       ...(objects.Contents ?? []).map((o) => `object ${o.Key ?? ''} ${o.Size ?? 0}`),
@@ -526,28 +474,16 @@ describe('authorization matrix (generated from openapi.json)', () => {
   }
 
   beforeAll(async () => {
-    const env = s3TestEnv();
-    bucket = `strata-abuse-${randomUUID().slice(0, 8)}`;
-    s3 = new S3Client({
-      endpoint: env.endpoint,
-      region: env.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    importersDir = await mkdtemp(join(tmpdir(), 'strata-abuse-importers-'));
-    for (const [file, text] of Object.entries(IMPORTERS)) await writeFile(join(importersDir, file), text);
+    bucket = await TestBucket.create(
+      'strata-abuse',
+      s3TestEnv('the presigned-upload routes exist only with S3 storage'),
+    );
+    importersDir = await writeImporters(IMPORTERS, { prefix: 'strata-abuse-importers' });
     const workerPort = await freePort();
     workerBase = `http://127.0.0.1:${workerPort}`;
     stack = await Stack.start({
       env: {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: env.endpoint,
-        S3_REGION: env.region,
-        S3_BUCKET: bucket,
-        S3_ACCESS_KEY_ID: env.accessKeyId,
-        S3_SECRET_ACCESS_KEY: env.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
+        ...bucket.stackEnv(),
         IMPORTERS_DIR: importersDir,
         SWEEPER_INTERVAL_MS: '0',
       },
@@ -689,14 +625,7 @@ describe('authorization matrix (generated from openapi.json)', () => {
       });
     }
     await stack?.stop();
-    if (s3) {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => ({ Contents: [] }));
-      for (const object of listed.Contents ?? []) {
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key })).catch(() => undefined);
-      }
-      await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
-      s3.destroy();
-    }
+    await bucket?.drop().catch(() => undefined);
     if (importersDir) await rm(importersDir, { recursive: true, force: true });
   });
 

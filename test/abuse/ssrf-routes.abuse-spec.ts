@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { urlImporter, writeImporters, type ImporterFiles } from '../e2e/support/importers.js';
 import { Stack, uniqueOwner } from '../e2e/support/stack.js';
+import { answerOf, type Answer } from './support/answers.js';
 import { PROBLEM_JSON, leakIn, writeResults } from './support/matrix-results.js';
 
 /**
@@ -277,30 +278,14 @@ interface Cell {
   connections: number;
 }
 
-const DEFAULT_IMPORTERS = (trap: number): Record<string, string> => ({
-  'feed.yaml': `
-title: Station feed
-source:
-  type: url
-  formats: [csv]
-  url: https://data.example.org/stations.csv
-  overridable: [url]
-target: {table: public.abuse_stations, key: [code]}
-fields:
-  code: {type: text}
-`,
+const DEFAULT_IMPORTERS = (trap: number): ImporterFiles => ({
+  'feed.yaml': urlImporter('public.abuse_stations', 'https://data.example.org/stations.csv'),
   // The operator's own configuration pointing inside: not vetted when the run is created (it is the
   // operator's choice), but the worker's fetch still goes through the guard.
-  'internal-feed.yaml': `
-title: Internal feed
-source:
-  type: url
-  formats: [csv]
-  url: http://127.0.0.2:${trap}/stations.csv
-target: {table: public.abuse_stations, key: [code]}
-fields:
-  code: {type: text}
-`,
+  'internal-feed.yaml': urlImporter('public.abuse_stations', `http://127.0.0.2:${trap}/stations.csv`, {
+    title: 'Internal feed',
+    overridable: false,
+  }),
   'internal-service.yaml': `
 title: Internal service
 source:
@@ -413,10 +398,7 @@ describe('SSRF through every route that takes a URL', () => {
     await listen(redirector, 0, '127.0.0.1');
     ctx.redirector = (redirector.address() as AddressInfo).port;
 
-    importersDir = await mkdtemp(join(tmpdir(), 'strata-abuse-ssrf-'));
-    for (const [file, text] of Object.entries(DEFAULT_IMPORTERS(ctx.trap))) {
-      await writeFile(join(importersDir, file), text);
-    }
+    importersDir = await writeImporters(DEFAULT_IMPORTERS(ctx.trap), { prefix: 'strata-abuse-ssrf' });
     stack = await Stack.start({
       env: {
         SSRF_ALLOWLIST: '127.0.0.1',
@@ -456,12 +438,7 @@ describe('SSRF through every route that takes a URL', () => {
     if (importersDir) await rm(importersDir, { recursive: true, force: true });
   });
 
-  const api = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    base = stack.baseUrl,
-  ): Promise<{ status: number; headers: Headers; text: string; body: Json }> => {
+  const api = async (method: string, path: string, body?: unknown, base = stack.baseUrl): Promise<Answer> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {
@@ -470,14 +447,7 @@ describe('SSRF through every route that takes a URL', () => {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
+    return answerOf(res);
   };
 
   /** A service job as a preview leaves it, with `url` stored (previewed: ready to commit). */

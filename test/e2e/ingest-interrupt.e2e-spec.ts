@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLargePoints } from '../fixtures/large.js';
-import { alive, awaitExit, childrenOf, stagingTables } from './support/interruptions.js';
+import {
+  alive,
+  childrenOf,
+  commitUpload,
+  killAndReplace,
+  loadedOnce,
+  loadedTable,
+  stagingTables,
+} from './support/interruptions.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 
 type Body = Record<string, unknown>;
@@ -32,14 +40,8 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
     await stack?.stop();
   });
 
-  const committed = async (title: string): Promise<string> => {
-    const up = await stack.upload<Body>(token, { name: 'points.gpkg', data });
-    expect(up.status, up.text).toBe(201);
-    const jobId = String(up.body.job_id);
-    const res = await stack.api('POST', `/api/ingest/commit/${jobId}`, { token, body: { title } });
-    expect(res.status, res.text).toBe(202);
-    return jobId;
-  };
+  const committed = (title: string): Promise<string> =>
+    commitUpload(stack, token, { name: 'points.gpkg', data }, { title });
 
   /** Waits until GDAL is loading rows and has reported progress (the child process is running). */
   const loading = (jobId: string) =>
@@ -80,32 +82,14 @@ describe('interrupting an ingest: cancel, and a worker killed mid-load', () => {
   it('finishes on another worker after kill -9 mid-load, with exactly the source features', async () => {
     const jobId = await committed('Survives a crash');
     await loading(jobId);
-    const victim = stack.workers[0]!;
-    const gdalChildren = await childrenOf(victim.child.pid!);
+    // Its GDAL child (loading) notices the worker is gone and exits too.
+    const gdalChildren = await killAndReplace(stack, stack.workers[0]!);
     expect(gdalChildren.length).toBeGreaterThan(0);
-    expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
 
-    // The GDAL child notices its worker is gone and exits too.
-    expect(await awaitExit(gdalChildren)).toEqual([]);
-
-    await stack.startWorker();
     const done = await stack.waitForJob(token, jobId, (j) => j.status !== 'processing', 180_000);
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', rows_processed: POINTS });
     expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
-
-    const datasets = await stack.sql<{ table_name: string; feature_count: string }>(
-      'SELECT table_name, feature_count FROM datasets WHERE source_job_id = $1',
-      [jobId],
-    );
-    expect(datasets).toHaveLength(1);
-    expect(Number(datasets[0]!.feature_count)).toBe(POINTS);
-    const [schema, table] = datasets[0]!.table_name.split('.');
-    const [rows] = await stack.sql<{ n: string; ids: string }>(
-      `SELECT count(*) AS n, count(DISTINCT gid) AS ids FROM "${schema}"."${table}"`,
-    );
-    expect(Number(rows!.n)).toBe(POINTS);
-    expect(Number(rows!.ids)).toBe(POINTS);
-    expect(await stagingTables(stack, jobId)).toEqual([]);
+    expect(await loadedTable(stack, jobId)).toEqual(loadedOnce(POINTS));
   });
 
   it('on Ctrl-C (SIGINT to the worker and its GDAL child) finishes the running ingest, then exits', async () => {

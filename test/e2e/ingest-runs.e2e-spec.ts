@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stationsImporter, urlImporter, writeImporters, type ImporterFiles } from './support/importers.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 
 /**
@@ -18,30 +19,9 @@ const BASE = '/api/v1/ingest';
 const MAX_UPLOAD = 2048;
 const CSV = Buffer.from('code,name\nA1,Alpha\nB2,Beta\n');
 
-const IMPORTERS: Record<string, string> = {
-  'stations.yaml': `
-title: Weather stations
-source:
-  type: upload
-  formats: [csv]
-  max_size_bytes: ${MAX_UPLOAD}
-target: {table: public.stations, key: [code]}
-fields:
-  code: {type: text, rules: [required]}
-  name: {type: text}
-duplicates: {strategy: upsert}
-`,
-  'feed.yaml': `
-title: Station feed
-source:
-  type: url
-  formats: [csv]
-  url: https://93.184.215.14/stations.csv
-  overridable: [url]
-target: {table: public.stations, key: [code]}
-fields:
-  code: {type: text}
-`,
+const IMPORTERS: ImporterFiles = {
+  'stations.yaml': stationsImporter('public.stations', MAX_UPLOAD),
+  'feed.yaml': urlImporter('public.stations', 'https://93.184.215.14/stations.csv'),
   'store.yaml': `
 title: Stations from storage
 source:
@@ -64,8 +44,7 @@ describe('ingest runs API (seed 004)', () => {
   let readOnlyToken: string;
 
   beforeAll(async () => {
-    const importersDir = await mkdtemp(join(tmpdir(), 'strata-importers-'));
-    for (const [file, text] of Object.entries(IMPORTERS)) await writeFile(join(importersDir, file), text);
+    const importersDir = await writeImporters(IMPORTERS, { prefix: 'strata-importers' });
     storageRoot = `${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`;
     await mkdir(join(storageRoot, 'incoming'), { recursive: true });
     await writeFile(join(storageRoot, 'incoming', 'stations.csv'), CSV);

@@ -3,71 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import gdal from 'gdal-async';
 import { randomUUID } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../fixtures/fixtures.js';
+import { TestBucket, s3TestEnv } from './support/s3.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 import { SwitchableProxy } from './support/switchable-proxy.js';
 
 type Body = Record<string, unknown>;
 const MiB = 1024 * 1024;
-
-function s3TestEnv(): { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string } {
-  const endpoint = process.env.S3_TEST_ENDPOINT;
-  const accessKeyId = process.env.S3_TEST_ACCESS_KEY_ID;
-  const secretAccessKey = process.env.S3_TEST_SECRET_ACCESS_KEY;
-  if (!endpoint || !accessKeyId || !secretAccessKey) {
-    throw new Error(
-      'S3_TEST_ENDPOINT, S3_TEST_ACCESS_KEY_ID and S3_TEST_SECRET_ACCESS_KEY must be set (scripts/test.sh starts Swift and sets them)',
-    );
-  }
-  return { endpoint, accessKeyId, secretAccessKey, region: process.env.S3_TEST_REGION ?? 'us-east-1' };
-}
-
-type S3TestEnv = ReturnType<typeof s3TestEnv>;
-
-/** A bucket of its own on the test S3 server, and an admin client to inspect and empty it. */
-async function createTestBucket(env: S3TestEnv): Promise<{ s3: S3Client; bucket: string; drop: () => Promise<void> }> {
-  const bucket = `strata-e2e-${randomUUID().slice(0, 8)}`;
-  const s3 = new S3Client({
-    endpoint: env.endpoint,
-    region: env.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  return {
-    s3,
-    bucket,
-    drop: async () => {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-      for (const object of listed.Contents ?? [])
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-      s3.destroy();
-    },
-  };
-}
-
-/** Gateway and worker settings for the S3 driver on `bucket`, reached at `endpoint`. */
-function s3StackEnv(env: S3TestEnv, bucket: string, endpoint = env.endpoint): Record<string, string> {
-  return {
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: endpoint,
-    S3_REGION: env.region,
-    S3_BUCKET: bucket,
-    S3_ACCESS_KEY_ID: env.accessKeyId,
-    S3_SECRET_ACCESS_KEY: env.secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-  };
-}
 
 /** A GeoJSON FeatureCollection of at least `bytes` bytes (valid, so GDAL can preview it). */
 function bigGeoJson(bytes: number): { data: Buffer; features: number } {
@@ -86,18 +30,15 @@ function bigGeoJson(bytes: number): { data: Buffer; features: number } {
 describe('presigned uploads against an S3 server that verifies signatures (Swift s3api)', () => {
   let stack: Stack;
   let token: string;
-  let s3: S3Client;
-  let bucket: string;
-  let dropBucket: () => Promise<void>;
+  let bucket: TestBucket;
   let fixtures: Record<FixtureName, string>;
 
   beforeAll(async () => {
     fixtures = await ensureFixtures();
-    const env = s3TestEnv();
-    ({ s3, bucket, drop: dropBucket } = await createTestBucket(env));
+    bucket = await TestBucket.create('strata-e2e');
     stack = await Stack.start({
       env: {
-        ...s3StackEnv(env, bucket),
+        ...bucket.stackEnv(),
         PRESIGNED_THRESHOLD_BYTES: String(5 * MiB),
         PRESIGNED_PART_SIZE_BYTES: String(5 * MiB),
         UPLOAD_MAX_FILE_SIZE_BYTES: String(64 * MiB),
@@ -108,7 +49,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
 
   afterAll(async () => {
     await stack?.stop();
-    await dropBucket?.();
+    await bucket?.drop();
   });
 
   const start = (filename: string, fileSize: number) =>
@@ -131,11 +72,6 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     }
     return out;
   };
-
-  const objectKeys = async (prefix: string): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? [])
-      .map((o) => o.Key ?? '')
-      .sort();
 
   it('says presigned uploads are available', async () => {
     const res = await stack.api<Body>('GET', '/api/ingest/upload/config', { token });
@@ -163,7 +99,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body).toEqual({ job_id: jobId, status: 'pending', message: 'File uploaded and ready for preview.' });
-    expect(await objectKeys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/sample.geojson`]);
+    expect(await bucket.keys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/sample.geojson`]);
 
     const preview = await stack.api<Body>('POST', `/api/ingest/preview/${jobId}`, { token });
     expect(preview.status, JSON.stringify(preview.body)).toBe(200);
@@ -241,9 +177,9 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     const dataset = await stack.api<Body>('GET', `/api/datasets/${String(rasterJob.dataset_id)}`, { token });
     expect(dataset.body).toMatchObject({ kind: 'raster', crs: 32633 });
     const key = String(dataset.body.storage_key);
-    expect(await objectKeys(key)).toEqual([key]);
+    expect(await bucket.keys(key)).toEqual([key]);
     // The object in the bucket is a COG.
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const object = await bucket.s3.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
     const local = join(tmpdir(), `strata-e2e-${randomUUID()}.tif`);
     await writeFile(local, await object.Body!.transformToByteArray());
     try {
@@ -272,7 +208,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     for (const r of results)
       expect(r.body).toEqual({ job_id: jobId, status: 'pending', message: 'File uploaded and ready for preview.' });
     // A completed multipart object is immutable (its part URLs died with the upload id): kept in place.
-    expect(await objectKeys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/incoming/race.geojson`]);
+    expect(await bucket.keys(`staging/${jobId}/`)).toEqual([`staging/${jobId}/incoming/race.geojson`]);
     const [row] = await stack.sql<{ status: string; source_key: string }>(
       `SELECT status, source->>'key' AS source_key FROM ingest_jobs WHERE id = $1`,
       [jobId],
@@ -299,7 +235,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
       parts: parts.map((p, i) => (i === 1 ? { ...p, etag: '"0123456789abcdef0123456789abcdef"' } : p)),
     });
     expect(wrongEtag.status).toBe(422);
-    expect(wrongEtag.text).not.toMatch(new RegExp(`${bucket}|127\\.0\\.0\\.1`));
+    expect(wrongEtag.text).not.toMatch(new RegExp(`${bucket.name}|127\\.0\\.0\\.1`));
     // The real parts still complete afterwards.
     expect((await complete({ parts })).status).toBe(200);
 
@@ -332,7 +268,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
     expect((await stack.api<Body>('GET', `/api/jobs/${String(lying.body.job_id)}`, { token })).body.status).toBe(
       'failed',
     );
-    expect(await objectKeys(`staging/${String(lying.body.job_id)}/`)).toEqual([]);
+    expect(await bucket.keys(`staging/${String(lying.body.job_id)}/`)).toEqual([]);
 
     const elf = await readFile(fixtures['elf.geojson']);
     const disguised = await start('tool.geojson', elf.length);
@@ -343,7 +279,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
       { token, body: { parts: [] } },
     );
     expect(sniffed.status).toBe(415);
-    expect(await objectKeys(`staging/${String(disguised.body.job_id)}/`)).toEqual([]);
+    expect(await bucket.keys(`staging/${String(disguised.body.job_id)}/`)).toEqual([]);
 
     const missing = await start('never.geojson', 100);
     const nothing = await stack.api<Body>(
@@ -380,7 +316,7 @@ describe('presigned uploads against an S3 server that verifies signatures (Swift
       (await stack.api('POST', `/api/ingest/upload/presigned/${jobId}/complete`, { token, body: { parts } })).status,
     ).toBe(409);
     expect((await stack.api('POST', `/api/ingest/upload/presigned/${jobId}/abort`, { token })).status).toBe(409);
-    expect(await objectKeys(`staging/${jobId}/`)).toEqual([]);
+    expect(await bucket.keys(`staging/${jobId}/`)).toEqual([]);
   });
 
   it("hides another owner's upload", async () => {
@@ -400,22 +336,21 @@ describe('presigned completion while the S3 server is unreachable', () => {
   let stack: Stack;
   let token: string;
   let proxy: SwitchableProxy;
-  let dropBucket: () => Promise<void>;
+  let bucket: TestBucket;
 
   beforeAll(async () => {
     const env = s3TestEnv();
     const target = new URL(env.endpoint);
     proxy = await SwitchableProxy.start({ host: target.hostname, port: Number(target.port) });
-    const created = await createTestBucket(env);
-    dropBucket = created.drop;
-    stack = await Stack.start({ env: s3StackEnv(env, created.bucket, proxy.url) });
+    bucket = await TestBucket.create('strata-e2e', env);
+    stack = await Stack.start({ env: bucket.stackEnv(proxy.url) });
     token = await stack.mintToken(uniqueOwner('flaky'), ['upload']);
   });
 
   afterAll(async () => {
     await stack?.stop();
     proxy?.restore();
-    await dropBucket?.();
+    await bucket?.drop();
     await proxy?.stop();
   });
 

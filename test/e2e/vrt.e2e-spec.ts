@@ -2,18 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Queue } from 'bullmq';
 import gdal from 'gdal-async';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveVrtSources } from '@app/contracts';
+import { TestBucket } from './support/s3.js';
 import { Stack, uniqueOwner, type ApiResponse } from './support/stack.js';
 import { SIZE, VrtClient, X0, Y0, PX, type TileSpec } from './support/vrt-client.js';
 
@@ -331,48 +325,19 @@ describe('VRT mosaics on S3 storage (/vsis3/)', () => {
   let stack: Stack;
   let vrt: VrtClient;
   let workDir: string;
-  let s3: S3Client | undefined;
-  const bucket = `strata-vrt-${randomUUID().slice(0, 8)}`;
-  const env = {
-    endpoint: process.env.S3_TEST_ENDPOINT ?? '',
-    accessKeyId: process.env.S3_TEST_ACCESS_KEY_ID ?? '',
-    secretAccessKey: process.env.S3_TEST_SECRET_ACCESS_KEY ?? '',
-    region: process.env.S3_TEST_REGION ?? 'us-east-1',
-  };
+  let bucket: TestBucket;
 
   beforeAll(async () => {
-    if (!env.endpoint) throw new Error('S3_TEST_ENDPOINT must be set (scripts/test.sh starts Swift and sets it)');
-    s3 = new S3Client({
-      endpoint: env.endpoint,
-      region: env.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey },
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    bucket = await TestBucket.create('strata-vrt');
     workDir = await mkdtemp(join(tmpdir(), 'strata-vrt-s3-e2e-'));
-    stack = await Stack.start({
-      env: {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: env.endpoint,
-        S3_REGION: env.region,
-        S3_BUCKET: bucket,
-        S3_ACCESS_KEY_ID: env.accessKeyId,
-        S3_SECRET_ACCESS_KEY: env.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
-      },
-    });
+    stack = await Stack.start({ env: bucket.stackEnv() });
     vrt = new VrtClient(stack, await stack.mintToken(uniqueOwner('s3-mosaicker'), ['upload']), workDir);
   }, 120_000);
 
   afterAll(async () => {
     await stack?.stop();
     await rm(workDir, { recursive: true, force: true });
-    if (!s3) return;
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const object of listed.Contents ?? [])
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    await bucket?.drop();
   });
 
   it('builds from /vsis3/ sources; the stored VRT names them relative to itself, never by bucket', async () => {
@@ -381,9 +346,10 @@ describe('VRT mosaics on S3 storage (/vsis3/)', () => {
     const mosaic = await vrt.createReady([a.id, b.id]);
     expect(mosaic.raster).toMatchObject({ width: 128, height: 64, band_count: 1 });
     const key = String(mosaic.storage_key);
-    const object = await s3!.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { s3, name, env } = bucket;
+    const object = await s3.send(new GetObjectCommand({ Bucket: name, Key: key }));
     const xml = await object.Body!.transformToString();
-    expect(xml).not.toContain(bucket);
+    expect(xml).not.toContain(name);
     expect(xml).not.toContain('/vsis3/');
     expect(xml).toContain(`<SourceFilename relativeToVRT="1">../../${String(a.id)}/`);
 
@@ -398,7 +364,7 @@ describe('VRT mosaics on S3 storage (/vsis3/)', () => {
       GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR',
     }))
       gdal.config.set(k, v);
-    const read = await readVrt(xml, key, (k) => `/vsis3/${bucket}/${k}`);
+    const read = await readVrt(xml, key, (k) => `/vsis3/${name}/${k}`);
     expect([read.width, read.height, read.pixel(32, 32), read.pixel(96, 32)]).toEqual([128, 64, 11, 22]);
 
     // A regeneration on S3 publishes the next generation under its own key.

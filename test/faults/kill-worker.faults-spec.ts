@@ -1,25 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import gdal from 'gdal-async';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLargePoints, ensureLargeRaster } from '../fixtures/large.js';
 import {
-  COUNTS_TABLE_DDL,
-  awaitExit,
-  childrenOf,
-  countsCsv,
-  countsImporter,
-  countsTruth,
-  leftovers,
+  CountsStack,
   NO_LEFTOVERS,
-  stagingTables,
+  childrenOf,
+  commitUpload,
+  countsTruth,
+  killAndReplace,
+  leftovers,
+  loadedOnce,
+  loadedTable,
   storedFiles,
-  uploadCounts,
 } from '../e2e/support/interruptions.js';
-import { Stack, uniqueOwner, type AppProcess } from '../e2e/support/stack.js';
+import type { AppProcess, Stack } from '../e2e/support/stack.js';
 import { SIZE, PX, VrtClient, X0, Y0 } from '../e2e/support/vrt-client.js';
 
 type Body = Record<string, unknown>;
@@ -29,8 +26,6 @@ const POINTS = 500_000;
 const RASTER_SIZE = 6000;
 const ROWS = 200_000;
 const CHUNK = 5_000;
-const SCHEMA = `kill_${randomUUID().slice(0, 8)}`;
-const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
 
 /**
  * `kill -9` of the worker in the middle of each kind of work — a vector load's COPY, a raster's COG
@@ -40,64 +35,36 @@ const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
  * exact and nothing is left behind.
  */
 describe('a worker killed mid-work (kill -9): a new worker finishes every job', () => {
+  let counts: CountsStack;
   let stack: Stack;
   let token: string;
-  const owner = uniqueOwner('killer');
-  let workDir: string;
-  const storageRoot = resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`);
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'strata-kill-worker-'));
-    const importers = join(workDir, 'importers');
-    await mkdir(importers);
-    await writeFile(join(importers, 'counts.yaml'), countsImporter(`${SCHEMA}.counts`, CHUNK));
     await Promise.all([ensureLargePoints(POINTS), ensureLargeRaster(RASTER_SIZE)]);
-    stack = await Stack.start({
+    counts = await CountsStack.start({
+      name: 'kill-worker',
+      chunk: CHUNK,
       env: {
-        IMPORTERS_DIR: importers,
-        STORAGE_LOCAL_ROOT: storageRoot,
         // BullMQ hands a dead worker's job to another within seconds; the sweeper runs as in production.
         WORKER_LOCK_MS: '1500',
         SWEEPER_INTERVAL_MS: '2000',
         SWEEPER_GRACE_MS: '10000',
       },
     });
-    token = await stack.mintToken(owner, ['upload']);
-    await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
-    await stack.sql(COUNTS_TABLE_DDL(`${SCHEMA}.counts`));
+    ({ stack, token } = counts);
   }, 180_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await stack?.sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
-    await rm(workDir, { recursive: true, force: true });
-    await rm(storageRoot, { recursive: true, force: true });
+    await counts?.stop();
   });
 
   const current = (): AppProcess => stack.workers.at(-1)!;
 
-  /** Uploads and commits a file; resolves to the job id. */
-  const committed = async (path: string, name: string, body: Body = {}): Promise<string> => {
-    const up = await stack.upload<Body>(token, { name, data: await readFile(path) });
-    expect(up.status, up.text).toBe(201);
-    const jobId = String(up.body.job_id);
-    const res = await stack.api('POST', `/api/ingest/commit/${jobId}`, { token, body: { title: name, ...body } });
-    expect(res.status, res.text).toBe(202);
-    return jobId;
-  };
+  /** Uploads and commits a file (titled by its name); resolves to the job id. */
+  const committed = async (path: string, name: string): Promise<string> =>
+    commitUpload(stack, token, { name, data: await readFile(path) }, { title: name });
 
-  /** Kills the current worker (and so its GDAL child, which follows it), then starts a fresh one. */
-  const killAndReplace = async (): Promise<void> => {
-    const victim = current();
-    const gdalChildren = await childrenOf(victim.child.pid!);
-    expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
-    // A GDAL child notices its worker is gone and exits too.
-    expect(await awaitExit(gdalChildren)).toEqual([]);
-    await stack.startWorker();
-  };
-
-  const finished = (jobId: string, timeoutMs = 240_000): Promise<Body> =>
-    stack.waitForJob(token, jobId, (j) => TERMINAL.includes(String(j.status)), timeoutMs);
+  const finished = (jobId: string): Promise<Body> => counts.finished(jobId, 240_000);
 
   it('mid vector load (rows streaming into the staging table): the table holds exactly the source features', async () => {
     const jobId = await committed(await ensureLargePoints(POINTS), 'points.gpkg');
@@ -108,23 +75,12 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
       120_000,
     );
     expect(Number(midway.rows_processed)).toBeLessThan(POINTS);
-    await killAndReplace();
+    await killAndReplace(stack);
 
     const done = await finished(jobId);
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', rows_processed: POINTS });
     expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
-    const datasets = await stack.sql<{ table_name: string; feature_count: string }>(
-      'SELECT table_name, feature_count FROM datasets WHERE source_job_id = $1',
-      [jobId],
-    );
-    expect(datasets).toHaveLength(1);
-    expect(Number(datasets[0]!.feature_count)).toBe(POINTS);
-    const [schema, table] = datasets[0]!.table_name.split('.');
-    const [rows] = await stack.sql<{ n: string; ids: string }>(
-      `SELECT count(*) AS n, count(DISTINCT gid) AS ids FROM "${schema}"."${table}"`,
-    );
-    expect(rows).toEqual({ n: String(POINTS), ids: String(POINTS) });
-    expect(await stagingTables(stack, jobId)).toEqual([]);
+    expect(await loadedTable(stack, jobId)).toEqual(loadedOnce(POINTS));
   });
 
   /** Waits until the COG conversion reported progress; resolves to the scratch files it is writing. */
@@ -135,7 +91,7 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
       (j) => j.status === 'processing' && j.step === 'converting' && Number(j.progress) > 0.05,
       120_000,
     );
-    return (await storedFiles(storageRoot)).filter((f) => f.includes('.part'));
+    return (await storedFiles(counts.storageRoot)).filter((f) => f.includes('.part'));
   };
 
   /** The raster dataset a job made: one, with its COG stored and readable at full size. */
@@ -145,7 +101,7 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
       [jobId],
     );
     expect(datasets).toHaveLength(1);
-    const cog = await gdal.openAsync(join(storageRoot, datasets[0]!.storage_key));
+    const cog = await gdal.openAsync(join(counts.storageRoot, datasets[0]!.storage_key));
     try {
       const size = await cog.rasterSizeAsync;
       expect([size.x, size.y, await cog.bands.countAsync()]).toEqual([RASTER_SIZE, RASTER_SIZE, 3]);
@@ -157,7 +113,7 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
   it('mid COG conversion: one raster dataset, its COG complete, no scratch file of the dead attempt', async () => {
     const jobId = await committed(await ensureLargeRaster(RASTER_SIZE), 'noise.tif');
     expect((await converting(jobId)).length).toBeGreaterThan(0);
-    await killAndReplace();
+    await killAndReplace(stack);
 
     const done = await finished(jobId);
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed' });
@@ -179,34 +135,29 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
     expect(done).toMatchObject({ status: 'failed', attempts: 1, dataset_id: null, error: { code: 'gdal-crashed' } });
     expect(await stack.sql('SELECT id FROM datasets WHERE source_job_id = $1', [jobId])).toEqual([]);
     expect(worker.running).toBe(true);
-    const scratch = (await storedFiles(storageRoot)).filter((f) => f.includes('.part'));
+    const scratch = (await storedFiles(counts.storageRoot)).filter((f) => f.includes('.part'));
     expect(scratch).toEqual([]);
   });
 
   it('mid importer run: every row exactly once, counters equal the truth', async () => {
-    const runId = await uploadCounts(stack, token, countsCsv(ROWS));
-    await stack.waitForJob(
-      token,
-      runId,
-      (j) => j.status === 'processing' && Number(j.rows_processed) >= 6 * CHUNK,
-      180_000,
-    );
+    const runId = await counts.startRun(ROWS);
+    await counts.midRun(runId, 6 * CHUNK, 180_000);
     const [atKill] = await stack.sql<{ chunks: string }>(
       'SELECT count(*) AS chunks FROM import_chunks WHERE job_id = $1',
       [runId],
     );
-    await killAndReplace();
+    await killAndReplace(stack);
     expect(Number(atKill?.chunks)).toBeLessThan(ROWS / CHUNK);
 
     const done = await finished(runId);
     expect(done).toMatchObject({ status: 'completed_with_errors' });
     expect(Number(done.attempts)).toBeGreaterThanOrEqual(2);
-    const truth = await countsTruth(stack, `${SCHEMA}.counts`, runId, ROWS, CHUNK);
+    const truth = await countsTruth(stack, counts.table(), runId, ROWS, CHUNK);
     expect(truth.actual).toEqual(truth.expected);
   });
 
   it('mid VRT regeneration (document stored, publish waiting): the new generation publishes once', async () => {
-    const vrt = new VrtClient(stack, token, workDir);
+    const vrt = new VrtClient(stack, token, counts.workDir);
     const a = await vrt.tile('west', { x0: X0, y0: Y0, value: 11 });
     const b = await vrt.tile('middle', { x0: X0 + SIZE * PX, y0: Y0, value: 22 });
     const c = await vrt.tile('east', { x0: X0 + 2 * SIZE * PX, y0: Y0, value: 33 });
@@ -235,7 +186,7 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
       }
       expect(waiting).toBe(1);
       // The new generation's document is already stored; nothing points at it yet.
-      expect(await storedFiles(join(storageRoot, 'datasets', String(mosaic.id)))).toEqual([
+      expect(await storedFiles(join(counts.storageRoot, 'datasets', String(mosaic.id)))).toEqual([
         'generations/1.vrt',
         'generations/2.vrt',
       ]);
@@ -268,6 +219,6 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
   });
 
   it('afterwards: every job terminal, no staging table, no stored object nothing points at', async () => {
-    expect(await leftovers(stack, owner, storageRoot)).toEqual(NO_LEFTOVERS);
+    expect(await leftovers(stack, counts.owner, counts.storageRoot)).toEqual(NO_LEFTOVERS);
   });
 });

@@ -1,28 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures } from '../fixtures/fixtures.js';
-import {
-  COUNTS_TABLE_DDL,
-  NO_LEFTOVERS,
-  countsCsv,
-  countsImporter,
-  countsTruth,
-  leftovers,
-  uploadCounts,
-} from '../e2e/support/interruptions.js';
-import { Stack, uniqueOwner } from '../e2e/support/stack.js';
+import { CountsStack, NO_LEFTOVERS, countsTruth, leftovers, loadedTable } from '../e2e/support/interruptions.js';
+import type { Stack } from '../e2e/support/stack.js';
 import { RedisServer } from './support/redis-server.js';
 
 type Body = Record<string, unknown>;
 
 const ROWS = 100_000;
 const CHUNK = 2_000;
-const SCHEMA = `redis_${randomUUID().slice(0, 8)}`;
 const OUTAGE_MS = 30_000;
-const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
 /** Longer than any bounded wait of the gateway: a request still open after this is hanging. */
 const HANG_MS = 20_000;
 
@@ -33,26 +20,20 @@ const HANG_MS = 20_000;
  */
 describe('Redis flushed or down mid-run', () => {
   let redis: RedisServer;
+  let counts: CountsStack;
   let stack: Stack;
   let token: string;
-  const owner = uniqueOwner('redis-fault');
-  let workDir: string;
   let sampleGeojson: Buffer;
-  const storageRoot = resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`);
 
   beforeAll(async () => {
     sampleGeojson = await readFile((await ensureFixtures())['sample.geojson']);
-    workDir = await mkdtemp(join(tmpdir(), 'strata-redis-fault-'));
-    const importers = join(workDir, 'importers');
-    await mkdir(importers);
-    for (const batch of ['flush', 'outage'])
-      await writeFile(join(importers, `counts-${batch}.yaml`), countsImporter(`${SCHEMA}.${batch}`, CHUNK));
     redis = await RedisServer.start();
-    stack = await Stack.start({
+    counts = await CountsStack.start({
+      name: 'redis-fault',
+      chunk: CHUNK,
+      importers: { 'counts-flush': 'flush', 'counts-outage': 'outage' },
       env: {
         REDIS_URL: redis.url,
-        IMPORTERS_DIR: importers,
-        STORAGE_LOCAL_ROOT: storageRoot,
         // One job at a time, so a run leaves jobs waiting in the queue behind the one running.
         WORKER_CONCURRENCY: '1',
         WORKER_LOCK_MS: '2000',
@@ -60,19 +41,14 @@ describe('Redis flushed or down mid-run', () => {
         SWEEPER_GRACE_MS: '3000',
       },
     });
-    token = await stack.mintToken(owner, ['upload']);
-    await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
-    for (const batch of ['flush', 'outage']) await stack.sql(COUNTS_TABLE_DDL(`${SCHEMA}.${batch}`));
+    ({ stack, token } = counts);
   }, 120_000);
 
   afterAll(async () => {
     // Back up first if a failed test left it down: a worker's graceful stop waits for Redis.
     if (redis && !redis.running) await redis.launch();
-    await stack?.stop();
-    await stack?.sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
+    await counts?.stop();
     await redis?.close();
-    await rm(workDir, { recursive: true, force: true });
-    await rm(storageRoot, { recursive: true, force: true });
   });
 
   /** Uploads sample.geojson (10 features); resolves to the pending job's id. */
@@ -95,19 +71,14 @@ describe('Redis flushed or down mid-run', () => {
       const res = await stack.api('POST', `/api/ingest/preview/${jobId}`, { token });
       expect(res.status, res.text).toBe(200);
     }
-    const run = await uploadCounts(stack, token, countsCsv(ROWS), `counts-${batch}`);
+    const run = await counts.startRun(ROWS, `counts-${batch}`);
     for (const jobId of pending) await commit(jobId);
     return { run, vectors: pending };
   };
 
   /** Waits until the run is part-way through and the vector jobs are still waiting behind it. */
   const midRun = async (jobs: { run: string; vectors: string[] }): Promise<void> => {
-    await stack.waitForJob(
-      token,
-      jobs.run,
-      (j) => j.status === 'processing' && Number(j.rows_processed) >= 2 * CHUNK,
-      120_000,
-    );
+    await counts.midRun(jobs.run, 2 * CHUNK, 120_000);
     const waiting = await stack.sql<{ n: string }>(
       `SELECT count(*) AS n FROM ingest_jobs WHERE id = ANY($1::uuid[]) AND status = 'queued'`,
       [jobs.vectors],
@@ -115,13 +86,12 @@ describe('Redis flushed or down mid-run', () => {
     expect(Number(waiting[0]?.n)).toBeGreaterThan(0);
   };
 
-  const finished = (jobId: string): Promise<Body> =>
-    stack.waitForJob(token, jobId, (j) => TERMINAL.includes(String(j.status)), 180_000);
+  const finished = (jobId: string): Promise<Body> => counts.finished(jobId, 180_000);
 
   /** Every job ended as it should, exactly once: the run's rows and counters, one 10-feature table per ingest. */
   const expectAllDone = async (batch: string, jobs: { run: string; vectors: string[] }): Promise<void> => {
     expect(await finished(jobs.run)).toMatchObject({ status: 'completed_with_errors' });
-    const truth = await countsTruth(stack, `${SCHEMA}.${batch}`, jobs.run, ROWS, CHUNK);
+    const truth = await countsTruth(stack, counts.table(batch), jobs.run, ROWS, CHUNK);
     expect(truth.actual).toEqual(truth.expected);
     for (const jobId of jobs.vectors) await expectOneTable(jobId);
   };
@@ -129,14 +99,7 @@ describe('Redis flushed or down mid-run', () => {
   const expectOneTable = async (jobId: string): Promise<void> => {
     const done = await finished(jobId);
     expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed', rows_processed: 10 });
-    const datasets = await stack.sql<{ table_name: string; feature_count: string }>(
-      'SELECT table_name, feature_count FROM datasets WHERE source_job_id = $1',
-      [jobId],
-    );
-    expect(datasets).toHaveLength(1);
-    const [schema, table] = datasets[0]!.table_name.split('.');
-    const [rows] = await stack.sql<{ n: string }>(`SELECT count(*) AS n FROM "${schema}"."${table}"`);
-    expect([Number(datasets[0]!.feature_count), Number(rows?.n)]).toEqual([10, 10]);
+    expect(await loadedTable(stack, jobId)).toMatchObject({ datasets: 1, features: 10, rows: 10 });
   };
 
   /** A request that must answer, whatever it answers, rather than hang. */
@@ -226,6 +189,6 @@ describe('Redis flushed or down mid-run', () => {
   });
 
   it('afterwards: every job terminal, no staging table, no stored object nothing points at', async () => {
-    expect(await leftovers(stack, owner, storageRoot)).toEqual(NO_LEFTOVERS);
+    expect(await leftovers(stack, counts.owner, counts.storageRoot)).toEqual(NO_LEFTOVERS);
   });
 });

@@ -1,25 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLargeRaster } from '../fixtures/large.js';
 import {
-  COUNTS_TABLE_DDL,
+  CountsStack,
   NO_LEFTOVERS,
-  countsCsv,
-  countsImporter,
+  TERMINAL,
   countsTruth,
   leftovers,
   storedFiles,
-  uploadCounts,
 } from '../e2e/support/interruptions.js';
-import { Stack, uniqueOwner } from '../e2e/support/stack.js';
+import type { Stack } from '../e2e/support/stack.js';
 
 const ROWS = 100_000;
 const CHUNK = 2_000;
-const SCHEMA = `shutdown_${randomUUID().slice(0, 8)}`;
-const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
 
 /**
  * Graceful SIGTERM under load: a worker finishes its running job before it exits (nothing left
@@ -27,46 +21,28 @@ const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
  * whole file or none of it.
  */
 describe('graceful SIGTERM of worker and gateway under load', () => {
+  let counts: CountsStack;
   let stack: Stack;
   let token: string;
-  const owner = uniqueOwner('shutdown');
-  let workDir: string;
-  const storageRoot = resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`);
 
   beforeAll(async () => {
-    workDir = await mkdtemp(join(tmpdir(), 'strata-shutdown-'));
-    const importers = join(workDir, 'importers');
-    await mkdir(importers);
-    await writeFile(join(importers, 'counts.yaml'), countsImporter(`${SCHEMA}.counts`, CHUNK));
     await ensureLargeRaster(6000);
-    stack = await Stack.start({
-      env: { IMPORTERS_DIR: importers, STORAGE_LOCAL_ROOT: storageRoot, WORKER_LOCK_MS: '2000' },
-    });
-    token = await stack.mintToken(owner, ['upload']);
-    await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
-    await stack.sql(COUNTS_TABLE_DDL(`${SCHEMA}.counts`));
+    counts = await CountsStack.start({ name: 'shutdown', chunk: CHUNK, env: { WORKER_LOCK_MS: '2000' } });
+    ({ stack, token } = counts);
   }, 180_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await stack?.sql(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
-    await rm(workDir, { recursive: true, force: true });
-    await rm(storageRoot, { recursive: true, force: true });
+    await counts?.stop();
   });
 
   it('SIGTERM of a worker mid-run: it finishes the run, exits 0; the next worker has nothing to redo', async () => {
-    const runId = await uploadCounts(stack, token, countsCsv(ROWS));
-    await stack.waitForJob(
-      token,
-      runId,
-      (j) => j.status === 'processing' && Number(j.rows_processed) >= 2 * CHUNK,
-      120_000,
-    );
+    const runId = await counts.startRun(ROWS);
+    await counts.midRun(runId, 2 * CHUNK, 120_000);
     const exited = await stack.workers[0]!.stop('SIGTERM');
     expect(exited.code).toBe(0);
     const job = await stack.waitForJob(token, runId, () => true);
     expect(job).toMatchObject({ status: 'completed_with_errors', attempts: 1 });
-    const truth = await countsTruth(stack, `${SCHEMA}.counts`, runId, ROWS, CHUNK);
+    const truth = await countsTruth(stack, counts.table(), runId, ROWS, CHUNK);
     expect(truth.actual).toEqual(truth.expected);
     await stack.startWorker();
   });
@@ -87,7 +63,7 @@ describe('graceful SIGTERM of worker and gateway under load', () => {
     const deadline = Date.now() + 60_000;
     let streaming = false;
     while (!streaming && Date.now() < deadline) {
-      streaming = (await storedFiles(storageRoot)).some((f) => f.startsWith('staging/') && f.endsWith('.part'));
+      streaming = (await storedFiles(counts.storageRoot)).some((f) => f.startsWith('staging/') && f.endsWith('.part'));
       if (!streaming) await new Promise((r) => setTimeout(r, 20));
     }
     expect(streaming).toBe(true);
@@ -96,21 +72,21 @@ describe('graceful SIGTERM of worker and gateway under load', () => {
 
     const jobs = await stack.sql<{ id: string; status: string; key: string | null }>(
       `SELECT id, status, source->>'key' AS key FROM ingest_jobs WHERE owner = $1 AND source_filename = 'noise.tif'`,
-      [owner],
+      [counts.owner],
     );
     // Whole or nothing: a job holds the upload only if it was answered 201, and then all of its bytes.
     const bound = jobs.filter((j) => j.key !== null);
     const accepted = answer.status === 201 ? [String(answer.body?.job_id)] : [];
     expect(bound.map((j) => j.id)).toEqual(accepted);
-    const sizes = await Promise.all(bound.map(async (j) => (await stat(join(storageRoot, j.key!))).size));
+    const sizes = await Promise.all(bound.map(async (j) => (await stat(join(counts.storageRoot, j.key!))).size));
     expect(sizes).toEqual(bound.map(() => data.length));
-    const scratch = (await storedFiles(storageRoot)).filter((f) => f.endsWith('.part'));
+    const scratch = (await storedFiles(counts.storageRoot)).filter((f) => f.endsWith('.part'));
     expect(scratch).toEqual([]);
   });
 
   it('afterwards: every job terminal, no staging table, no stored object nothing points at', async () => {
-    const all = await stack.sql<{ status: string }>('SELECT status FROM ingest_jobs WHERE owner = $1', [owner]);
+    const all = await stack.sql<{ status: string }>('SELECT status FROM ingest_jobs WHERE owner = $1', [counts.owner]);
     expect(all.every((j) => TERMINAL.includes(j.status) || j.status === 'pending')).toBe(true);
-    expect(await leftovers(stack, owner, storageRoot)).toEqual(NO_LEFTOVERS);
+    expect(await leftovers(stack, counts.owner, counts.storageRoot)).toEqual(NO_LEFTOVERS);
   });
 });

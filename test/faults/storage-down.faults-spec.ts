@@ -5,16 +5,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../fixtures/fixtures.js';
+import { TERMINAL } from '../e2e/support/interruptions.js';
+import { SWIFT_ACCOUNT, TestBucket } from '../e2e/support/s3.js';
 import { Stack, uniqueOwner, type ApiResponse } from '../e2e/support/stack.js';
 
 /**
@@ -25,8 +20,6 @@ import { Stack, uniqueOwner, type ApiResponse } from '../e2e/support/stack.js';
  */
 type Body = Record<string, unknown>;
 const run = promisify(execFile);
-const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
-const ACCESS = { accessKeyId: 'strata:tester', secretAccessKey: 'testing' };
 
 async function portFree(port: number): Promise<boolean> {
   return new Promise((done) => {
@@ -114,33 +107,23 @@ class SwiftServer {
 
 describe('the object store stopped under the gateway and the worker', () => {
   let swift: SwiftServer;
-  let s3: S3Client;
+  let bucket: TestBucket;
   let stack: Stack;
   let token: string;
   let owner: string;
   let fixtures: Record<FixtureName, string>;
-  const bucket = `strata-faults-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
     fixtures = await ensureFixtures();
     swift = await SwiftServer.start();
-    s3 = new S3Client({
-      endpoint: swift.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: ACCESS,
-      maxAttempts: 1,
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    bucket = await TestBucket.create(
+      'strata-faults',
+      { endpoint: swift.endpoint, ...SWIFT_ACCOUNT },
+      { maxAttempts: 1 },
+    );
     stack = await Stack.start({
       env: {
-        STORAGE_DRIVER: 's3',
-        S3_ENDPOINT: swift.endpoint,
-        S3_REGION: 'us-east-1',
-        S3_BUCKET: bucket,
-        S3_ACCESS_KEY_ID: ACCESS.accessKeyId,
-        S3_SECRET_ACCESS_KEY: ACCESS.secretAccessKey,
-        S3_FORCE_PATH_STYLE: 'true',
+        ...bucket.stackEnv(),
         JOB_ATTEMPTS: '10',
         JOB_BACKOFF_MS: '500',
       },
@@ -151,26 +134,20 @@ describe('the object store stopped under the gateway and the worker', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    if (swift && (await swift.healthy())) {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => ({ Contents: [] }));
-      for (const o of listed.Contents ?? []) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key }));
-      await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
-    }
-    s3?.destroy();
+    // The whole node goes next: emptying the bucket is only tidiness, and skipped while the proxy is down.
+    if (swift && (await swift.healthy())) await bucket?.drop().catch(() => undefined);
+    else bucket?.s3.destroy();
     await swift?.stop();
   });
-
-  const keys = async (prefix = ''): Promise<string[]> =>
-    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? [])
-      .map((o) => o.Key ?? '')
-      .sort();
 
   const expectProblem = (res: ApiResponse<Body>, what: string): void => {
     expect([502, 503], `${what}: ${res.status} ${res.text}`).toContain(res.status);
     expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/);
     const shown = JSON.stringify({ ...res.body, request_id: undefined });
-    expect(shown, what).not.toMatch(/\bat \w|ECONN|127\.0\.0\.1|strata:tester|testing|\.[jt]s\b/);
-    expect(shown, what).not.toContain(bucket);
+    expect(shown, what).not.toMatch(/\bat \w|ECONN|127\.0\.0\.1|\.[jt]s\b/);
+    expect(shown, what).not.toContain(SWIFT_ACCOUNT.accessKeyId);
+    expect(shown, what).not.toContain(SWIFT_ACCOUNT.secretAccessKey);
+    expect(shown, what).not.toContain(bucket.name);
     expect(shown, what).not.toContain(String(swift.port));
   };
 
@@ -198,7 +175,7 @@ describe('the object store stopped under the gateway and the worker', () => {
       'SELECT count(*)::text AS n FROM ingest_jobs WHERE owner = $1',
       [owner],
     );
-    const keysBefore = await keys();
+    const keysBefore = await bucket.keys();
 
     await swift.stopProxy();
 
@@ -232,7 +209,7 @@ describe('the object store stopped under the gateway and the worker', () => {
     );
     expect(datasets).toHaveLength(1);
     // Exactly the one COG the dataset points at: no copy from a failed attempt.
-    expect(await keys('datasets/')).toEqual([datasets[0]!.storage_key]);
+    expect(await bucket.keys('datasets/')).toEqual([datasets[0]!.storage_key]);
 
     // The refused upload left no job and no object; the completion goes through now.
     const [{ n: jobsAfter } = { n: '0' }] = await stack.sql<{ n: string }>(
@@ -240,13 +217,13 @@ describe('the object store stopped under the gateway and the worker', () => {
       [owner],
     );
     expect(jobsAfter).toBe(jobsBefore);
-    expect((await keys('staging/')).filter((k) => !keysBefore.includes(k))).toEqual([]);
+    expect((await bucket.keys('staging/')).filter((k) => !keysBefore.includes(k))).toEqual([]);
     const retried = await stack.api<Body>('POST', `/api/ingest/upload/presigned/${presignedJob}/complete`, {
       token,
       body: { parts: [] },
     });
     expect(retried.status, retried.text).toBe(200);
-    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+    expect((await bucket.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket.name }))).Uploads ?? []).toEqual([]);
     expect(await stack.sql(`SELECT id FROM ingest_jobs WHERE status IN ('queued', 'processing')`)).toEqual([]);
     expect((await stack.api('GET', '/api/health/ready')).status).toBe(200);
   });

@@ -1,11 +1,22 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import type { Stack } from './stack.js';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { Client } from 'pg';
+import { expect } from 'vitest';
+import { writeImporters } from './importers.js';
+import { Stack, uniqueOwner, type AppProcess } from './stack.js';
+
+type Body = Record<string, unknown>;
 
 /**
- * What the crash, interrupt and fault specs share: the processes a worker runs, the leftovers a killed
- * attempt could leave (staging tables, scratch files), and the importer run whose every row is checked.
+ * What the crash, interrupt and fault specs share: the processes a worker runs and how to kill one, the
+ * leftovers a killed attempt could leave (staging tables, scratch files), the vector load and the
+ * importer run whose every row is checked, and the stack the fault specs run those on.
  */
+
+/** The statuses a job ends in. */
+export const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
 
 /** Process ids of `pid`'s direct children (the GDAL children of a worker). */
 export async function childrenOf(pid: number): Promise<number[]> {
@@ -35,6 +46,73 @@ export async function awaitExit(pids: number[], timeoutMs = 10_000): Promise<num
     if (living.length === 0 || Date.now() > deadline) return living;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * `kill -9` of a worker (the newest by default), then a fresh one started. Its GDAL children notice it is
+ * gone and exit too (asserted). Resolves to the GDAL children it had.
+ */
+export async function killAndReplace(stack: Stack, victim: AppProcess = stack.workers.at(-1)!): Promise<number[]> {
+  const gdalChildren = await childrenOf(victim.child.pid!);
+  expect((await victim.stop('SIGKILL')).signal).toBe('SIGKILL');
+  expect(await awaitExit(gdalChildren)).toEqual([]);
+  await stack.startWorker();
+  return gdalChildren;
+}
+
+/** Uploads a file and commits it with `commit` (202 asserted at each step); resolves to the job id. */
+export async function commitUpload(
+  stack: Stack,
+  token: string,
+  file: { name: string; data: Buffer },
+  commit: Body,
+): Promise<string> {
+  const up = await stack.upload<Body>(token, file);
+  expect(up.status, up.text).toBe(201);
+  const jobId = String(up.body.job_id);
+  const res = await stack.api('POST', `/api/ingest/commit/${jobId}`, { token, body: commit });
+  expect(res.status, res.text).toBe(202);
+  return jobId;
+}
+
+/** What a vector job loaded: its datasets, the first one's feature count, rows and distinct gids, and staging tables left. */
+export interface LoadedTable {
+  datasets: number;
+  features: number | null;
+  rows: number | null;
+  ids: number | null;
+  staging: string[];
+}
+
+/** What `loadedTable` finds after a load of `features` features that ended once: one dataset, every feature once, no staging table. */
+export const loadedOnce = (features: number): LoadedTable => ({
+  datasets: 1,
+  features,
+  rows: features,
+  ids: features,
+  staging: [],
+});
+
+export async function loadedTable(stack: Stack, jobId: string): Promise<LoadedTable> {
+  const datasets = await stack.sql<{ table_name: string; feature_count: string }>(
+    'SELECT table_name, feature_count FROM datasets WHERE source_job_id = $1',
+    [jobId],
+  );
+  const first = datasets[0];
+  let counted: { n: string; ids: string } | undefined;
+  if (first) {
+    const [schema, table] = first.table_name.split('.');
+    [counted] = await stack.sql<{ n: string; ids: string }>(
+      `SELECT count(*) AS n, count(DISTINCT gid) AS ids FROM "${schema}"."${table}"`,
+    );
+  }
+  return {
+    datasets: datasets.length,
+    features: first ? Number(first.feature_count) : null,
+    rows: counted ? Number(counted.n) : null,
+    ids: counted ? Number(counted.ids) : null,
+    staging: await stagingTables(stack, jobId),
+  };
 }
 
 /** Staging tables of vector loads left in the data schema: one job's, or (without `jobId`) every job's. */
@@ -85,16 +163,106 @@ export function countsCsv(rows: number): string {
 
 /** Uploads `csv` to the `counts` importer; resolves to the run's id. */
 export async function uploadCounts(stack: Stack, token: string, csv: string, slug = 'counts'): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([csv]), 'counts.csv');
-  const res = await fetch(`${stack.baseUrl}/api/v1/ingest/upload/${slug}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  const text = await res.text();
-  if (res.status !== 202) throw new Error(`upload to ${slug} answered ${res.status}: ${text}`);
-  return (JSON.parse(text) as { data: { id: string } }).data.id;
+  const file = { name: 'counts.csv', data: Buffer.from(csv) };
+  const res = await stack.upload<{ data: { id: string } }>(token, file, 'file', `/api/v1/ingest/upload/${slug}`);
+  if (res.status !== 202) throw new Error(`upload to ${slug} answered ${res.status}: ${res.text}`);
+  return res.body.data.id;
+}
+
+/** Drops a schema through a connection of its own: a stopped stack has closed its pool. */
+async function dropSchema(stack: Stack, schema: string): Promise<void> {
+  const db = new Client({ connectionString: stack.env.DATABASE_URL });
+  await db.connect();
+  try {
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * The stack the fault specs run importer runs on: `counts` importers (slug → table) writing into a
+ * schema of its own, an owner with an upload token, a work directory and a local storage root of its
+ * own. `stop` stops the processes and removes all of it.
+ */
+export class CountsStack {
+  private constructor(
+    readonly stack: Stack,
+    readonly token: string,
+    readonly owner: string,
+    readonly schema: string,
+    readonly workDir: string,
+    readonly storageRoot: string,
+  ) {}
+
+  /**
+   * `name` names the schema, the owner and the work directory; `importers` maps importer slugs to table
+   * names in the schema (by default one importer, `counts`, into `counts`); `env` goes to both apps
+   * (IMPORTERS_DIR and STORAGE_LOCAL_ROOT are set here).
+   */
+  static async start(options: {
+    name: string;
+    chunk: number;
+    importers?: Record<string, string>;
+    env?: Record<string, string>;
+  }): Promise<CountsStack> {
+    const schema = `${options.name.replace(/\W/g, '_')}_${randomUUID().slice(0, 8)}`;
+    const storageRoot = resolve(`${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}`);
+    const workDir = await mkdtemp(join(tmpdir(), `strata-${options.name}-`));
+    const tables = Object.entries(options.importers ?? { counts: 'counts' });
+    let stack: Stack | undefined;
+    try {
+      const files = Object.fromEntries(
+        tables.map(([slug, table]) => [`${slug}.yaml`, countsImporter(`${schema}.${table}`, options.chunk)]),
+      );
+      const importers = await writeImporters(files, { dir: join(workDir, 'importers') });
+      stack = await Stack.start({
+        env: { ...options.env, IMPORTERS_DIR: importers, STORAGE_LOCAL_ROOT: storageRoot },
+      });
+      const owner = uniqueOwner(options.name);
+      const token = await stack.mintToken(owner, ['upload']);
+      await stack.sql(`CREATE SCHEMA ${schema}`);
+      for (const [, table] of tables) await stack.sql(COUNTS_TABLE_DDL(`${schema}.${table}`));
+      return new CountsStack(stack, token, owner, schema, workDir, storageRoot);
+    } catch (error) {
+      await stack?.stop();
+      if (stack) await dropSchema(stack, schema).catch(() => undefined);
+      await rm(workDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** A table of this stack's schema (default: `counts`). */
+  table(name = 'counts'): string {
+    return `${this.schema}.${name}`;
+  }
+
+  /** Uploads `countsCsv(rows)` to the importer `slug`; resolves to the run's id. */
+  startRun(rows: number, slug = 'counts'): Promise<string> {
+    return uploadCounts(this.stack, this.token, countsCsv(rows), slug);
+  }
+
+  /** Waits until the run is processing and has processed at least `rows` rows (a moment to interrupt it). */
+  midRun(runId: string, rows: number, timeoutMs: number): Promise<Body> {
+    return this.stack.waitForJob(
+      this.token,
+      runId,
+      (j) => j.status === 'processing' && Number(j.rows_processed) >= rows,
+      timeoutMs,
+    );
+  }
+
+  /** Waits until the job has ended (any terminal status). */
+  finished(jobId: string, timeoutMs: number): Promise<Body> {
+    return this.stack.waitForJob(this.token, jobId, (j) => TERMINAL.includes(String(j.status)), timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.stack.stop();
+    await dropSchema(this.stack, this.schema);
+    await rm(this.workDir, { recursive: true, force: true });
+    await rm(this.storageRoot, { recursive: true, force: true });
+  }
 }
 
 /**

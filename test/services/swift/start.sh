@@ -3,7 +3,8 @@
 # Usage: test/services/swift/start.sh <workdir> <port>
 #   <port>       the S3 endpoint (proxy), e.g. 8083: http://127.0.0.1:<port>, path-style, region us-east-1
 #   <port>+10001 account server, <port>+10002 container server, <port>+10003 object server (loopback only)
-# Credentials: access key `strata:tester`, secret `testing` (tempauth; test use only).
+# Credentials and region: test/services/swift/account.env (access key `strata:tester`, secret `testing`;
+# tempauth; test use only).
 # Idempotent: when the proxy on <port> already answers /healthcheck, it does nothing. Otherwise it stops
 # whatever this workdir started before, lays out fresh rings and data, and starts the four daemons in
 # the background (PIDs in <workdir>/run/*.pid; test/services/swift/stop.sh <workdir> ends them).
@@ -13,6 +14,8 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 <workdir> <port>" >&2; exit 2; }
 [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1024 ] && [ "$2" -le 55000 ] || { echo "port must be 1024-55000" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=account.env
+. "$HERE/account.env"
 mkdir -p "$1"
 W=$(cd "$1" && pwd)
 PORT=$2
@@ -139,13 +142,13 @@ allow_account_management = true
 
 [filter:s3api]
 use = egg:swift#s3api
-location = us-east-1
+location = $SWIFT_S3_REGION
 # As on AWS S3 (Swift's default is 1000).
 max_upload_part_num = 10000
 
 [filter:tempauth]
 use = egg:swift#tempauth
-user_strata_tester = testing .admin
+user_${SWIFT_S3_ACCOUNT}_${SWIFT_S3_USER} = $SWIFT_S3_SECRET .admin
 
 [filter:catch_errors]
 use = egg:swift#catch_errors

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { NotFoundError } from '@app/common';
 import { DataSource, type Repository } from 'typeorm';
 import { Dataset } from '../entities/dataset.entity.js';
-import { selectPage } from './page.js';
+import { selectOne, selectPage } from './page.js';
 
 @Injectable()
 export class DatasetRepository {
@@ -13,9 +13,12 @@ export class DatasetRepository {
     this.repo = dataSource.getRepository(Dataset);
   }
 
-  /** The dataset if `owner` owns it; otherwise a 404 that does not reveal whether it exists. */
+  /**
+   * The dataset if `owner` owns it; otherwise a 404 that does not reveal whether it exists. One fixed
+   * statement (`selectOne`), not a TypeORM query built per call: it serves GET /api/datasets/{id}.
+   */
   async getForOwner(id: string, owner: string): Promise<Dataset> {
-    const dataset = await this.repo.findOneBy({ id, owner });
+    const dataset = await selectOne<Dataset>(this.dataSource, this.repo.metadata, { id, owner });
     if (!dataset) throw new NotFoundError('Dataset', id);
     return dataset;
   }

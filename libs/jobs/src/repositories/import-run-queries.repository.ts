@@ -8,7 +8,7 @@ import { JobKind } from '../job-kind.js';
 import { JobStatus, isTerminal } from '../job-status.js';
 import { JobRepository } from './job.repository.js';
 import { hydrate } from './hydrate.js';
-import { selectPage } from './page.js';
+import { selectOne, selectPage } from './page.js';
 
 /** Row outcomes as the runs API names them: skipped rows did not fail, so they count as `success`. */
 export type RunRowFilter = 'failed' | 'success';
@@ -77,9 +77,17 @@ export class ImportRunQueries {
     this.rows = dataSource.getRepository(IngestRow);
   }
 
-  /** The run if `owner` owns it; a 404 that does not say whether it exists otherwise (or is another kind of job). */
+  /**
+   * The run if `owner` owns it; a 404 that does not say whether it exists otherwise (or is another kind of
+   * job). One fixed statement (`selectOne`), not a TypeORM query built per call: GET /api/v1/ingest/{id}
+   * and every run route read it first.
+   */
   async getForOwner(id: string, owner: string): Promise<IngestJob> {
-    const run = await this.runs.findOneBy({ id, owner, kind: JobKind.ImportRun });
+    const run = await selectOne<IngestJob>(this.dataSource, this.runs.metadata, {
+      id,
+      owner,
+      kind: JobKind.ImportRun,
+    });
     if (!run) throw new NotFoundError('Ingest run', id);
     return run;
   }

@@ -9,7 +9,7 @@ import type { JobParams } from '../job-params.js';
 import { SOURCE_READY_SQL, isSourceReady, type JobSource } from '../job-source.js';
 import { InvalidTransitionError, JobStatus, isTerminal, sourcesOf } from '../job-status.js';
 import { hydrate } from './hydrate.js';
-import { selectPage } from './page.js';
+import { selectOne, selectPage } from './page.js';
 import { NOW, PositionalParams, jsonb, sql, type SqlFragment } from './sql.js';
 
 export interface NewJob {
@@ -164,20 +164,15 @@ export class JobRepository {
     return this.repo.findOneBy({ id });
   }
 
-  /** The job if `owner` owns it; otherwise a 404 that does not reveal whether it exists. */
   /**
-   * The job as its owner sees it. The hottest read of the API (clients poll it): one fixed statement and
-   * the same hydration as the `RETURNING *` paths, not a query built per call (TypeORM's builder cost more
-   * CPU than the query itself).
+   * The job if `owner` owns it; otherwise a 404 that does not reveal whether it exists. The hottest read
+   * of the API (clients poll it): one fixed statement hydrated like the `RETURNING *` paths (`selectOne`),
+   * not a query built per call (TypeORM's builder cost more CPU than the query itself).
    */
   async getForOwner(id: string, owner: string): Promise<IngestJob> {
-    const rows = (await this.dataSource.query('SELECT * FROM ingest_jobs WHERE id = $1 AND owner = $2', [
-      id,
-      owner,
-    ])) as Record<string, unknown>[];
-    const raw = rows[0];
-    if (!raw) throw new NotFoundError('Job', id);
-    return hydrate<IngestJob>(this.repo.metadata, raw);
+    const job = await selectOne<IngestJob>(this.dataSource, this.repo.metadata, { id, owner });
+    if (!job) throw new NotFoundError('Job', id);
+    return job;
   }
 
   async listChildren(parentId: string, page: number, perPage: number): Promise<[IngestJob[], number]> {

@@ -48,3 +48,45 @@ export async function selectPage<T extends ObjectLiteral>(
   )) as Record<string, unknown>[];
   return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
 }
+
+/** `SELECT *` statements of `selectOne`, per entity and list of columns. */
+const oneStatements = new WeakMap<EntityMetadata, Map<string, string>>();
+
+function oneStatement(metadata: EntityMetadata, columns: string[]): string {
+  let byColumns = oneStatements.get(metadata);
+  if (!byColumns) {
+    byColumns = new Map();
+    oneStatements.set(metadata, byColumns);
+  }
+  const key = columns.join(',');
+  let text = byColumns.get(key);
+  if (text === undefined) {
+    const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
+    text = `SELECT * FROM "${metadata.tableName}" WHERE ${where}`;
+    byColumns.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * The one row of an entity where every `column = value` holds, or null, hydrated like `selectPage`'s rows:
+ * a fixed statement, its text made once per entity and column list, in place of a TypeORM `findOneBy`
+ * that builds its query anew on every call. `equal` must name a unique key (the id, then the owner and
+ * whatever else scopes the read). Every value must be given: unlike `findOneBy`, which drops a condition
+ * whose value is undefined, an undefined value here is a caller's bug and throws.
+ */
+export async function selectOne<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  equal: Equalities,
+): Promise<T | null> {
+  const columns = Object.keys(equal);
+  const values = Object.values(equal);
+  if (columns.length === 0) throw new Error(`selectOne on ${metadata.tableName} needs at least one condition`);
+  const unset = columns.filter((column) => equal[column] === undefined);
+  if (unset.length > 0) throw new Error(`selectOne on ${metadata.tableName}: no value for ${unset.join(', ')}`);
+  const rows = (await dataSource.query(oneStatement(metadata, columns), values)) as Record<string, unknown>[];
+  if (rows.length > 1) throw new Error(`selectOne on ${metadata.tableName} matched ${rows.length} rows`);
+  const raw = rows[0];
+  return raw ? hydrate<T>(metadata, raw) : null;
+}
