@@ -25,6 +25,7 @@ import { COMPILED_IMPORTERS, RECORD_READER_OPENER, type OpenRecordReader } from 
 import { openRecordReader } from './import/readers/index.js';
 import { ImportRunService } from './import/import-run.service.js';
 import { ImportSourceResolver } from './import/import-source.js';
+import { ServiceLayerOpener } from './import/service-source.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
 @Module({})
@@ -62,6 +63,7 @@ export class WorkerModule {
         DatasetIngestService,
         VrtBuildService,
         ImportSourceResolver,
+        ServiceLayerOpener,
         ImportRunService,
         // Replaced by the importers catalog and the file readers when those land on this branch.
         { provide: COMPILED_IMPORTERS, useExisting: ImporterCatalog },

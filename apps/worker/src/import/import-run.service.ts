@@ -107,6 +107,18 @@ export class ImportRunService {
   ) {}
 
   async run(ctx: JobContext): Promise<HandlerResult> {
+    let finished = false;
+    try {
+      const result = await this.execute(ctx);
+      finished = true;
+      return result;
+    } finally {
+      // A service token is kept (in its one-time hand-off, with its expiry) for the attempts that may follow.
+      if (finished || ctx.isLastAttempt) await this.sources.finished(ctx.job);
+    }
+  }
+
+  private async execute(ctx: JobContext): Promise<HandlerResult> {
     const started = Date.now();
     const job = ctx.job;
     const importer = this.importers.compiled(job.importer);
@@ -116,7 +128,8 @@ export class ImportRunService {
     const definition = importer.definition;
     const format = job.params.kind === JobKind.ImportRun ? job.params.format : null;
     await ctx.progress({ step: JobStep.Reading, progress: 0 });
-    const opened = await this.sources.open(job, definition, format);
+    // Progress while the source is opened is a cancel checkpoint too (a service layer takes a while).
+    const opened = await this.sources.open(job, definition, format, { progress: (update) => ctx.progress(update) });
     try {
       const reader = opened.reader;
       if (!(await this.runs.recordTotal(job.id, ctx.attemptToken, reader.total))) throw new StaleAttemptError();
@@ -152,7 +165,8 @@ export class ImportRunService {
         await target.query(`SET synchronous_commit = off`);
         for (const statement of stageDdl(plan)) await target.query(statement);
         await ctx.progress({ step: JobStep.Loading });
-        const { failure, seen } = await this.chunks(ctx, conn, importer, plan, binding, reader, committed);
+        const srid = opened.srid ?? null;
+        const { failure, seen } = await this.chunks(ctx, conn, importer, plan, binding, reader, committed, srid);
         if (wholeRun) {
           if (failure || job.dryRun) await target.rollbackTransaction();
           else {
@@ -237,6 +251,7 @@ export class ImportRunService {
     binding: HeaderBinding,
     reader: { total: number; records(from?: number): AsyncIterable<SourceRecord> },
     committed: Set<number>,
+    sourceSrid: number | null = null,
   ): Promise<{ failure: string | null; seen: ChunkCounts & { processed: number } }> {
     const definition = importer.definition;
     const size = Math.max(1, definition.chunk_size);
@@ -245,7 +260,8 @@ export class ImportRunService {
     const totals = conn.wholeRun
       ? { processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
       : await this.runs.runTotals(ctx.job.id);
-    const prepared = preparedChunks(importer, plan, binding, reader.records(first * size + 1), first, size, committed);
+    const records = reader.records(first * size + 1);
+    const prepared = preparedChunks(importer, plan, binding, records, first, size, committed, sourceSrid);
     const ahead = prepared[Symbol.asyncIterator]();
     try {
       let next = ahead.next();
@@ -532,6 +548,7 @@ async function* preparedChunks(
   first: number,
   size: number,
   committed: Set<number>,
+  sourceSrid: number | null,
 ): AsyncGenerator<PreparedChunk> {
   let index = first;
   let batch: SourceRecord[] = [];
@@ -549,7 +566,9 @@ async function* preparedChunks(
         continue;
       }
       const processed = importer.process(record, binding);
-      if (processed.ok) staged.push({ row_number: processed.row_number, line: stagedLine(plan, processed) });
+      if (processed.ok) {
+        staged.push({ row_number: processed.row_number, line: stagedLine(plan, inSourceCrs(processed, sourceSrid)) });
+      }
       else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
     }
     return { index: chunkIndex, records: chunk, staged, outcomes };
@@ -564,6 +583,17 @@ async function* preparedChunks(
   }
   const last = prepare(batch);
   if (last) yield last;
+}
+
+/**
+ * A `geometry.from: source` geometry in the CRS of the layer it was read from, when the reader knows it
+ * (GDAL layers, service layers): the merge transforms it into the target's `srid`. Without a known CRS
+ * the importer's `srid` is assumed.
+ */
+export function inSourceCrs(row: AcceptedRow, sourceSrid: number | null): AcceptedRow {
+  const geometry = row.geometry;
+  if (sourceSrid === null || geometry === null || 'ewkt' in geometry || geometry.srid === sourceSrid) return row;
+  return { ...row, geometry: { geojson: geometry.geojson, srid: sourceSrid } };
 }
 
 /** A fenced bookkeeping write lost: the run was cancelled, or a newer attempt took it over. */
