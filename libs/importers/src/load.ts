@@ -330,7 +330,8 @@ function normalizeService(raw: Json, p: Problems): ImporterService {
   const layerName = String(raw.layer_name);
   // GDAL would read a leading '-' as an option.
   if (layerName.startsWith('-')) p.add('source.service.layer_name', "must not start with '-'");
-  const layerId = raw.layer_id === undefined ? null : String(raw.layer_id);
+  // The schema allows a digit string or a non-negative integer.
+  const layerId = typeof raw.layer_id === 'number' || typeof raw.layer_id === 'string' ? String(raw.layer_id) : null;
   if (type === 'arcgis' && layerId === null && !/\/(?:FeatureServer|MapServer)\/\d+\/?$/i.test(url)) {
     p.add('source.service.layer_id', 'is required for an ArcGIS service (or a layer URL ending in /<id>)');
   }

@@ -105,7 +105,14 @@ export function remoteServiceSource(url: URL, layer: ServiceLayerRequest): Remot
       };
     }
     case 'oapif':
-      return { ...common, url: oapifBase(url).href, service_type: 'oapif', layer_id: null, object_id_field: null, version: null };
+      return {
+        ...common,
+        url: oapifBase(url).href,
+        service_type: 'oapif',
+        layer_id: null,
+        object_id_field: null,
+        version: null,
+      };
     case 'wfs':
       return {
         ...common,

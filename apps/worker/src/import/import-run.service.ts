@@ -568,8 +568,7 @@ async function* preparedChunks(
       const processed = importer.process(record, binding);
       if (processed.ok) {
         staged.push({ row_number: processed.row_number, line: stagedLine(plan, inSourceCrs(processed, sourceSrid)) });
-      }
-      else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
+      } else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
     }
     return { index: chunkIndex, records: chunk, staged, outcomes };
   };

@@ -7,7 +7,12 @@ import { ReaderFailure } from '@app/common';
 import type { LayerExportResult } from '@app/contracts';
 import type { ImporterRead, SourceRecord } from '@app/importers';
 import type { LayerExportTask } from '../../ingest/gdal-task.protocol.js';
-import { GdalTaskError, type RunningTask, type TaskListeners, type TaskOptions } from '../../ingest/gdal-task.runner.js';
+import {
+  GdalTaskError,
+  type RunningTask,
+  type TaskListeners,
+  type TaskOptions,
+} from '../../ingest/gdal-task.runner.js';
 import { ReaderError } from './reader.errors.js';
 import { resumeFrom, type SourceReader } from './source-reader.js';
 
@@ -85,7 +90,12 @@ export async function openGdalReader(
 ): Promise<SourceReader> {
   const outputPath = join(options.scratchDir ?? dirname(path), `.${basename(path)}.${randomUUID()}.geojsonl`);
   const exported = await exportLayer(
-    { kind: 'layer-export', sourcePath: format === 'zip' ? `/vsizip/${path}` : path, layerName: read.layer, outputPath },
+    {
+      kind: 'layer-export',
+      sourcePath: format === 'zip' ? `/vsizip/${path}` : path,
+      layerName: read.layer,
+      outputPath,
+    },
     options,
   );
   return exportedLayerReader(format, outputPath, exported, new Set());
@@ -150,7 +160,8 @@ export async function openRemoteLayerReader(
 
 /** An ISO date-time (UTC) for epoch milliseconds as a number or numeric text; anything else as it is. */
 export function isoFromEpochMs(value: unknown): unknown {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+  const ms =
+    typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(ms)) return value;
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
