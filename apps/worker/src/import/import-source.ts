@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ImportFailure } from '@app/common';
-import { SOURCE_FORMATS, type ImporterDefinition, type RecordReader, type SourceFormat } from '@app/importers';
+import { SOURCE_FORMATS, type ImporterDefinition, type SourceFormat } from '@app/importers';
 import { ImportRunRepository, type IngestJob } from '@app/jobs';
 import {
   GuardedHttpClient,
@@ -19,15 +19,10 @@ import { TransientJobError } from '../runtime/job-errors.js';
 import { FailedRowsReader } from './failed-rows.reader.js';
 import { RECORD_READER_OPENER, type OpenRecordReader } from './import-ports.js';
 import { ImportRunError } from './import.errors.js';
+import { openedInScratchDir, type OpenedSource } from './opened-source.js';
 import { ServiceLayerOpener, type SourceHooks } from './service-source.js';
 
-/** A run's source, opened: its records, and what to remove when the run is done with it. */
-export interface OpenedSource {
-  reader: RecordReader;
-  /** The EPSG code of the source's geometries when the source knows it (GDAL layers); else null/absent. */
-  srid?: number | null;
-  dispose(): Promise<void>;
-}
+export type { OpenedSource } from './opened-source.js';
 
 const REMOTE_TIMEOUT_MS = 10 * 60_000;
 
@@ -81,17 +76,7 @@ export class ImportSourceResolver {
         read: definition.read,
         filename: job.sourceFilename,
       });
-      return {
-        reader,
-        srid: reader.srid ?? null,
-        dispose: async () => {
-          try {
-            await reader.close();
-          } finally {
-            await cleanup();
-          }
-        },
-      };
+      return openedInScratchDir(reader, dir);
     } catch (error) {
       await cleanup();
       throw error;

@@ -8,7 +8,7 @@ import type { GuardedProxy } from '@app/security';
 import { GdalTaskRunner } from '../ingest/gdal-task.runner.js';
 import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../remote/remote-source.js';
 import { ImportRunError } from './import.errors.js';
-import type { OpenedSource } from './import-source.js';
+import { openedInScratchDir, type OpenedSource } from './opened-source.js';
 import { ReaderError, openRemoteLayerReader } from './readers/index.js';
 
 /** What the run lets a source opener do while it reads: report progress (a cancel checkpoint, too). */
@@ -68,17 +68,7 @@ export class ServiceLayerOpener {
         await reader.close();
         throw stop;
       }
-      return {
-        reader,
-        srid: reader.srid,
-        dispose: async () => {
-          try {
-            await reader.close();
-          } finally {
-            await cleanup();
-          }
-        },
-      };
+      return openedInScratchDir(reader, dir);
     } catch (error) {
       await cleanup();
       if (stop) throw stop;
