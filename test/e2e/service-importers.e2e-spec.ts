@@ -162,7 +162,7 @@ transaction: run
     await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
     await stack.sql(
       `CREATE TABLE ${SCHEMA}.places (id integer PRIMARY KEY, name text NOT NULL, kind text, depth numeric,
-        geom geometry(Point, 4326))`,
+        geom geometry(Point, 4326), CONSTRAINT places_not_five CHECK (id <> 5))`,
     );
   }, 180_000);
 
@@ -234,6 +234,13 @@ transaction: run
     errors: { message: 'Validation failed.', validation: { depth: [expect.any(String)] } },
   };
 
+  /** Refused by the table's CHECK constraint until the retry test drops it. */
+  const CHECKED_PLACE = {
+    row: 5,
+    data: { gml_id: 'places.5', id: 5, name: 'site 5', kind: 'spring', depth: 1.25 },
+    errors: { message: expect.stringContaining('places_not_five') },
+  };
+
   let placesRun: Run;
 
   it('a dry run over WFS 2.0 reads every page, reports what a real run would do, and leaves the table empty', async () => {
@@ -241,9 +248,9 @@ transaction: run
     const run = await finished((await trigger('wfs-places', { dry_run: true })).id);
     expect(run.dry_run).toBe(true);
     expect(run.status, JSON.stringify(run)).toBe('completed_with_errors');
-    expect(run.progress).toEqual({ total: PLACES, processed: PLACES, successful: PLACES - 1, failed: 1 });
-    expect(run.summary).toMatchObject({ created: PLACES - 1, updated: 0, skipped: 0, failed: 1 });
-    expect(await failedRows(run.id)).toEqual([FAILED_PLACE]);
+    expect(run.progress).toEqual({ total: PLACES, processed: PLACES, successful: PLACES - 2, failed: 2 });
+    expect(run.summary).toMatchObject({ created: PLACES - 2, updated: 0, skipped: 0, failed: 2 });
+    expect(await failedRows(run.id)).toEqual([CHECKED_PLACE, FAILED_PLACE]);
     expect((await placesFacts())?.n).toBe('0');
     const pages = wfsPages(before);
     expect(new Set(pages.map((q) => q.get('STARTINDEX')))).toEqual(new Set(['0', '1000', '2000']));
@@ -253,12 +260,12 @@ transaction: run
   it('a run over WFS 2.0 imports every feature once, in SRID 4326, lon/lat, and fails the one row a rule refuses', async () => {
     placesRun = await finished((await trigger('wfs-places')).id);
     expect(placesRun.status, JSON.stringify(placesRun)).toBe('completed_with_errors');
-    expect(placesRun.progress).toEqual({ total: PLACES, processed: PLACES, successful: PLACES - 1, failed: 1 });
-    expect(placesRun.summary).toMatchObject({ created: PLACES - 1, updated: 0, skipped: 0, failed: 1 });
-    expect(await failedRows(placesRun.id)).toEqual([FAILED_PLACE]);
+    expect(placesRun.progress).toEqual({ total: PLACES, processed: PLACES, successful: PLACES - 2, failed: 2 });
+    expect(placesRun.summary).toMatchObject({ created: PLACES - 2, updated: 0, skipped: 0, failed: 2 });
+    expect(await failedRows(placesRun.id)).toEqual([CHECKED_PLACE, FAILED_PLACE]);
     expect(await placesFacts()).toEqual({
-      n: String(PLACES - 1),
-      ids: String(PLACES - 1),
+      n: String(PLACES - 2),
+      ids: String(PLACES - 2),
       lo: 1,
       hi: PLACES - 1,
       srid: 4326,
@@ -283,20 +290,28 @@ transaction: run
     await stack.sql(`UPDATE ${SCHEMA}.places SET name = 'changed' WHERE id = 7`);
     const run = await finished((await trigger('wfs-places')).id);
     expect(run.status).toBe('completed_with_errors');
-    expect(run.summary).toMatchObject({ created: 0, updated: PLACES - 1, skipped: 0, failed: 1 });
+    expect(run.summary).toMatchObject({ created: 0, updated: PLACES - 2, skipped: 0, failed: 2 });
     const [row] = await stack.sql(`SELECT name FROM ${SCHEMA}.places WHERE id = 7`);
     expect(row).toEqual({ name: 'SITE 7' });
   });
 
-  it('a retry re-reads only the failed row (from the stored row data, not the service), keeping its number', async () => {
+  it('a retry re-reads only the failed rows (stored with the run, geometry included, not from the service), keeping their numbers', async () => {
+    await stack.sql(`ALTER TABLE ${SCHEMA}.places DROP CONSTRAINT places_not_five`);
     const before = mapserver.requests.length;
     const res = await stack.api<{ data: Run }>('POST', `${BASE}/${placesRun.id}/retry`, { token, body: {} });
     expect(res.status, res.text).toBe(202);
     const retry = await finished(res.body.data.id);
     expect(retry.parent_id).toBe(placesRun.id);
     expect(retry.status).toBe('completed_with_errors');
-    expect(retry.progress).toEqual({ total: 1, processed: 1, successful: 0, failed: 1 });
+    expect(retry.progress).toEqual({ total: 2, processed: 2, successful: 1, failed: 1 });
+    expect(retry.summary).toMatchObject({ created: 1, updated: 0, skipped: 0, failed: 1 });
     expect(await failedRows(retry.id)).toEqual([FAILED_PLACE]);
+    const [x, y] = siteLonLat(5, PLACES);
+    expect(
+      await stack.sql(
+        `SELECT id, name, ST_SRID(geom) AS srid, ST_X(geom) AS x, ST_Y(geom) AS y FROM ${SCHEMA}.places WHERE id = 5`,
+      ),
+    ).toEqual([{ id: 5, name: 'SITE 5', srid: 4326, x: expect.closeTo(x, 5), y: expect.closeTo(y, 5) }]);
     expect(mapserver.requests.length).toBe(before);
   });
 

@@ -67,6 +67,8 @@ interface PreparedChunk {
   staged: StagedRow[];
   /** Rows that already failed (unreadable, or refused by a transform or rule). */
   outcomes: Map<number, Outcome>;
+  /** The EPSG code of the source's geometries, when known: kept with the rows' geometries for retries. */
+  srid: number | null;
 }
 
 /** The run's summary (DESIGN §4), stored in the job's `result` as `{summary}`. */
@@ -306,6 +308,9 @@ export class ImportRunService {
     await ctx.checkpoint();
     const definition = importer.definition;
     const { index: chunkIndex, records, staged, outcomes } = prepared;
+    // What a retry needs besides the row data: its geometry as read, in its layer's CRS.
+    const geometryOf = (record: SourceRecord) =>
+      record.geometry === null ? {} : { geometry: record.geometry, srid: prepared.srid };
 
     const { target, book } = conn;
     if (!conn.wholeRun) await target.startTransaction();
@@ -325,10 +330,11 @@ export class ImportRunService {
             status: RowStatus.Failed,
             data: record.data,
             errors: outcome.errors,
+            ...geometryOf(record),
           });
         } else if (definition.rows.keep_successful) {
           const status = outcome.status === 'skipped' ? RowStatus.Skipped : RowStatus.Succeeded;
-          kept.push({ row_number: record.row_number, status, data: record.data, errors: null });
+          kept.push({ row_number: record.row_number, status, data: record.data, errors: null, ...geometryOf(record) });
         }
       }
       const chunk = {
@@ -570,7 +576,7 @@ async function* preparedChunks(
         staged.push({ row_number: processed.row_number, line: stagedLine(plan, inSourceCrs(processed, sourceSrid)) });
       } else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
     }
-    return { index: chunkIndex, records: chunk, staged, outcomes };
+    return { index: chunkIndex, records: chunk, staged, outcomes, srid: sourceSrid };
   };
   for await (const record of records) {
     batch.push(record);

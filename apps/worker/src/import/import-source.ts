@@ -52,7 +52,7 @@ export class ImportSourceResolver {
     const source = job.source;
     if (source.type === 'failed-rows') {
       const reader = await FailedRowsReader.open(this.runs, source.job_id);
-      return { reader, dispose: () => reader.close() };
+      return { reader, srid: reader.srid, dispose: () => reader.close() };
     }
     if (source.type === 'remote-service' && this.services) return this.services.open(job.id, source, hooks);
     const dir = await mkdtemp(join(tmpdir(), `strata-import-${job.id.slice(0, 8)}-`));
