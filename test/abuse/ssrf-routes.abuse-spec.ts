@@ -645,12 +645,12 @@ describe('SSRF through every route that takes a URL', () => {
       rule: 'loopback',
     },
     {
-      // The worker reads no `service` source for importers yet: the run ends before anything is fetched.
+      // The worker vets the service URL (RemoteSourceService) before any request: refused, nothing fetched.
       slug: 'internal-service',
       scenario: 'A `service` importer whose own service URL is 127.0.0.2',
-      expected: '202, then the run fails without fetching',
+      expected: '202, then the run fails without fetching (loopback)',
       code: 'import-source-rejected',
-      rule: null,
+      rule: 'loopback',
     },
   ])('$scenario: the run is created, nothing is fetched', async ({ slug, scenario, expected, code, rule }) => {
     const seenBefore = connections.length;

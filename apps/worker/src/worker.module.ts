@@ -26,6 +26,7 @@ import { openRecordReader } from './import/readers/index.js';
 import { ImportRunService } from './import/import-run.service.js';
 import { HeapGovernor } from './runtime/heap-governor.js';
 import { ImportSourceResolver } from './import/import-source.js';
+import { ServiceLayerOpener } from './import/service-source.js';
 import { JOB_HANDLERS, planWorker, processorFor, type JobHandlerClass } from './runtime/job-handler.js';
 
 @Module({})
@@ -63,6 +64,7 @@ export class WorkerModule {
         DatasetIngestService,
         VrtBuildService,
         ImportSourceResolver,
+        ServiceLayerOpener,
         ImportRunService,
         { provide: HeapGovernor, inject: [AppConfig], useFactory: (config: AppConfig) => new HeapGovernor(config) },
         // Replaced by the importers catalog and the file readers when those land on this branch.

@@ -1253,8 +1253,18 @@ export interface components {
       keep_successful: boolean;
     };
     ImporterServiceSourceDto: {
+      /**
+       * @description ArcGIS: the layer id.
+       * @example null
+       */
+      layer_id: string | null;
       /** @example stations */
       layer_name: string;
+      /**
+       * @description The field pages are ordered by.
+       * @example null
+       */
+      object_id_field: string | null;
       /**
        * @example wfs
        * @enum {string}
@@ -1262,6 +1272,11 @@ export interface components {
       service_type: 'wfs' | 'arcgis' | 'oapif';
       /** @example https://maps.example.org/wfs */
       url: string;
+      /**
+       * @description WFS: the protocol version.
+       * @example 2.0.0
+       */
+      version: string | null;
     };
     ImporterSourceDto: {
       /**
@@ -1282,7 +1297,7 @@ export interface components {
        * @description Source keys a trigger body may replace.
        * @example []
        */
-      overridable: ('url' | 'key')[];
+      overridable: ('url' | 'key' | 'service.url' | 'service.layer_name' | 'service.layer_id')[];
       /** @example null */
       service: components['schemas']['ImporterServiceSourceDto'] | null;
       /**
@@ -1991,13 +2006,21 @@ export interface components {
        */
       dry_run?: boolean;
       /**
-       * @description Replaces source keys the importer lists in `overridable` (422 for any other key).
+       * @description Replaces source keys the importer lists in `overridable` (422 for any other key): `url`, `key`, or `service: {url, layer_name, layer_id}` (listed as `service.<key>`). A service importer also takes `token`, handed to the worker once and never stored with the run.
        * @example {
        *       "url": "https://data.example.org/stations-2026-12.csv"
        *     }
        */
       source?: {
         key?: string;
+        service?: {
+          layer_id?: string;
+          layer_name?: string;
+          /** Format: uri */
+          url?: string;
+        };
+        /** @description Service importers: a token for the service, for this run only. */
+        token?: string;
         /** Format: uri */
         url?: string;
       } & {

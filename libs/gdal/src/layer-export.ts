@@ -11,6 +11,8 @@ export interface LayerExportRequest {
   layerName: string | null;
   /** The GeoJSONSeq file to write (must not exist). */
   outputPath: string;
+  /** Told the layer's feature count (GDAL's) before the features are read: a remote read takes a while. */
+  onTotal?: (features: number) => void;
 }
 
 const UNREADABLE = 'The file could not be read as a supported geospatial format.';
@@ -41,6 +43,7 @@ export async function exportLayer(req: LayerExportRequest): Promise<LayerExportR
     }
     const fields = layer.fields.map((field) => ({ name: field.name, type: field.type }));
     const features = await layer.features.countAsync(true);
+    req.onTotal?.(features);
     const out = await gdal.vectorTranslateAsync(req.outputPath, ds, [
       '-f',
       'GeoJSONSeq',

@@ -27,8 +27,11 @@ export type DuplicateStrategy = (typeof DUPLICATE_STRATEGIES)[number];
 export const TRANSACTION_MODES = ['chunk', 'run'] as const;
 export type TransactionMode = (typeof TRANSACTION_MODES)[number];
 
-/** Keys of `source` a trigger body may replace. */
-export const OVERRIDABLE_SOURCE_KEYS = ['url', 'key'] as const;
+/**
+ * Keys of `source` a trigger body may replace: `url` (type url), `key` (type storage), and for type
+ * service the service's `url`, `layer_name` and `layer_id` (sent as `source: {service: {url, …}}`).
+ */
+export const OVERRIDABLE_SOURCE_KEYS = ['url', 'key', 'service.url', 'service.layer_name', 'service.layer_id'] as const;
 export type OverridableSourceKey = (typeof OVERRIDABLE_SOURCE_KEYS)[number];
 
 /** A transform or rule as written in a file, normalized: `trim` → `{name: 'trim', arg: null}`, `{max: 3}` → `{name: 'max', arg: 3}`. */
@@ -44,9 +47,28 @@ export interface ImporterSource {
   url: string | null;
   key: string | null;
   /** A remote feature service (type `service`). */
-  service: { url: string; service_type: string; layer_name: string } | null;
+  service: ImporterService | null;
   overridable: OverridableSourceKey[];
   max_size_bytes: number;
+}
+
+export const SERVICE_SOURCE_TYPES = ['wfs', 'arcgis', 'oapif'] as const;
+export type ServiceSourceType = (typeof SERVICE_SOURCE_TYPES)[number];
+export const WFS_VERSIONS = ['1.0.0', '1.1.0', '2.0.0'] as const;
+
+/** The layer of a remote feature service an importer reads (DESIGN §1.2's services). */
+export interface ImporterService {
+  /** WFS endpoint, OGC API Features landing page, or ArcGIS FeatureServer/MapServer (or a layer of one). */
+  url: string;
+  service_type: ServiceSourceType;
+  /** WFS type name, OGC API collection id, or the ArcGIS layer's name. */
+  layer_name: string;
+  /** ArcGIS: the layer id (null: the one the URL names). */
+  layer_id: string | null;
+  /** WFS: the protocol version (default 2.0.0, which pages sorted); null for other services. */
+  version: string | null;
+  /** The field the service pages are ordered by (ArcGIS object id, WFS sort field); null: detected. */
+  object_id_field: string | null;
 }
 
 export interface ImporterRead {

@@ -247,6 +247,80 @@ transaction: run
       expect(problemsOf(ok)).toEqual([]);
     });
 
+    it('service: normalized with its defaults; arcgis needs a layer id; keys only where they apply', () => {
+      const service = (s: Obj): Obj => withChange((x) => (x.source = { type: 'service', service: s }));
+      const wfs = parseImporterFile(
+        'importers/t.yaml',
+        JSON.stringify(
+          withChange((x) => {
+            x.source = {
+              type: 'service',
+              service: { url: 'https://x.test/wfs', service_type: 'wfs', layer_name: 'ns:a' },
+              overridable: ['service.url', 'service.layer_name'],
+            };
+            x.geometry = { from: 'source', srid: 2056 };
+          }),
+        ),
+        createImporterRegistry(),
+      );
+      expect(wfs.problems).toEqual([]);
+      expect(wfs.definition?.source).toMatchObject({
+        type: 'service',
+        formats: [],
+        service: {
+          url: 'https://x.test/wfs',
+          service_type: 'wfs',
+          layer_name: 'ns:a',
+          layer_id: null,
+          version: '2.0.0',
+          object_id_field: null,
+        },
+        overridable: ['service.url', 'service.layer_name'],
+      });
+      expect(wfs.definition?.geometry).toEqual({ column: 'geom', srid: 2056, from: { kind: 'source' } });
+
+      const arcgis = { url: 'https://x.test/arcgis/rest/services/S/FeatureServer', service_type: 'arcgis' };
+      expect(problemsOf(service({ ...arcgis, layer_name: 'a', layer_id: 3 }))).toEqual([]);
+      expect(problemsOf(service({ ...arcgis, url: `${arcgis.url}/3`, layer_name: 'a' }))).toEqual([]);
+      expect(problemsOf(service({ ...arcgis, layer_name: 'a' }))).toEqual([
+        'importers/t.yaml: source.service.layer_id: is required for an ArcGIS service (or a layer URL ending in /<id>)',
+      ]);
+      expect(
+        problemsOf(
+          service({
+            url: 'https://x.test/ogc',
+            service_type: 'oapif',
+            layer_name: '-oops',
+            layer_id: '1',
+            version: '2.0.0',
+          }),
+        ),
+      ).toEqual([
+        "importers/t.yaml: source.service.layer_name: must not start with '-'",
+        'importers/t.yaml: source.service.layer_id: is only used by arcgis services',
+        'importers/t.yaml: source.service.version: is only used by wfs services',
+      ]);
+      expect(problemsOf(service({ url: 'https://u:p@x.test/wfs', service_type: 'wfs', layer_name: 'a' }))).toEqual([
+        'importers/t.yaml: source.service.url: must not contain credentials',
+      ]);
+    });
+
+    it('service: only service.url, service.layer_name and service.layer_id are overridable; no read keys', () => {
+      const d = withChange((x) => {
+        x.source = {
+          type: 'service',
+          service: { url: 'https://x.test/wfs', service_type: 'wfs', layer_name: 'a' },
+          overridable: ['url', 'service.version'],
+        };
+        x.read = { layer: 'b' };
+      });
+      expect(problemsOf(d)).toEqual([
+        "importers/t.yaml: source.overridable[0]: source type service can only let a trigger replace 'service.url', 'service.layer_name', 'service.layer_id'",
+        "importers/t.yaml: source.overridable[1]: source type service can only let a trigger replace 'service.url', 'service.layer_name', 'service.layer_id'",
+        'importers/t.yaml: read.layer: is only used by gpkg/geojson/zip sources',
+      ]);
+    });
+
     it('refuses keys the source type does not use', () => {
       expect(problemsOf(withChange((x) => (source(x).url = 'https://example.org/x.csv')))).toEqual([
         'importers/t.yaml: source.url: is not used by source type upload',
@@ -579,7 +653,7 @@ transaction: run
 
     it('source needs a format that has geometry', () => {
       expect(problemsOf({ ...base(), geometry: { from: 'source' } })).toEqual([
-        'importers/t.yaml: geometry.from: source needs a format with geometry (gpkg, geojson or zip)',
+        'importers/t.yaml: geometry.from: source needs a format with geometry (gpkg, geojson or zip, or a service)',
       ]);
     });
 

@@ -16,8 +16,10 @@ import {
   type FieldType,
   type GeometryDefinition,
   type ImporterDefinition,
+  type ImporterService,
   type ImporterSourceType,
   type OverridableSourceKey,
+  type ServiceSourceType,
   type SourceFormat,
   type StepSpec,
   type TransactionMode,
@@ -238,7 +240,7 @@ function normalize(file: string, data: Json, registry: ImporterRegistry, p: Prob
     p.add('duplicates.compare', 'is only used by strategy update_if_newer');
   }
 
-  const geometry = data.geometry ? normalizeGeometry(data.geometry as Json, source.formats, columns, p) : null;
+  const geometry = data.geometry ? normalizeGeometry(data.geometry as Json, source, columns, p) : null;
 
   const errors = (data.errors ?? {}) as Json;
   const rows = (data.rows ?? {}) as Json;
@@ -286,15 +288,16 @@ function normalizeSource(raw: Json, p: Problems): ImporterDefinition['source'] {
   if (raw[needed] === undefined) p.add(`source.${needed}`, `is required for source type ${type}`);
   const url = (raw.url as string | undefined) ?? null;
   if (type === 'url' && url !== null) checkHttpUrl(url, 'source.url', p);
-  const service = (raw.service as ImporterDefinition['source']['service'] | undefined) ?? null;
-  if (type === 'service' && service) checkHttpUrl(service.url, 'source.service.url', p);
+  const service = type === 'service' && raw.service ? normalizeService(raw.service as Json, p) : null;
   const overridable = (raw.overridable as string[] | undefined) ?? [];
-  const ownKey = type === 'url' ? 'url' : type === 'storage' ? 'key' : null;
+  const ownKeys = OWN_OVERRIDABLE_KEYS[type];
   overridable.forEach((key, i) => {
-    if (!(OVERRIDABLE_SOURCE_KEYS as readonly string[]).includes(key) || key !== ownKey) {
+    if (!(OVERRIDABLE_SOURCE_KEYS as readonly string[]).includes(key) || !ownKeys.includes(key)) {
       p.add(
         `source.overridable[${i}]`,
-        ownKey ? `source type ${type} can only let a trigger replace '${ownKey}'` : `'${key}' cannot be overridden`,
+        ownKeys.length > 0
+          ? `source type ${type} can only let a trigger replace ${ownKeys.map((k) => `'${k}'`).join(', ')}`
+          : `'${key}' cannot be overridden`,
       );
     }
   });
@@ -308,6 +311,44 @@ function normalizeSource(raw: Json, p: Problems): ImporterDefinition['source'] {
     service,
     overridable: overridable as OverridableSourceKey[],
     max_size_bytes: (raw.max_size_bytes as number | undefined) ?? DEFAULT_MAX_SIZE_BYTES,
+  };
+}
+
+/** What a trigger body may replace, per source type. */
+const OWN_OVERRIDABLE_KEYS: Record<ImporterSourceType, string[]> = {
+  upload: [],
+  url: ['url'],
+  storage: ['key'],
+  service: ['service.url', 'service.layer_name', 'service.layer_id'],
+};
+
+/** `source.service`, normalized: ArcGIS needs a layer id (or a layer URL), WFS reads 2.0.0 unless told. */
+function normalizeService(raw: Json, p: Problems): ImporterService {
+  const url = String(raw.url);
+  checkHttpUrl(url, 'source.service.url', p);
+  const type = raw.service_type as ServiceSourceType;
+  const layerName = String(raw.layer_name);
+  // GDAL would read a leading '-' as an option.
+  if (layerName.startsWith('-')) p.add('source.service.layer_name', "must not start with '-'");
+  // The schema allows a digit string or a non-negative integer.
+  const layerId = typeof raw.layer_id === 'number' || typeof raw.layer_id === 'string' ? String(raw.layer_id) : null;
+  if (type === 'arcgis' && layerId === null && !/\/(?:FeatureServer|MapServer)\/\d+\/?$/i.test(url)) {
+    p.add('source.service.layer_id', 'is required for an ArcGIS service (or a layer URL ending in /<id>)');
+  }
+  if (type !== 'arcgis' && layerId !== null) p.add('source.service.layer_id', 'is only used by arcgis services');
+  const version = (raw.version as string | undefined) ?? null;
+  if (type !== 'wfs' && version !== null) p.add('source.service.version', 'is only used by wfs services');
+  const objectIdField = (raw.object_id_field as string | undefined) ?? null;
+  if (type === 'oapif' && objectIdField !== null) {
+    p.add('source.service.object_id_field', 'is only used by wfs and arcgis services');
+  }
+  return {
+    url,
+    service_type: type,
+    layer_name: layerName,
+    layer_id: layerId,
+    version: type === 'wfs' ? (version ?? '2.0.0') : null,
+    object_id_field: objectIdField,
   };
 }
 
@@ -330,7 +371,8 @@ function normalizeRead(
   formats: SourceFormat[],
   p: Problems,
 ): ImporterDefinition['read'] {
-  const has = (...wanted: SourceFormat[]): boolean => type === 'service' || wanted.some((f) => formats.includes(f));
+  // A service source is read by its `source.service` settings: no `read` key applies to it.
+  const has = (...wanted: SourceFormat[]): boolean => type !== 'service' && wanted.some((f) => formats.includes(f));
   const onlyFor = (key: string, wanted: SourceFormat[]): void => {
     if (raw[key] !== undefined && !has(...wanted)) p.add(`read.${key}`, `is only used by ${wanted.join('/')} sources`);
   };
@@ -510,7 +552,7 @@ function deferredRuleProblem(step: StepSpec): StepProblem | null {
 
 function normalizeGeometry(
   raw: Json,
-  formats: SourceFormat[],
+  source: ImporterDefinition['source'],
   columns: Map<string, FieldDefinition>,
   p: Problems,
 ): GeometryDefinition {
@@ -521,8 +563,9 @@ function normalizeGeometry(
   const from = raw.from;
   let parsed: GeometryDefinition['from'] = { kind: 'source' };
   if (from === 'source') {
-    if (!GDAL_FORMATS.some((f) => formats.includes(f))) {
-      p.add('geometry.from', 'source needs a format with geometry (gpkg, geojson or zip)');
+    // A feature service's features always carry their geometry.
+    if (source.type !== 'service' && !GDAL_FORMATS.some((f) => source.formats.includes(f))) {
+      p.add('geometry.from', 'source needs a format with geometry (gpkg, geojson or zip, or a service)');
     }
   } else if (typeof from === 'object' && from !== null) {
     const keys = Object.keys(from).sort().join(',');

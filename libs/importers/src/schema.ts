@@ -1,7 +1,15 @@
 // The JSON Schema of an importer file (DESIGN §4): shapes, enums, ranges and unknown keys. What depends on
 // several keys at once (source type vs its keys, target.key vs fields, step arguments) is checked by the
 // loader after it.
-import { DUPLICATE_STRATEGIES, FIELD_TYPES, SOURCE_FORMATS, SOURCE_TYPES, TRANSACTION_MODES } from './definition.js';
+import {
+  DUPLICATE_STRATEGIES,
+  FIELD_TYPES,
+  SERVICE_SOURCE_TYPES,
+  SOURCE_FORMATS,
+  SOURCE_TYPES,
+  TRANSACTION_MODES,
+  WFS_VERSIONS,
+} from './definition.js';
 
 const steps = {
   type: 'array',
@@ -32,8 +40,11 @@ export const IMPORTER_FILE_SCHEMA = {
           required: ['url', 'service_type', 'layer_name'],
           properties: {
             url: { type: 'string', minLength: 1 },
-            service_type: { enum: ['wfs', 'arcgis', 'oapif'] },
-            layer_name: { type: 'string', minLength: 1 },
+            service_type: { enum: [...SERVICE_SOURCE_TYPES] },
+            layer_name: { type: 'string', minLength: 1, maxLength: 255 },
+            layer_id: { type: ['string', 'integer'], pattern: '^[0-9]{1,9}$', minimum: 0, maximum: 999999999 },
+            version: { enum: [...WFS_VERSIONS] },
+            object_id_field: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
           },
         },
         overridable: { type: 'array', uniqueItems: true, items: { type: 'string' } },

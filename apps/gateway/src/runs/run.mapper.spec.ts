@@ -108,6 +108,8 @@ describe('toRun', () => {
         status,
         data: { code: `C${n}` },
         errors: status === RowStatus.Failed ? { message: 'x' } : null,
+        sourceGeometry: null,
+        sourceSrid: null,
       }) as IngestRow;
     const run = toRun(job(), [row(1, RowStatus.Succeeded), row(2, RowStatus.Skipped), row(3, RowStatus.Failed)]);
     expect(run.rows).toEqual([

@@ -87,4 +87,46 @@ describe('checkOverrides', () => {
       expect(errorOf(() => checkOverrides(storage, { key })).code).toBe(ErrorCode.Unprocessable);
     }
   });
+
+  const service = importer({
+    type: 'service',
+    formats: [],
+    service: {
+      url: 'https://example.org/wfs',
+      service_type: 'wfs',
+      layer_name: 'ns:a',
+      layer_id: null,
+      version: '2.0.0',
+      object_id_field: null,
+    },
+    overridable: ['service.url', 'service.layer_name'],
+  });
+
+  it('service: takes `service` keys the importer lists, and a token for the run', () => {
+    expect(
+      checkOverrides(service, { service: { url: 'https://example.org/wfs2', layer_name: 'ns:b' }, token: 'abc' }),
+    ).toEqual({ service: { url: 'https://example.org/wfs2', layer_name: 'ns:b' }, token: 'abc' });
+    expect(checkOverrides(importer({ ...service.source, overridable: [] }), { token: 't' })).toEqual({ token: 't' });
+  });
+
+  it('service: refuses keys it does not list, values that are not layer names, and flat keys', () => {
+    const error = errorOf(() =>
+      checkOverrides(service, { service: { layer_id: '3', layer_name: '-x', url: '' }, url: 'https://e.org/x' }),
+    );
+    expect(error.code).toBe(ErrorCode.Unprocessable);
+    expect(error.extensions.errors).toEqual([
+      expect.objectContaining({ loc: ['body', 'source', 'service', 'layer_id'], type: 'not_overridable' }),
+      expect.objectContaining({ loc: ['body', 'source', 'service', 'layer_name'], type: 'layer' }),
+      expect.objectContaining({ loc: ['body', 'source', 'service', 'url'], type: 'isString' }),
+      expect.objectContaining({ loc: ['body', 'source', 'url'], type: 'not_overridable' }),
+    ]);
+    expect(errorOf(() => checkOverrides(service, { service: 'https://e.org/wfs' })).extensions.errors).toEqual([
+      expect.objectContaining({ loc: ['body', 'source', 'service'], type: 'isObject' }),
+    ]);
+    expect(errorOf(() => checkOverrides(service, { token: 'a\nb' })).code).toBe(ErrorCode.Unprocessable);
+    // Only service importers take a token.
+    expect(errorOf(() => checkOverrides(url, { token: 'abc' })).extensions.errors).toEqual([
+      expect.objectContaining({ loc: ['body', 'source', 'token'], type: 'not_overridable' }),
+    ]);
+  });
 });

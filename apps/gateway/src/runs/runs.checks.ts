@@ -63,36 +63,60 @@ export function dryRunField(value: string | undefined): boolean {
 export interface Overrides {
   url?: string;
   key?: string;
+  /** Type service: replacements of `source.service` keys. */
+  service?: { url?: string; layer_name?: string; layer_id?: string };
+  /** Type service: a token for this run only (never stored with the run; see ServiceTokenStore). */
+  token?: string;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9._/-]+$/;
 
+type Issue = { loc: (string | number)[]; msg: string; type: string };
+
+const SERVICE_KEYS = ['url', 'layer_name', 'layer_id'] as const;
+const MAX_TOKEN_LENGTH = 4096;
+
 /**
  * The trigger body's `source`: only keys the importer lists in `overridable`, each a non-empty string; a
  * storage key must stay in the directory of the importer's own key (no `..`), so a caller cannot read
- * other objects of the store.
+ * other objects of the store. A service importer takes `service: {url?, layer_name?, layer_id?}` (each
+ * listed as `service.<key>`) and, always, a `token` for the run.
  */
 export function checkOverrides(importer: ImporterSummary, given: Record<string, unknown>): Overrides {
   const allowed: readonly string[] = importer.source.overridable;
-  const issues: { loc: (string | number)[]; msg: string; type: string }[] = [];
+  const issues: Issue[] = [];
   const overrides: Overrides = {};
+  const text = (value: unknown, loc: Issue['loc'], name: string): string | null => {
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    issues.push({ loc, msg: `${name} must be a non-empty string`, type: 'isString' });
+    return null;
+  };
   for (const [name, value] of Object.entries(given)) {
     const loc = ['body', 'source', name];
+    if (importer.source.type === 'service' && name === 'token') {
+      const token = text(value, loc, name);
+      if (token !== null && (token.length > MAX_TOKEN_LENGTH || /[\r\n]/.test(token))) {
+        issues.push({ loc, msg: 'token must be one line of at most 4096 characters', type: 'isToken' });
+      } else if (token !== null) overrides.token = token;
+      continue;
+    }
+    if (importer.source.type === 'service' && name === 'service' && allowed.some((k) => k.startsWith('service.'))) {
+      overrides.service = serviceOverrides(value, allowed, issues);
+      continue;
+    }
     if (!allowed.includes(name)) {
       issues.push({ loc, msg: `${name} cannot be overridden for this importer`, type: 'not_overridable' });
       continue;
     }
-    if (typeof value !== 'string' || value.trim() === '') {
-      issues.push({ loc, msg: `${name} must be a non-empty string`, type: 'isString' });
-      continue;
-    }
-    if (name === 'url') overrides.url = value;
+    const checked = text(value, loc, name);
+    if (checked === null) continue;
+    if (name === 'url') overrides.url = checked;
     if (name === 'key') {
-      if (!keyStaysInDirectory(value, importer.source.key)) {
+      if (!keyStaysInDirectory(checked, importer.source.key)) {
         issues.push({ loc, msg: 'key must name an object in the directory of the importer key', type: 'key_outside' });
         continue;
       }
-      overrides.key = value;
+      overrides.key = checked;
     }
   }
   if (issues.length > 0) {
@@ -102,6 +126,35 @@ export function checkOverrides(importer: ImporterSummary, given: Record<string, 
     );
   }
   return overrides;
+}
+
+/** `source.service` of a trigger body: an object of the `service.<key>` entries the importer allows. */
+function serviceOverrides(value: unknown, allowed: readonly string[], issues: Issue[]): Overrides['service'] {
+  const base = ['body', 'source', 'service'];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issues.push({ loc: base, msg: 'service must be an object', type: 'isObject' });
+    return undefined;
+  }
+  const service: NonNullable<Overrides['service']> = {};
+  for (const [name, given] of Object.entries(value as Record<string, unknown>)) {
+    const loc = [...base, name];
+    const key = SERVICE_KEYS.find((k) => k === name);
+    if (!key || !allowed.includes(`service.${name}`)) {
+      issues.push({ loc, msg: `service.${name} cannot be overridden for this importer`, type: 'not_overridable' });
+      continue;
+    }
+    const raw = typeof given === 'number' && key === 'layer_id' ? String(given) : given;
+    if (typeof raw !== 'string' || raw.trim() === '') {
+      issues.push({ loc, msg: `service.${name} must be a non-empty string`, type: 'isString' });
+    } else if (key === 'layer_name' && (raw.startsWith('-') || raw.length > 255)) {
+      issues.push({ loc, msg: "service.layer_name must not start with '-' (at most 255 characters)", type: 'layer' });
+    } else if (key === 'layer_id' && !/^\d{1,9}$/.test(raw)) {
+      issues.push({ loc, msg: 'service.layer_id must be a layer number', type: 'layer' });
+    } else {
+      service[key] = raw;
+    }
+  }
+  return service;
 }
 
 function keyStaysInDirectory(key: string, configured: string | null): boolean {

@@ -17,6 +17,7 @@ import {
   type RunErrorSummary,
   type RunRowFilter,
 } from '@app/jobs';
+import { SERVICE_TOKEN_TTL_SECONDS, ServiceTokenStore } from '@app/queues';
 import { SsrfGuard, type Principal } from '@app/security';
 import { Storage } from '@app/storage';
 import { HeadCapture } from '../ingest/head-capture.js';
@@ -27,6 +28,7 @@ import {
 } from '../ingest/multipart-file.receiver.js';
 import { SNIFF_BYTES, StoredObjectChecks } from '../ingest/stored-object.checks.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { arcgisRoot, remoteServiceSource } from '../services/remote-service.js';
 import { failedRowsCsv } from './failed-rows.csv.js';
 import type { ImporterSummary } from './importer-lookup.js';
 import {
@@ -80,6 +82,7 @@ export class RunsService {
     private readonly checks: StoredObjectChecks,
     private readonly storage: Storage,
     private readonly guard: SsrfGuard,
+    private readonly tokens: ServiceTokenStore,
   ) {}
 
   list(owner: string | null, filter: RunListFilter): Promise<{ runs: IngestJob[]; total: number }> {
@@ -171,10 +174,15 @@ export class RunsService {
       source.type === 'remote-file' ? new URL(source.url).pathname : source.type === 'storage-object' ? source.key : '';
     const filename = name ? posix.basename(name) || null : null;
     const accepted = acceptedFormats(importer);
+    // A service token goes to the one-time hand-off under the run's id before the run can be picked up
+    // (never into the run's row or the queue), as for service previews.
+    const id = randomUUID();
+    if (overrides.token !== undefined) await this.tokens.put(id, overrides.token, SERVICE_TOKEN_TTL_SECONDS);
     return this.launch(
       importer,
       { owner: principal.owner, requestId },
       {
+        id,
         source,
         format: accepted.length === 1 ? (accepted[0] ?? null) : filename ? formatFor(filename, accepted) : null,
         filename: filename ?? (source.type === 'remote-service' ? source.layer : null),
@@ -257,18 +265,20 @@ export class RunsService {
       }
       case 'service': {
         const service = source.service;
-        const type = service ? SERVICE_TYPES.find((t) => t === service.service_type) : undefined;
-        if (!service || !type)
-          throw new UnprocessableError(`Importer '${importer.slug}' names no usable remote service.`);
-        return {
-          type: 'remote-service',
-          url: service.url,
-          service_type: type,
-          layer: service.layer_name,
-          layer_id: null,
-          object_id_field: null,
-          version: null,
-        };
+        if (!service) throw new UnprocessableError(`Importer '${importer.slug}' names no usable remote service.`);
+        const given = overrides.service ?? {};
+        const url = given.url ?? service.url;
+        // As for `url` importers: the importer's own URL is the operator's (the worker vets it before any
+        // request); a caller's replacement is vetted before the run is stored.
+        const parsed = given.url !== undefined ? (await this.guard.vet(url)).url : parseUrl(url);
+        return remoteServiceSource(parsed, {
+          serviceType: service.service_type,
+          layerName: given.layer_name ?? service.layer_name,
+          // ArcGIS: the caller's layer id, else the one a replacement layer URL names, else the importer's.
+          layerId: given.layer_id ?? (given.url !== undefined ? arcgisRoot(parsed)?.layerId : null) ?? service.layer_id,
+          objectIdField: service.object_id_field,
+          version: service.version,
+        });
       }
       default:
         throw new UnprocessableError(`Importer '${importer.slug}' cannot be triggered.`);
@@ -309,7 +319,13 @@ export class RunsService {
   }
 }
 
-const SERVICE_TYPES = ['wfs', 'oapif', 'arcgis'] as const;
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new UnprocessableError('The service URL of the importer is not a valid URL.');
+  }
+}
 
 /** The source's header row when the pipeline recorded it (`result.headers`), to order the CSV's columns. */
 function recordedHeaders(run: IngestJob): string[] {

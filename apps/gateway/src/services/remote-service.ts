@@ -1,3 +1,6 @@
+import { UnprocessableError } from '@app/common';
+import type { RemoteServiceSource, RemoteServiceType } from '@app/jobs';
+
 /** The service types probe answers and preview takes back (the values seed 001 names). */
 export enum ServiceType {
   Wfs100 = 'WFS 1.0.0',
@@ -68,3 +71,60 @@ export const ESRI_GEOMETRY: Record<string, string> = {
   esriGeometryPolygon: 'MultiPolygon',
   esriGeometryEnvelope: 'Polygon',
 };
+
+/** What a remote-service job reads, before the URL is reduced to the service's base. */
+export interface ServiceLayerRequest {
+  serviceType: RemoteServiceType;
+  layerName: string;
+  layerId: string | null;
+  objectIdField: string | null;
+  /** WFS: the protocol version; null for other services. */
+  version: string | null;
+}
+
+/**
+ * A job's remote-service source (previews and importer triggers alike): the URL reduced to the WFS
+ * endpoint, the OGC API landing page or the ArcGIS service root (whose layer URL may name the layer id).
+ */
+export function remoteServiceSource(url: URL, layer: ServiceLayerRequest): RemoteServiceSource {
+  const common = { type: 'remote-service' as const, layer: layer.layerName };
+  switch (layer.serviceType) {
+    case 'arcgis': {
+      const root = arcgisRoot(url);
+      if (!root)
+        throw new UnprocessableError('An ArcGIS URL must end in /FeatureServer or /MapServer (or a layer of one).');
+      const layerId = layer.layerId ?? root.layerId;
+      if (layerId === null) throw new UnprocessableError('ArcGIS services need `layer_id` (see the probe).');
+      return {
+        ...common,
+        url: root.root.href,
+        service_type: 'arcgis',
+        layer_id: layerId,
+        object_id_field: layer.objectIdField,
+        version: null,
+      };
+    }
+    case 'oapif':
+      return {
+        ...common,
+        url: oapifBase(url).href,
+        service_type: 'oapif',
+        layer_id: null,
+        object_id_field: null,
+        version: null,
+      };
+    case 'wfs':
+      return {
+        ...common,
+        url: wfsBase(url).href,
+        service_type: 'wfs',
+        layer_id: null,
+        object_id_field: layer.objectIdField,
+        version: layer.version,
+      };
+    default: {
+      const unknown: never = layer.serviceType;
+      throw new UnprocessableError(`Unknown service type '${String(unknown)}'.`);
+    }
+  }
+}

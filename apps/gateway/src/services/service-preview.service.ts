@@ -5,7 +5,7 @@ import { SERVICE_TOKEN_TTL_SECONDS, ServiceTokenStore } from '@app/queues';
 import { SsrfGuard, type Principal } from '@app/security';
 import { PreviewService, assertSafeLayerName } from '../ingest/preview.service.js';
 import type { ServicePreviewRequestDto, ServicePreviewResponseDto } from './dto/service-preview.dto.js';
-import { ServiceType, arcgisRoot, isArcGis, oapifBase, wfsBase, wfsVersionOf } from './remote-service.js';
+import { ServiceType, isArcGis, remoteServiceSource, wfsVersionOf } from './remote-service.js';
 
 /**
  * Seed 001's service preview: the URL passes the SSRF guard, a `pending` service-dataset job is created
@@ -66,40 +66,11 @@ export class ServicePreviewService {
 
 function sourceOf(dto: ServicePreviewRequestDto, url: URL): RemoteServiceSource {
   const type = dto.service_type;
-  if (isArcGis(type)) {
-    const root = arcgisRoot(url);
-    const layerId = dto.layer_id ?? root?.layerId ?? null;
-    if (!root)
-      throw new UnprocessableError('An ArcGIS URL must end in /FeatureServer or /MapServer (or a layer of one).');
-    if (layerId === null) throw new UnprocessableError('ArcGIS services need `layer_id` (see the probe).');
-    return {
-      type: 'remote-service',
-      url: root.root.href,
-      service_type: 'arcgis',
-      layer: dto.layer_name,
-      layer_id: layerId,
-      object_id_field: dto.object_id_field ?? null,
-      version: null,
-    };
-  }
-  if (type === ServiceType.OgcApiFeatures) {
-    return {
-      type: 'remote-service',
-      url: oapifBase(url).href,
-      service_type: 'oapif',
-      layer: dto.layer_name,
-      layer_id: null,
-      object_id_field: null,
-      version: null,
-    };
-  }
-  return {
-    type: 'remote-service',
-    url: wfsBase(url).href,
-    service_type: 'wfs',
-    layer: dto.layer_name,
-    layer_id: null,
-    object_id_field: null,
+  return remoteServiceSource(url, {
+    serviceType: isArcGis(type) ? 'arcgis' : type === ServiceType.OgcApiFeatures ? 'oapif' : 'wfs',
+    layerName: dto.layer_name,
+    layerId: isArcGis(type) ? (dto.layer_id ?? null) : null,
+    objectIdField: isArcGis(type) ? (dto.object_id_field ?? null) : null,
     version: wfsVersionOf(type),
-  };
+  });
 }

@@ -14,7 +14,7 @@ export type OpenRecordReader = (input: {
   format: SourceFormat;
   read: ImporterRead;
   filename: string | null;
-}) => Promise<RecordReader>;
+}) => Promise<RecordReader & { readonly srid?: number | null }>;
 export const RECORD_READER_OPENER = Symbol('RECORD_READER_OPENER');
 
 /**

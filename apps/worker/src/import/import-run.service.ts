@@ -68,6 +68,8 @@ interface PreparedChunk {
   staged: StagedRow[];
   /** Rows that already failed (unreadable, or refused by a transform or rule). */
   outcomes: Map<number, Outcome>;
+  /** The EPSG code of the source's geometries, when known: kept with the rows' geometries for retries. */
+  srid: number | null;
 }
 
 /** The run's summary (DESIGN §4), stored in the job's `result` as `{summary}`. */
@@ -109,6 +111,18 @@ export class ImportRunService {
   ) {}
 
   async run(ctx: JobContext): Promise<HandlerResult> {
+    let finished = false;
+    try {
+      const result = await this.execute(ctx);
+      finished = true;
+      return result;
+    } finally {
+      // A service token is kept (in its one-time hand-off, with its expiry) for the attempts that may follow.
+      if (finished || ctx.isLastAttempt) await this.sources.finished(ctx.job);
+    }
+  }
+
+  private async execute(ctx: JobContext): Promise<HandlerResult> {
     const started = Date.now();
     const heapBefore = this.heap.stats();
     const job = ctx.job;
@@ -119,7 +133,8 @@ export class ImportRunService {
     const definition = importer.definition;
     const format = job.params.kind === JobKind.ImportRun ? job.params.format : null;
     await ctx.progress({ step: JobStep.Reading, progress: 0 });
-    const opened = await this.sources.open(job, definition, format);
+    // Progress while the source is opened is a cancel checkpoint too (a service layer takes a while).
+    const opened = await this.sources.open(job, definition, format, { progress: (update) => ctx.progress(update) });
     try {
       const reader = opened.reader;
       if (!(await this.runs.recordTotal(job.id, ctx.attemptToken, reader.total))) throw new StaleAttemptError();
@@ -155,7 +170,8 @@ export class ImportRunService {
         await target.query(`SET synchronous_commit = off`);
         for (const statement of stageDdl(plan)) await target.query(statement);
         await ctx.progress({ step: JobStep.Loading });
-        const { failure, seen } = await this.chunks(ctx, conn, importer, plan, binding, reader, committed);
+        const srid = opened.srid ?? null;
+        const { failure, seen } = await this.chunks(ctx, conn, importer, plan, binding, reader, committed, srid);
         if (wholeRun) {
           if (failure || job.dryRun) await target.rollbackTransaction();
           else {
@@ -241,6 +257,7 @@ export class ImportRunService {
     binding: HeaderBinding,
     reader: { total: number; records(from?: number): AsyncIterable<SourceRecord> },
     committed: Set<number>,
+    sourceSrid: number | null = null,
   ): Promise<{ failure: string | null; seen: ChunkCounts & { processed: number } }> {
     const definition = importer.definition;
     const size = Math.max(1, definition.chunk_size);
@@ -249,7 +266,8 @@ export class ImportRunService {
     const totals = conn.wholeRun
       ? { processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
       : await this.runs.runTotals(ctx.job.id);
-    const prepared = preparedChunks(importer, plan, binding, reader.records(first * size + 1), first, size, committed);
+    const records = reader.records(first * size + 1);
+    const prepared = preparedChunks(importer, plan, binding, records, first, size, committed, sourceSrid);
     const ahead = prepared[Symbol.asyncIterator]();
     try {
       let next = ahead.next();
@@ -296,6 +314,9 @@ export class ImportRunService {
     await ctx.checkpoint();
     const definition = importer.definition;
     const { index: chunkIndex, records, staged, outcomes } = prepared;
+    // What a retry needs besides the row data: its geometry as read, in its layer's CRS.
+    const geometryOf = (record: SourceRecord) =>
+      record.geometry === null ? {} : { geometry: record.geometry, srid: prepared.srid };
 
     const { target, book } = conn;
     if (!conn.wholeRun) await target.startTransaction();
@@ -315,10 +336,11 @@ export class ImportRunService {
             status: RowStatus.Failed,
             data: record.data,
             errors: outcome.errors,
+            ...geometryOf(record),
           });
         } else if (definition.rows.keep_successful) {
           const status = outcome.status === 'skipped' ? RowStatus.Skipped : RowStatus.Succeeded;
-          kept.push({ row_number: record.row_number, status, data: record.data, errors: null });
+          kept.push({ row_number: record.row_number, status, data: record.data, errors: null, ...geometryOf(record) });
         }
       }
       const chunk = {
@@ -538,6 +560,7 @@ async function* preparedChunks(
   first: number,
   size: number,
   committed: Set<number>,
+  sourceSrid: number | null,
 ): AsyncGenerator<PreparedChunk> {
   let index = first;
   let batch: SourceRecord[] = [];
@@ -555,10 +578,11 @@ async function* preparedChunks(
         continue;
       }
       const processed = importer.process(record, binding);
-      if (processed.ok) staged.push({ row_number: processed.row_number, line: stagedLine(plan, processed) });
-      else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
+      if (processed.ok) {
+        staged.push({ row_number: processed.row_number, line: stagedLine(plan, inSourceCrs(processed, sourceSrid)) });
+      } else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
     }
-    return { index: chunkIndex, records: chunk, staged, outcomes };
+    return { index: chunkIndex, records: chunk, staged, outcomes, srid: sourceSrid };
   };
   for await (const record of records) {
     batch.push(record);
@@ -578,6 +602,17 @@ function heapCollections(
   after: { collections: number; ms: number },
 ): Record<string, number> {
   return { heap_collections: after.collections - before.collections, heap_collect_ms: after.ms - before.ms };
+}
+
+/**
+ * A `geometry.from: source` geometry in the CRS of the layer it was read from, when the reader knows it
+ * (GDAL layers, service layers): the merge transforms it into the target's `srid`. Without a known CRS
+ * the importer's `srid` is assumed.
+ */
+export function inSourceCrs(row: AcceptedRow, sourceSrid: number | null): AcceptedRow {
+  const geometry = row.geometry;
+  if (sourceSrid === null || geometry === null || 'ewkt' in geometry || geometry.srid === sourceSrid) return row;
+  return { ...row, geometry: { geojson: geometry.geojson, srid: sourceSrid } };
 }
 
 /** A fenced bookkeeping write lost: the run was cancelled, or a newer attempt took it over. */

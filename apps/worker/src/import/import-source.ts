@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ImportFailure } from '@app/common';
-import { SOURCE_FORMATS, type ImporterDefinition, type RecordReader, type SourceFormat } from '@app/importers';
+import { SOURCE_FORMATS, type ImporterDefinition, type SourceFormat } from '@app/importers';
 import { ImportRunRepository, type IngestJob } from '@app/jobs';
 import {
   GuardedHttpClient,
@@ -19,12 +19,10 @@ import { TransientJobError } from '../runtime/job-errors.js';
 import { FailedRowsReader } from './failed-rows.reader.js';
 import { RECORD_READER_OPENER, type OpenRecordReader } from './import-ports.js';
 import { ImportRunError } from './import.errors.js';
+import { openedInScratchDir, type OpenedSource } from './opened-source.js';
+import { ServiceLayerOpener, type SourceHooks } from './service-source.js';
 
-/** A run's source, opened: its records, and what to remove when the run is done with it. */
-export interface OpenedSource {
-  reader: RecordReader;
-  dispose(): Promise<void>;
-}
+export type { OpenedSource } from './opened-source.js';
 
 const REMOTE_TIMEOUT_MS = 10 * 60_000;
 
@@ -42,14 +40,21 @@ export class ImportSourceResolver {
     private readonly http: GuardedHttpClient,
     private readonly runs: ImportRunRepository,
     @Inject(RECORD_READER_OPENER) private readonly openReader: OpenRecordReader,
+    @Optional() private readonly services?: ServiceLayerOpener,
   ) {}
 
-  async open(job: IngestJob, definition: ImporterDefinition, format: string | null): Promise<OpenedSource> {
+  async open(
+    job: IngestJob,
+    definition: ImporterDefinition,
+    format: string | null,
+    hooks: SourceHooks = { progress: () => Promise.resolve() },
+  ): Promise<OpenedSource> {
     const source = job.source;
     if (source.type === 'failed-rows') {
       const reader = await FailedRowsReader.open(this.runs, source.job_id);
-      return { reader, dispose: () => reader.close() };
+      return { reader, srid: reader.srid, dispose: () => reader.close() };
     }
+    if (source.type === 'remote-service' && this.services) return this.services.open(job.id, source, hooks);
     const dir = await mkdtemp(join(tmpdir(), `strata-import-${job.id.slice(0, 8)}-`));
     const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
     try {
@@ -71,20 +76,16 @@ export class ImportSourceResolver {
         read: definition.read,
         filename: job.sourceFilename,
       });
-      return {
-        reader,
-        dispose: async () => {
-          try {
-            await reader.close();
-          } finally {
-            await cleanup();
-          }
-        },
-      };
+      return openedInScratchDir(reader, dir);
     } catch (error) {
       await cleanup();
       throw error;
     }
+  }
+
+  /** The run will not read its source again: what was kept for it (a service token) goes. */
+  async finished(job: IngestJob): Promise<void> {
+    if (job.source.type === 'remote-service') await this.services?.forgetToken(job.id).catch(() => undefined);
   }
 
   private async fetch(url: string, maxBytes: number): Promise<Buffer> {

@@ -67,7 +67,12 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         onProgress,
       });
     case 'layer-export':
-      return exportLayer({ sourcePath: task.sourcePath, layerName: task.layerName, outputPath: task.outputPath });
+      return exportLayer({
+        sourcePath: task.sourcePath,
+        layerName: task.layerName,
+        outputPath: task.outputPath,
+        onTotal: (features) => send({ type: 'total', features }),
+      });
     case 'vrt':
       return buildVrt({
         type: task.vrtType,

@@ -53,6 +53,14 @@ export class IngestRow {
   @Column({ type: 'jsonb', nullable: true })
   errors!: RowErrors | null;
 
+  /** The row's geometry as read from its source (GeoJSON), for retries; null when it had none. */
+  @Column({ type: 'text', nullable: true })
+  sourceGeometry!: string | null;
+
+  /** The EPSG code of that geometry's layer, when the source knew it. */
+  @Column({ type: 'integer', nullable: true })
+  sourceSrid!: number | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -63,6 +63,8 @@ describe('ImportRunRepository (PostgreSQL)', () => {
         status: RowStatus.Failed,
         data: { code: '' },
         errors: { message: 'Validation failed.', validation: { code: ['The code field is required.'] } },
+        // Odd chunks carry a source geometry (a retry needs it), even ones none.
+        ...(chunkIndex % 2 === 1 ? { geometry: '{"type":"Point","coordinates":[1,2]}', srid: 3857 } : {}),
       },
     ],
   });
@@ -156,6 +158,16 @@ describe('ImportRunRepository (PostgreSQL)', () => {
       for await (const row of runs.failedRows(job.id)) rows.push(row);
       return rows;
     })();
-    expect(first).toEqual({ row_number: 2, data: { code: '' } });
+    expect(first).toEqual({ row_number: 2, data: { code: '' }, geometry: null, srid: null });
+  });
+
+  it('keeps a failed row’s source geometry and its CRS for retries', async () => {
+    const { job, token } = await started();
+    await commit(chunk(job.id, token, 1));
+    const rows = [];
+    for await (const row of runs.failedRows(job.id)) rows.push(row);
+    expect(rows).toEqual([
+      { row_number: 4, data: { code: '' }, geometry: '{"type":"Point","coordinates":[1,2]}', srid: 3857 },
+    ]);
   });
 });

@@ -20,6 +20,9 @@ export interface KeptRow {
   /** The row as read, under its original headers. */
   data: Record<string, unknown>;
   errors: RowErrors | null;
+  /** The geometry read from the source (GeoJSON) and its layer's EPSG code, for retries; absent: none. */
+  geometry?: string | null;
+  srid?: number | null;
 }
 
 /** Everything a chunk commits, in its own transaction, together with its target writes. */
@@ -44,6 +47,10 @@ export interface RunTotals extends ChunkCounts {
 export interface FailedRowRecord {
   row_number: number;
   data: Record<string, unknown>;
+  /** The geometry read from the source (GeoJSON text), null when the row had none. */
+  geometry: string | null;
+  /** The EPSG code of the source layer of `geometry`, when known. */
+  srid: number | null;
 }
 
 /** The chunk's attempt lost the job (superseded or cancelled), or another attempt committed the chunk. */
@@ -191,9 +198,10 @@ export class ImportRunRepository {
     if (kept.length === 0) return;
     await this.run(
       sql(
-        `INSERT INTO ingest_rows (job_id, row_number, status, data, errors)
-         SELECT :jobId, r.row_number, r.status, r.data, r.errors
-         FROM jsonb_to_recordset(:rows::jsonb) AS r(row_number integer, status varchar, data jsonb, errors jsonb)`,
+        `INSERT INTO ingest_rows (job_id, row_number, status, data, errors, source_geometry, source_srid)
+         SELECT :jobId, r.row_number, r.status, r.data, r.errors, r.geometry, r.srid
+         FROM jsonb_to_recordset(:rows::jsonb)
+           AS r(row_number integer, status varchar, data jsonb, errors jsonb, geometry text, srid integer)`,
         { jobId, rows: JSON.stringify(kept, withoutNul) },
       ),
       manager,
@@ -289,7 +297,7 @@ export class ImportRunRepository {
     for (;;) {
       const page = await this.run<FailedRowRecord>(
         sql(
-          `SELECT row_number, data FROM ingest_rows
+          `SELECT row_number, data, source_geometry AS geometry, source_srid AS srid FROM ingest_rows
            WHERE job_id = :jobId AND status = :failed AND row_number > :after
            ORDER BY row_number LIMIT :limit`,
           { jobId, failed: RowStatus.Failed, after, limit: pageSize },

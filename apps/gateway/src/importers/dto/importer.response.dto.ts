@@ -1,5 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DUPLICATE_STRATEGIES, FIELD_TYPES, SOURCE_FORMATS, SOURCE_TYPES, TRANSACTION_MODES } from '@app/importers';
+import {
+  DUPLICATE_STRATEGIES,
+  FIELD_TYPES,
+  OVERRIDABLE_SOURCE_KEYS,
+  SOURCE_FORMATS,
+  SOURCE_TYPES,
+  TRANSACTION_MODES,
+} from '@app/importers';
 
 export class ImporterServiceSourceDto {
   @ApiProperty({ example: 'https://maps.example.org/wfs' })
@@ -10,6 +17,15 @@ export class ImporterServiceSourceDto {
 
   @ApiProperty({ example: 'stations' })
   layer_name!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'ArcGIS: the layer id.' })
+  layer_id!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '2.0.0', description: 'WFS: the protocol version.' })
+  version!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The field pages are ordered by.' })
+  object_id_field!: string | null;
 }
 
 export class ImporterSourceDto {
@@ -20,7 +36,7 @@ export class ImporterSourceDto {
   formats!: string[];
 
   @ApiProperty({
-    enum: ['url', 'key'],
+    enum: OVERRIDABLE_SOURCE_KEYS,
     isArray: true,
     example: [],
     description: 'Source keys a trigger body may replace.',

@@ -69,9 +69,24 @@ export class TriggerRunRequestDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    properties: { url: { type: 'string', format: 'uri' }, key: { type: 'string' } },
+    properties: {
+      url: { type: 'string', format: 'uri' },
+      key: { type: 'string' },
+      service: {
+        type: 'object',
+        properties: {
+          url: { type: 'string', format: 'uri' },
+          layer_name: { type: 'string' },
+          layer_id: { type: 'string' },
+        },
+      },
+      token: { type: 'string', description: 'Service importers: a token for the service, for this run only.' },
+    },
     example: { url: 'https://data.example.org/stations-2026-12.csv' },
-    description: 'Replaces source keys the importer lists in `overridable` (422 for any other key).',
+    description:
+      'Replaces source keys the importer lists in `overridable` (422 for any other key): `url`, `key`, or ' +
+      '`service: {url, layer_name, layer_id}` (listed as `service.<key>`). A service importer also takes ' +
+      '`token`, handed to the worker once and never stored with the run.',
   })
   @IsOptional()
   @IsObject()

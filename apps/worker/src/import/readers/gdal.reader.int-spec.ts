@@ -7,7 +7,7 @@ import { ReaderFailure } from '@app/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../../../../../test/fixtures/fixtures.js';
 import { GdalTaskCrashedError, GdalTaskRunner } from '../../ingest/gdal-task.runner.js';
-import { openRecordReader } from './index.js';
+import { openRecordReader, openRemoteLayerReader, type RemoteLayerInput } from './index.js';
 import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
 /** The real GDAL child process (the worker build's gdal-task.js: `npm run build` first). */
@@ -167,5 +167,61 @@ describe('GDAL sources through the GDAL child', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  describe('a remote layer (here a local file standing in for the service: the same export, with task settings)', () => {
+    const layer = (over: Partial<RemoteLayerInput> = {}): RemoteLayerInput => ({
+      path: fixtures['sample.geojson'],
+      layerName: null,
+      gdalConfig: {},
+      featureCount: null,
+      epochMsColumns: [],
+      ...over,
+    });
+
+    it('reports the count before the features are read, and reads them all with the layer CRS', async () => {
+      const totals: number[] = [];
+      const reader = await openRemoteLayerReader(layer(), {
+        runner,
+        scratchDir: scratch.path('.'),
+        onTotal: (n) => totals.push(n),
+      });
+      try {
+        expect(totals).toEqual([10]);
+        expect([reader.total, reader.srid, reader.headers]).toEqual([10, 4326, ['id', 'name', 'score']]);
+        expect((await collect(reader)).map((r) => r.row_number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      } finally {
+        await reader.close();
+      }
+    });
+
+    it("the service's own count wins, and fewer features than it counted fail the read", async () => {
+      const totals: number[] = [];
+      await expect(
+        openRemoteLayerReader(layer({ featureCount: 12 }), {
+          runner,
+          scratchDir: scratch.path('.'),
+          onTotal: (n) => totals.push(n),
+        }),
+      ).rejects.toMatchObject({
+        failure: ReaderFailure.Malformed,
+        message: 'The service delivered 10 of the 12 features it counted; nothing was imported.',
+      });
+      expect(totals).toEqual([12]);
+      expect((await readdir(scratch.path('.'))).some((f) => f.endsWith('.geojsonl'))).toBe(false);
+    });
+
+    it('reads epoch-millisecond columns as ISO date-times', async () => {
+      const reader = await openRemoteLayerReader(layer({ epochMsColumns: ['id'] }), {
+        runner,
+        scratchDir: scratch.path('.'),
+      });
+      try {
+        const [first] = await collect(reader);
+        expect(first?.data.id).toBe('1970-01-01T00:00:00.001Z');
+      } finally {
+        await reader.close();
+      }
+    });
   });
 });

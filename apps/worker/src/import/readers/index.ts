@@ -23,7 +23,13 @@ import { openJsonReader, openNdjsonReader } from './json.reader.js';
 import type { SourceReader } from './source-reader.js';
 
 export { detectFormat } from './detect-format.js';
-export { isoFromOgr, type GdalTaskStarter } from './gdal.reader.js';
+export {
+  isoFromEpochMs,
+  isoFromOgr,
+  openRemoteLayerReader,
+  type GdalTaskStarter,
+  type RemoteLayerInput,
+} from './gdal.reader.js';
 export { RecordParseError, ReaderError, recordErrorOf } from './reader.errors.js';
 export type { SourceReader } from './source-reader.js';
 
