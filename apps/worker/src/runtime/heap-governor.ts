@@ -6,6 +6,8 @@ import type { AppConfig } from '@app/config';
 export interface HeapProbe {
   /** Bytes V8 holds for the JavaScript heap (in use or not): what the heap adds to the RSS. */
   heapBytes(): number;
+  /** Bytes of the heap in use; right after a full collection, what is live. */
+  usedBytes(): number;
   /** A full (mark-compact) collection. */
   collect(): void;
 }
@@ -15,6 +17,7 @@ let exposedGc: (() => void) | null = null;
 /** The process's own V8 heap. `gc` is exposed at first use (no `--expose-gc` on every launcher). */
 export const v8HeapProbe: HeapProbe = {
   heapBytes: () => getHeapStatistics().total_heap_size,
+  usedBytes: () => getHeapStatistics().used_heap_size,
   collect: () => {
     if (!exposedGc) {
       setFlagsFromString('--expose-gc');
@@ -30,9 +33,9 @@ export const v8HeapProbe: HeapProbe = {
  * so it is promoted, and V8 lets the old generation grow to hundreds of MiB of garbage before it
  * compacts (a 1,000,000-row run took an idle 144 MiB worker to 360 MiB RSS with about 60 MiB live).
  * Between chunks, `check()` runs a full collection once the heap V8 holds reaches the target (the
- * collection also hands the freed pages back). When the heap stays near the target after a collection
- * (the job really holds that much), the next one waits until it has grown by half the target, so such a
- * job is not collected after every chunk. The worker module provides one.
+ * collection also hands the freed pages back). When what is live after a collection is itself near the
+ * target (the job really holds that much), the next one waits until the heap is half the target above
+ * it, so such a job is not collected after every chunk. The worker module provides one.
  */
 export class HeapGovernor {
   private readonly targetBytes: number;
@@ -55,7 +58,7 @@ export class HeapGovernor {
     this.probe.collect();
     this.collectMs += performance.now() - started;
     this.collected += 1;
-    this.threshold = Math.max(this.targetBytes, this.probe.heapBytes() + this.targetBytes / 2);
+    this.threshold = Math.max(this.targetBytes, this.probe.usedBytes() + this.targetBytes / 2);
     return true;
   }
 
