@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLargeRaster } from '../fixtures/large.js';
+import { commitUpload } from '../e2e/support/interruptions.js';
+import { TestBucket } from '../e2e/support/s3.js';
 import { Stack, uniqueOwner } from '../e2e/support/stack.js';
 import { Tmpfs } from './support/tmpfs.js';
 
 /**
- * The worker's temporary directory full: its TMPDIR (where an importer run copies its source before
- * reading it) is a 16 MiB tmpfs, and a run's source is larger. The run ends failed with a user-safe
- * message after its retries, leaves nothing in the directory, and the same worker then runs a small run.
+ * The worker's temporary directory full: its TMPDIR is a small tmpfs. An importer run copies its source
+ * there before reading it; with S3 storage a raster's COG is written there before it is stored. A job
+ * that does not fit ends failed with a user-safe message after its retries, leaves nothing in the
+ * directory (nor, for the COG, in the store), and the same worker then runs a small job.
  */
 type Run = { data: { id: string } };
 const SCHEMA = `tmpfull_${randomUUID().slice(0, 8)}`;
@@ -93,6 +97,71 @@ duplicates: {strategy: upsert}
       { id: 2, body: 'two' },
       { id: 3, body: 'three' },
     ]);
+    expect(stack.workers[0]!.running).toBe(true);
+  });
+});
+
+describe("the worker's temporary directory full during a COG conversion (S3 storage)", () => {
+  let tmpfs: Tmpfs;
+  let bucket: TestBucket;
+  let stack: Stack;
+  let token: string;
+
+  beforeAll(async () => {
+    // 2 MiB: the COG of the 2000 × 2000 × 3-band noise raster (12 MiB; its COG about 3 MiB) does not fit;
+    // the source itself is read from the store through /vsis3/, not copied into TMPDIR.
+    tmpfs = await Tmpfs.mount(2);
+    bucket = await TestBucket.create('strata-tmp-full');
+    stack = await Stack.start({
+      env: { ...bucket.stackEnv(), JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '200' },
+      workerEnv: { TMPDIR: tmpfs.dir },
+    });
+    token = await stack.mintToken(uniqueOwner('tmp-full-cog'), ['upload']);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await tmpfs?.unmount();
+    await bucket?.drop();
+  });
+
+  const finished = (jobId: string) =>
+    stack.waitForJob(token, jobId, (j) => !['queued', 'processing'].includes(String(j.status)), 180_000);
+  const datasets = async () =>
+    (await stack.api<{ data: { id: string }[] }>('GET', '/api/datasets', { token })).body.data.map((d) => d.id);
+
+  it('fails a COG that does not fit with a user-safe message, stores nothing, then converts a small raster', async () => {
+    const big = await commitUpload(
+      stack,
+      token,
+      { name: 'noise.tif', data: await readFile(await ensureLargeRaster(2000)) },
+      { title: 'too big for TMPDIR' },
+    );
+    const failed = await finished(big);
+    expect(failed, JSON.stringify(failed)).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { code: 'disk-full', message: 'The server ran out of disk space; retry later.' },
+    });
+    expect(JSON.stringify(failed.error)).not.toMatch(/\/|ENOSPC|tmp|vsis3/i);
+    // Nothing published: no dataset, no COG object, no scratch left in TMPDIR.
+    expect(await datasets()).toEqual([]);
+    expect(await bucket.keys('datasets/')).toEqual([]);
+    expect(await readdir(tmpfs.dir)).toEqual([]);
+
+    // The same worker converts a raster whose COG fits.
+    const small = await commitUpload(
+      stack,
+      token,
+      { name: 'small.tif', data: await readFile(await ensureLargeRaster(256)) },
+      { title: 'fits' },
+    );
+    const done = await finished(small);
+    expect(done, JSON.stringify(done)).toMatchObject({ status: 'completed' });
+    const [datasetId] = await datasets();
+    expect(datasetId).toBeDefined();
+    expect(await bucket.keys(`datasets/${datasetId}/`)).toEqual([`datasets/${datasetId}/small.tif`]);
+    expect(await readdir(tmpfs.dir)).toEqual([]);
     expect(stack.workers[0]!.running).toBe(true);
   });
 });

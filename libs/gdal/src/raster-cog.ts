@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
-import { rm } from 'node:fs/promises';
+import { rm, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import gdal from 'gdal-async';
 import {
   COG_COMPRESSIONS,
@@ -268,7 +269,7 @@ export async function produceCog(req: CogRequest): Promise<CogResult> {
     });
     // Before the first pixel is read, the only moment GDAL takes a new cache size into account.
     raiseBlockCacheFor(info);
-    const result = await convert(src, req.outputPath, args, report);
+    const result = await convert(src, req.outputPath, args, report, uncompressedBytes(info));
     report(1);
     return { converted: true, issues, ...result };
   } finally {
@@ -344,11 +345,34 @@ function validateRequest(req: CogRequest, compression: string): void {
   }
 }
 
+/** The raster's pixels uncompressed, in bytes: what its COG can take at most, before overviews. */
+export function uncompressedBytes(info: GdalInfoJson): number {
+  const [width, height] = info.size ?? [0, 0];
+  return (info.bands ?? []).reduce((sum, band) => sum + width * height * (BYTES_PER_SAMPLE[band.type ?? ''] ?? 8), 0);
+}
+
+/**
+ * Whether a failed conversion to `outputPath` ran out of disk. GDAL reports the ENOSPC first and then
+ * what it caused in libtiff ("TIFFAppendToStrip:Seek error at scanline 0", "TIFFRewriteDirectory:Error
+ * fetching directory count", …), only the last reaches us, and by then the partial output is gone. So:
+ * the disk has less free space than the raster's pixels uncompressed, which its COG may need (a COG of
+ * noise hardly compresses).
+ */
+async function outOfSpace(outputPath: string, needed: number): Promise<boolean> {
+  try {
+    const fs = await statfs(dirname(outputPath));
+    return fs.bavail * fs.bsize < needed;
+  } catch {
+    return false;
+  }
+}
+
 async function convert(
   src: gdal.Dataset,
   outputPath: string,
   args: string[],
   report: (fraction: number) => void,
+  pixelBytes: number,
 ): Promise<Omit<CogResult, 'converted' | 'issues'>> {
   let out: gdal.Dataset | undefined;
   try {
@@ -356,8 +380,12 @@ async function convert(
       const written = await gdal.translateAsync(outputPath, src, args, { progress_cb: (complete) => report(complete) });
       written.close();
     } catch (error) {
-      if (isWriteFailure(error)) throw new Error('Writing the COG failed', { cause: error });
       if (isRemoteFailure(error)) throw error;
+      // "No space left on device" is what the worker classifies as disk-full (retried, user-safe message).
+      if (await outOfSpace(outputPath, pixelBytes)) {
+        throw new Error('Writing the COG failed: no space left on device', { cause: error });
+      }
+      if (isWriteFailure(error)) throw new Error('Writing the COG failed', { cause: error });
       throw new RasterIngestError('unreadable', UNREADABLE);
     }
     // Reopened: the handle the driver returns does not show the layout it wrote (LAYOUT=COG is read back
@@ -382,7 +410,10 @@ async function convert(
 /** Out of disk or a failed write is the machine's problem, worth a retry, not a verdict on the file. */
 function isWriteFailure(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /no space left|free disk space|failed to write|write error|cannot create|permission denied/i.test(message);
+  // TIFFAppendToStrip/TIFFWrite*/_tiffWriteProc are libtiff's write side ("Seek error" included).
+  return /no space left|free disk space|failed to write|write error|cannot create|permission denied|TIFFAppendToStrip|TIFFWrite|_tiffWriteProc/i.test(
+    message,
+  );
 }
 
 /** Raster metadata as a dataset records it, with its CRS and WGS84 footprint. */
