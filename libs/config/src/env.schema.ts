@@ -264,6 +264,26 @@ export class EnvSchema {
   @Max(86400)
   GDAL_SPARE_IDLE_SECONDS = 30;
 
+  /**
+   * How long one GDAL step of a job (a conversion, a load, an importer's layer export) or an importer's
+   * first pass over its source (open and count) may run. Past it the worker kills the GDAL child (a
+   * native call cannot be interrupted otherwise) and fails the job as too slow or malformed. Previews are
+   * bounded by PREVIEW_TIMEOUT_MS instead.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  SOURCE_READ_TIMEOUT_MS = 2 * 3600 * 1000;
+
+  /**
+   * Largest raster (width × height, in pixels) a preview or commit accepts. A GeoTIFF header can claim
+   * any size in a few bytes; a larger one is refused with 422 before GDAL reads a pixel.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RASTER_MAX_PIXELS = 1e10;
+
   /** Delivery attempts for a job that keeps failing with transient errors. */
   @Type(() => Number)
   @IsInt()

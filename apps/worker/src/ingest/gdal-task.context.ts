@@ -30,15 +30,27 @@ export function storageGdalConfig(storage: StorageConfig): Record<string, string
 }
 
 /**
+ * Largest single GeoJSON object (a feature, or a whole document GDAL cannot stream) the GeoJSON driver
+ * parses, in MB. GDAL's own default (200 MB) lets one hostile feature take gigabytes of a child's memory
+ * as a JSON tree; past this GDAL refuses the file instead.
+ */
+export const GEOJSON_MAX_OBJECT_MB = 64;
+
+/**
  * The context every GDAL task gets from the worker's configuration (tasks may add GDAL options): the
- * storage settings, and the child's block cache size (GDAL's default, 5 % of RAM, would let one child
- * grow to gigabytes on a large machine).
+ * storage settings, the child's block cache size (GDAL's default, 5 % of RAM, would let one child grow
+ * to gigabytes on a large machine), the GeoJSON object cap, and the largest raster a task accepts.
  */
 export function baseTaskContext(
   config: Pick<AppConfig, 'database' | 'storage'> & { worker: Pick<AppConfig['worker'], 'gdal'> },
 ): TaskContext {
   return {
     databaseUrl: config.database.url,
-    gdalConfig: { GDAL_CACHEMAX: config.worker.gdal.cacheMax, ...storageGdalConfig(config.storage) },
+    gdalConfig: {
+      GDAL_CACHEMAX: config.worker.gdal.cacheMax,
+      OGR_GEOJSON_MAX_OBJ_SIZE: String(GEOJSON_MAX_OBJECT_MB),
+      ...storageGdalConfig(config.storage),
+    },
+    rasterMaxPixels: config.worker.gdal.rasterMaxPixels,
   };
 }
