@@ -37,9 +37,16 @@ export interface WorkerConfig {
   metrics: { port: number; host: string };
   /**
    * GDAL children: their block cache (`GDAL_CACHEMAX` syntax), how long an idle spare is kept (0: none),
-   * how long one task may run before the watchdog kills it, and the largest raster a task accepts.
+   * how long one task may run before the watchdog kills it, the largest raster a task accepts, and the
+   * largest GeoJSON object GDAL parses.
    */
-  gdal: { cacheMax: string; spareIdleMs: number; taskTimeoutMs: number; rasterMaxPixels: number };
+  gdal: {
+    cacheMax: string;
+    spareIdleMs: number;
+    taskTimeoutMs: number;
+    rasterMaxPixels: number;
+    geojsonMaxObjectMb: number;
+  };
   shutdownTimeoutMs: number;
   readinessRetryMs: number;
   sweeperIntervalMs: number;
@@ -139,6 +146,7 @@ export class AppConfig {
         spareIdleMs: e.GDAL_SPARE_IDLE_SECONDS * 1000,
         taskTimeoutMs: e.SOURCE_READ_TIMEOUT_MS,
         rasterMaxPixels: e.RASTER_MAX_PIXELS,
+        geojsonMaxObjectMb: e.GEOJSON_MAX_OBJECT_MB,
       },
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       readinessRetryMs: e.READINESS_RETRY_MS,

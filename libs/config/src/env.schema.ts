@@ -284,6 +284,17 @@ export class EnvSchema {
   @Min(1)
   RASTER_MAX_PIXELS = 1e10;
 
+  /**
+   * Largest single GeoJSON object (a feature, or a document GDAL cannot stream) a GDAL child parses, in MB
+   * of GDAL's own estimate (several times the text: 64 admits a feature of about 8 MB of JSON, some 350,000
+   * vertices, at about 400 MB of memory). A larger one is refused (422) instead of built as a tree of
+   * gigabytes. GDAL's default is 200; 0 removes the limit.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  GEOJSON_MAX_OBJECT_MB = 64;
+
   /** Delivery attempts for a job that keeps failing with transient errors. */
   @Type(() => Number)
   @IsInt()

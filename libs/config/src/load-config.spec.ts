@@ -33,7 +33,13 @@ describe('parseConfig', () => {
         readinessRetryMs: 2000,
         sweeperIntervalMs: 30000,
         sweeperGraceMs: 10000,
-        gdal: { cacheMax: '16', spareIdleMs: 30000, taskTimeoutMs: 7_200_000, rasterMaxPixels: 1e10 },
+        gdal: {
+          cacheMax: '16',
+          spareIdleMs: 30000,
+          taskTimeoutMs: 7_200_000,
+          rasterMaxPixels: 1e10,
+          geojsonMaxObjectMb: 64,
+        },
       },
       jobs: { attempts: 5, backoffMs: 2000 },
       remote: { ssrfAllowlist: [], connectTimeoutMs: 5000, timeoutMs: 15000, maxResponseBytes: 32 * 1024 ** 2 },
@@ -74,6 +80,7 @@ describe('parseConfig', () => {
       spareIdleMs: 0,
       taskTimeoutMs: 7_200_000,
       rasterMaxPixels: 1e10,
+      geojsonMaxObjectMb: 64,
     });
     expect(parseConfig({ GDAL_CACHEMAX: '5%' }).worker.gdal.cacheMax).toBe('5%');
     for (const bad of ['0', '-1', '64MB', '100%', '1.5', 'lots', '', '100000']) {

@@ -70,7 +70,15 @@ describe('baseTaskContext', () => {
     const config = {
       database: { url: 'postgres://u:p@db/strata', poolSize: 1 },
       storage: s3,
-      worker: { gdal: { cacheMax: '48', spareIdleMs: 30_000, taskTimeoutMs: 60_000, rasterMaxPixels: 1e9 } },
+      worker: {
+        gdal: {
+          cacheMax: '48',
+          spareIdleMs: 30_000,
+          taskTimeoutMs: 60_000,
+          rasterMaxPixels: 1e9,
+          geojsonMaxObjectMb: 64,
+        },
+      },
     };
     expect(baseTaskContext(config)).toEqual({
       databaseUrl: 'postgres://u:p@db/strata',

@@ -30,13 +30,6 @@ export function storageGdalConfig(storage: StorageConfig): Record<string, string
 }
 
 /**
- * Largest single GeoJSON object (a feature, or a whole document GDAL cannot stream) the GeoJSON driver
- * parses, in MB. GDAL's own default (200 MB) lets one hostile feature take gigabytes of a child's memory
- * as a JSON tree; past this GDAL refuses the file instead.
- */
-export const GEOJSON_MAX_OBJECT_MB = 64;
-
-/**
  * The context every GDAL task gets from the worker's configuration (tasks may add GDAL options): the
  * storage settings, the child's block cache size (GDAL's default, 5 % of RAM, would let one child grow
  * to gigabytes on a large machine), the GeoJSON object cap, and the largest raster a task accepts.
@@ -48,7 +41,8 @@ export function baseTaskContext(
     databaseUrl: config.database.url,
     gdalConfig: {
       GDAL_CACHEMAX: config.worker.gdal.cacheMax,
-      OGR_GEOJSON_MAX_OBJ_SIZE: String(GEOJSON_MAX_OBJECT_MB),
+      // GDAL's GeoJSON reader builds a feature as a tree in memory: past this it refuses the file instead.
+      OGR_GEOJSON_MAX_OBJ_SIZE: String(config.worker.gdal.geojsonMaxObjectMb),
       ...storageGdalConfig(config.storage),
     },
     rasterMaxPixels: config.worker.gdal.rasterMaxPixels,

@@ -36,7 +36,9 @@ const config = {
     secretAccessKey: 'secret',
     forcePathStyle: true,
   },
-  worker: { gdal: { cacheMax: '24', spareIdleMs: 30_000, taskTimeoutMs: 0, rasterMaxPixels: 1e10 } },
+  worker: {
+    gdal: { cacheMax: '24', spareIdleMs: 30_000, taskTimeoutMs: 0, rasterMaxPixels: 1e10, geojsonMaxObjectMb: 64 },
+  },
 } as AppConfig;
 /** The GDAL options every task gets from the worker's configuration. */
 const workerGdalConfig = { GDAL_CACHEMAX: '24', OGR_GEOJSON_MAX_OBJ_SIZE: '64', ...storageGdalConfig(config.storage) };
