@@ -160,7 +160,13 @@ describe('GdalTaskRunner', () => {
   it('applies the worker-wide limit (SOURCE_READ_TIMEOUT_MS) when the task names none', async () => {
     const limited = new (class extends GdalTaskRunner {
       protected override readonly entry = entry;
-    })({ ...config, worker: { gdal: { ...config.worker.gdal, taskTimeoutMs: 300, spareIdleMs: 0 } } } as AppConfig);
+    })({
+      database: config.database,
+      storage: config.storage,
+      worker: {
+        gdal: { cacheMax: '24', spareIdleMs: 0, taskTimeoutMs: 300, rasterMaxPixels: 1e10, geojsonMaxObjectMb: 64 },
+      },
+    } as AppConfig);
     try {
       const error = await limited.start({ kind: 'self-test', size: -1 }).result.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GdalTaskTimeoutError);
