@@ -237,89 +237,83 @@ describe('hostile files through upload → preview → commit and the importer u
     return (found[0]?.n ?? 0) > 0 ? ['the dataset holds what an external entity named'] : [];
   }
 
-  function judge(want: Expect, steps: string[], refused: boolean, uploadRefused: boolean, code: string): string[] {
+  function judge(want: Expect, refused: boolean, uploadRefused: boolean, code: string): string[] {
     const problems: string[] = [];
     if (want.outcome === 'upload-4xx' && !uploadRefused) problems.push('expected the upload to be refused');
     if (want.outcome === 'refused' && !refused) problems.push('expected a refusal');
     if (want.code && refused && !want.code.test(code))
       problems.push(`refusal code ${code}, expected ${want.code.source}`);
     if (want.code && !refused) problems.push(`no refusal, expected ${want.code.source}`);
-    void steps;
     return problems;
+  }
+
+  /** What one route made of a file, step by step: the table's text, the problems, the first refusal. */
+  class Trace {
+    readonly steps: string[] = [];
+    readonly problems: string[] = [];
+    refused = false;
+    uploadRefused = false;
+    code = '';
+
+    /** An HTTP step; a 4xx is a refusal (its code kept when it is the first). */
+    http(label: string, res: ApiResponse<Json>, echoes?: string[]): void {
+      this.steps.push(`${label} ${res.status}${res.status >= 400 ? ` ${codeOf(res)}` : ''}`);
+      this.problems.push(...answerProblems(res, label, echoes));
+      if (res.status < 400) return;
+      if (this.steps.length === 1) this.uploadRefused = true;
+      this.refuse(this.steps.length === 1 ? `${codeOf(res)} ${asText(res.body.detail)}` : codeOf(res));
+    }
+
+    /** The job or run the route started, ended. */
+    ended(outcome: ReturnType<typeof jobOutcome>): void {
+      this.steps.push(outcome.step);
+      this.problems.push(...outcome.problems);
+      if (outcome.refused) this.refuse(outcome.code);
+    }
+
+    private refuse(code: string): void {
+      this.refused = true;
+      this.code ||= code;
+    }
+
+    result(want: Expect): RouteResult {
+      this.problems.push(...judge(want, this.refused, this.uploadRefused, this.code));
+      return finish(want, this.steps, this.problems);
+    }
   }
 
   async function throughUpload(file: HostileFile, path: string, want: Expect): Promise<RouteResult> {
     sampler.take();
-    const steps: string[] = [];
-    const problems: string[] = [];
-    let refused = false;
-    let uploadRefused = false;
-    let code = '';
+    const trace = new Trace();
     const up = await postFile(path, file.name, '/api/ingest/upload');
-    steps.push(`upload ${up.status}${up.status >= 400 ? ` ${codeOf(up)}` : ''}`);
-    problems.push(...answerProblems(up, 'upload', file.echoes));
-    if (up.status >= 400) {
-      refused = uploadRefused = true;
-      code = `${codeOf(up)} ${asText(up.body.detail)}`;
-    } else {
+    trace.http('upload', up, file.echoes);
+    if (up.status < 400) {
       const jobId = asText(up.body.job_id);
-      const preview = await stack.api('POST', `/api/ingest/preview/${jobId}`, { token });
-      steps.push(`preview ${preview.status}${preview.status >= 400 ? ` ${codeOf(preview)}` : ''}`);
-      problems.push(...answerProblems(preview, 'preview'));
-      if (preview.status >= 400) {
-        refused = true;
-        code = codeOf(preview);
-      }
+      trace.http('preview', await stack.api('POST', `/api/ingest/preview/${jobId}`, { token }));
       // The commit runs the preview again where it was refused: it must refuse the same way.
       const commit = await stack.api('POST', `/api/ingest/commit/${jobId}`, {
         token,
         body: { title: `Hostile ${file.id}` },
       });
-      steps.push(`commit ${commit.status}${commit.status >= 400 ? ` ${codeOf(commit)}` : ''}`);
-      problems.push(...answerProblems(commit, 'commit'));
-      if (commit.status >= 400) {
-        refused = true;
-        code ||= codeOf(commit);
-      } else if (commit.status === 202) {
+      trace.http('commit', commit);
+      if (commit.status === 202) {
         const job = await waitForEnd(jobId);
-        const outcome = jobOutcome(job, 'job');
-        steps.push(outcome.step);
-        problems.push(...outcome.problems, ...(await datasetProblems(job)));
-        if (outcome.refused) {
-          refused = true;
-          code ||= outcome.code;
-        }
+        trace.ended(jobOutcome(job, 'job'));
+        trace.problems.push(...(await datasetProblems(job)));
       }
     }
-    problems.push(...judge(want, steps, refused, uploadRefused, code));
-    return finish(want, steps, problems);
+    return trace.result(want);
   }
 
   async function throughImporter(file: HostileFile, path: string, want: Expect & { slug: ImporterSlug }) {
     sampler.take();
-    const steps: string[] = [];
-    const problems: string[] = [];
-    let refused = false;
-    let uploadRefused = false;
-    let code = '';
+    const trace = new Trace();
     const up = await postFile(path, file.name, `/api/v1/ingest/upload/${want.slug}`);
-    steps.push(`upload ${up.status}${up.status >= 400 ? ` ${codeOf(up)}` : ''}`);
-    problems.push(...answerProblems(up, 'importer upload', file.echoes));
-    if (up.status >= 400) {
-      refused = uploadRefused = true;
-      code = `${codeOf(up)} ${asText(up.body.detail)}`;
-    } else {
-      const id = asText((up.body.data as Json | undefined)?.id);
-      const outcome = jobOutcome(await waitForEnd(id), 'run');
-      steps.push(outcome.step);
-      problems.push(...outcome.problems);
-      if (outcome.refused) {
-        refused = true;
-        code = outcome.code;
-      }
+    trace.http('upload', up, file.echoes);
+    if (up.status < 400) {
+      trace.ended(jobOutcome(await waitForEnd(asText((up.body.data as Json | undefined)?.id)), 'run'));
     }
-    problems.push(...judge(want, steps, refused, uploadRefused, code));
-    return { ...finish(want, steps, problems), slug: want.slug };
+    return { ...trace.result(want), slug: want.slug };
   }
 
   function finish(want: Expect, steps: string[], problems: string[]): RouteResult {

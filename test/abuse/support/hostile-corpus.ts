@@ -313,13 +313,23 @@ export function laughsDoctype(root: string): string {
   return `<!DOCTYPE ${root} [\n${levels.join('\n')}\n]>\n`;
 }
 
-/** The shapefile parts of sample.geojson (via ogr2ogr), by extension. */
-async function shapefileParts(ctx: CorpusContext): Promise<Record<string, Buffer>> {
+/** sample.geojson as a shapefile (via ogr2ogr), zipped with only the parts named by extension. */
+async function shapefileZip(ctx: CorpusContext, extensions: string[]): Promise<Buffer> {
   const out = join(ctx.dir, 'shp-parts');
-  await execFileAsync('ogr2ogr', ['-q', '-f', 'ESRI Shapefile', out, ctx.fixture('sample.geojson'), '-nln', 'sample']);
-  const parts: Record<string, Buffer> = {};
-  for (const ext of ['shp', 'shx', 'dbf', 'prj']) parts[ext] = await readFile(join(out, `sample.${ext}`));
-  return parts;
+  await execFileAsync('ogr2ogr', [
+    '-q',
+    '-f',
+    'ESRI Shapefile',
+    '-overwrite',
+    out,
+    ctx.fixture('sample.geojson'),
+    '-nln',
+    'sample',
+  ]);
+  const entries = [];
+  for (const ext of extensions)
+    entries.push({ name: `sample.${ext}`, data: await readFile(join(out, `sample.${ext}`)) });
+  return zip(entries);
 }
 
 const MiB = 1024 * 1024;
@@ -361,6 +371,25 @@ const invalidUtf8 = (text: string): Buffer => {
 
 const GEOJSON_OK =
   '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A1","name":"Älpha"},"geometry":{"type":"Point","coordinates":[10,50]}}]}';
+
+/** Content of one type under another's extension: both upload routes must refuse it outright (415). */
+function renamed(
+  id: string,
+  label: string,
+  name: string,
+  bytes: (c: CorpusContext) => Buffer | Promise<Buffer>,
+  slug?: ImporterSlug,
+): HostileFile {
+  return {
+    id,
+    group: 'Renamed',
+    label,
+    name,
+    make: async (c) => bytes(c),
+    upload: { outcome: 'upload-4xx', code: /unsupported-media-type/ },
+    ...(slug ? { importer: { slug, outcome: 'upload-4xx' as const, code: /unsupported-media-type/ } } : {}),
+  };
+}
 
 export const CORPUS: HostileFile[] = [
   // ---- GeoPackage -------------------------------------------------------------------------------------
@@ -693,10 +722,7 @@ export const CORPUS: HostileFile[] = [
     group: 'ZIP',
     label: 'zipped shapefile without its .shx',
     name: 'noshx.zip',
-    make: async (c) => {
-      const p = await shapefileParts(c);
-      return zip(['shp', 'dbf', 'prj'].map((ext) => ({ name: `sample.${ext}`, data: p[ext] ?? Buffer.alloc(0) })));
-    },
+    make: (c) => shapefileZip(c, ['shp', 'dbf', 'prj']),
     upload: { outcome: 'any' },
     importer: { slug: 'h-geo', outcome: 'any' },
   },
@@ -705,10 +731,7 @@ export const CORPUS: HostileFile[] = [
     group: 'ZIP',
     label: 'zipped shapefile without its .prj',
     name: 'noprj.zip',
-    make: async (c) => {
-      const p = await shapefileParts(c);
-      return zip(['shp', 'shx', 'dbf'].map((ext) => ({ name: `sample.${ext}`, data: p[ext] ?? Buffer.alloc(0) })));
-    },
+    make: (c) => shapefileZip(c, ['shp', 'shx', 'dbf']),
     upload: { outcome: 'any' },
     importer: { slug: 'h-geo', outcome: 'any' },
   },
@@ -717,67 +740,17 @@ export const CORPUS: HostileFile[] = [
     group: 'ZIP',
     label: 'zipped shapefile with its .dbf only',
     name: 'dbfonly.zip',
-    make: async (c) => {
-      const p = await shapefileParts(c);
-      return zip([{ name: 'sample.dbf', data: p.dbf ?? Buffer.alloc(0) }]);
-    },
+    make: (c) => shapefileZip(c, ['dbf']),
     upload: { outcome: 'any' },
     importer: { slug: 'h-geo', outcome: 'any' },
   },
   // ---- Content under another name ------------------------------------------------------------------------
-  {
-    id: 'elf-as-geojson',
-    group: 'Renamed',
-    label: 'an ELF executable named .geojson',
-    name: 'tool.geojson',
-    make: () => Promise.resolve(ELF),
-    upload: { outcome: 'upload-4xx' },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'elf-as-csv',
-    group: 'Renamed',
-    label: 'an ELF executable named .csv',
-    name: 'tool.csv',
-    make: () => Promise.resolve(ELF),
-    upload: { outcome: 'upload-4xx' },
-    importer: { slug: 'h-csv', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'pdf-as-geojson',
-    group: 'Renamed',
-    label: 'a PDF named .geojson',
-    name: 'report.geojson',
-    make: () => Promise.resolve(PDF),
-    upload: { outcome: 'upload-4xx' },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'pdf-as-csv',
-    group: 'Renamed',
-    label: 'a PDF named .csv',
-    name: 'report.csv',
-    make: () => Promise.resolve(PDF),
-    upload: { outcome: 'upload-4xx' },
-    importer: { slug: 'h-csv', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-as-csv',
-    group: 'Renamed',
-    label: 'a ZIP named .csv',
-    name: 'archive.csv',
-    make: async (c) => fixtureBytes(c, 'parcels_shp.zip'),
-    upload: { outcome: 'upload-4xx' },
-    importer: { slug: 'h-csv', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'gpkg-as-tif',
-    group: 'Renamed',
-    label: 'a GeoPackage named .tif',
-    name: 'layers.tif',
-    make: async (c) => fixtureBytes(c, 'layers3.gpkg'),
-    upload: { outcome: 'upload-4xx' },
-  },
+  renamed('elf-as-geojson', 'an ELF executable named .geojson', 'tool.geojson', () => ELF, 'h-geo'),
+  renamed('elf-as-csv', 'an ELF executable named .csv', 'tool.csv', () => ELF, 'h-csv'),
+  renamed('pdf-as-geojson', 'a PDF named .geojson', 'report.geojson', () => PDF, 'h-geo'),
+  renamed('pdf-as-csv', 'a PDF named .csv', 'report.csv', () => PDF, 'h-csv'),
+  renamed('zip-as-csv', 'a ZIP named .csv', 'archive.csv', (c) => fixtureBytes(c, 'parcels_shp.zip'), 'h-csv'),
+  renamed('gpkg-as-tif', 'a GeoPackage named .tif', 'layers.tif', (c) => fixtureBytes(c, 'layers3.gpkg')),
   // ---- JSON / GeoJSON -------------------------------------------------------------------------------------
   {
     id: 'geojson-200mb-line',
