@@ -36,7 +36,7 @@ const inspection: Inspection = {
 };
 
 /** A runner whose child answers `answer`; records the tasks it was given. */
-function setUp(answer: () => Promise<unknown>) {
+function setUp(answer: () => Promise<unknown>, previewTimeoutMs = 10_000) {
   const tasks: GdalTask[] = [];
   const options: TaskOptions[] = [];
   const runner = {
@@ -51,7 +51,7 @@ function setUp(answer: () => Promise<unknown>) {
     recordPreview: vi.fn<(id: string, layers: string[], kind: string) => Promise<boolean>>(() => Promise.resolve(true)),
   };
   const storage = { gdalPath: (key: string) => `/data/${key}` } as unknown as Storage;
-  const config = { upload: { previewTimeoutMs: 10_000 } } as AppConfig;
+  const config = { upload: { previewTimeoutMs } } as AppConfig;
   const service = new PreviewService(
     jobs as unknown as JobRepository,
     storage,
@@ -99,6 +99,12 @@ describe('PreviewService', () => {
     // Within the gateway's wait, so the refusal reaches it before it gives up.
     expect(options[0]?.timeoutMs).toBe(8000);
     expect(jobs.recordPreview).not.toHaveBeenCalled();
+  });
+
+  it('gives GDAL at least 5 s: with a very short PREVIEW_TIMEOUT_MS the gateway answers 504 first, as before', async () => {
+    const { options, preview } = setUp(() => Promise.resolve(inspection), 1000);
+    expect(await preview(null)).toEqual({ ok: true, inspection });
+    expect(options[0]?.timeoutMs).toBe(5000);
   });
 
   it('lets internal failures fail the preview job', async () => {

@@ -16,9 +16,12 @@ import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../re
  */
 /**
  * Share of PREVIEW_TIMEOUT_MS the worker gives GDAL: the rest covers the queue and the answer's way back,
- * so a file that keeps GDAL busy is refused (422) before the gateway gives up waiting (504).
+ * so a file that keeps GDAL busy is refused (422) before the gateway gives up waiting (504). Never less
+ * than PREVIEW_GDAL_MIN_MS: with a very short PREVIEW_TIMEOUT_MS the gateway answers 504 first, as it
+ * always did, rather than the worker refusing ordinary files on a busy machine.
  */
 const PREVIEW_GDAL_SHARE = 0.8;
+const PREVIEW_GDAL_MIN_MS = 5000;
 
 /** A preview GDAL did not finish in time: the file is malformed, hostile or far too large to describe. */
 export const tooSlowRefusal = (): PreviewRefusal => ({
@@ -37,7 +40,7 @@ export class PreviewService {
     private readonly remote: RemoteSourceService,
     config: AppConfig,
   ) {
-    this.timeoutMs = Math.max(100, Math.floor(config.upload.previewTimeoutMs * PREVIEW_GDAL_SHARE));
+    this.timeoutMs = Math.max(PREVIEW_GDAL_MIN_MS, Math.floor(config.upload.previewTimeoutMs * PREVIEW_GDAL_SHARE));
   }
 
   async preview(payload: PreviewPayload, log: Logger): Promise<PreviewOutcome> {
