@@ -214,6 +214,8 @@ describe('hostile files through upload → preview → commit and the importer u
     const message = asText(error.message);
     if (status === 'failed') {
       if (CRASH_CODES.has(code)) problems.push(`${kind} failed as ${code}: ${message}`);
+      // A refusal says what is wrong with the file; "an internal error (reference …)" is a bug's answer.
+      else if (/internal error/i.test(message)) problems.push(`${kind} failed as an internal error (${code})`);
       if (!message) problems.push(`${kind} failed without a message`);
       const leak = leakIn(message, new Headers());
       if (leak) problems.push(`${kind} message leaks ${leak}`);
