@@ -372,6 +372,20 @@ const invalidUtf8 = (text: string): Buffer => {
 const GEOJSON_OK =
   '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"A1","name":"Älpha"},"geometry":{"type":"Point","coordinates":[10,50]}}]}';
 
+/** A ZIP the upload pre-flight must refuse on both routes (422, "The archive was refused…"). */
+function refusedArchive(id: string, label: string, name: string, bytes: () => Buffer, echoes?: string[]): HostileFile {
+  return {
+    id,
+    group: 'ZIP',
+    label,
+    name,
+    ...(echoes ? { echoes } : {}),
+    make: () => Promise.resolve(bytes()),
+    upload: { outcome: 'upload-4xx', code: /archive/ },
+    importer: { slug: 'h-geo', outcome: 'upload-4xx', code: /archive/ },
+  };
+}
+
 /** Content of one type under another's extension: both upload routes must refuse it outright (415). */
 function renamed(
   id: string,
@@ -584,36 +598,18 @@ export const CORPUS: HostileFile[] = [
     upload: { outcome: 'upload-4xx' },
     importer: { slug: 'h-geo', outcome: 'upload-4xx' },
   },
-  {
-    id: 'zip-bomb-ratio',
-    group: 'ZIP',
-    label: 'one entry, 256 MiB of zeros deflated to ~250 KiB (ratio ~1000:1)',
-    name: 'bomb.zip',
-    make: () => Promise.resolve(zip([{ name: 'zeros.csv', data: Buffer.alloc(256 * MiB) }])),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-bomb-entries',
-    group: 'ZIP',
-    label: '20,000 empty entries',
-    name: 'entries.zip',
-    make: () =>
-      Promise.resolve(
-        zip(Array.from({ length: 20_000 }, (_, i) => ({ name: `e${i}.csv`, data: Buffer.alloc(0), deflate: false }))),
-      ),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-bomb-overlapping',
-    group: 'ZIP',
-    label: 'overlapping bomb: 1,000 central entries sharing one 4 MiB deflated local entry',
-    name: 'overlap.zip',
-    make: () => Promise.resolve(overlappingZip(Buffer.alloc(4 * MiB, 0x41), 1000)),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
+  refusedArchive('zip-bomb-ratio', 'one entry, 256 MiB of zeros deflated to ~250 KiB (ratio ~1000:1)', 'bomb.zip', () =>
+    zip([{ name: 'zeros.csv', data: Buffer.alloc(256 * MiB) }]),
+  ),
+  refusedArchive('zip-bomb-entries', '20,000 empty entries', 'entries.zip', () =>
+    zip(Array.from({ length: 20_000 }, (_, i) => ({ name: `e${i}.csv`, data: Buffer.alloc(0), deflate: false }))),
+  ),
+  refusedArchive(
+    'zip-bomb-overlapping',
+    'overlapping bomb: 1,000 central entries sharing one 4 MiB deflated local entry',
+    'overlap.zip',
+    () => overlappingZip(Buffer.alloc(4 * MiB, 0x41), 1000),
+  ),
   {
     id: 'zip-size-lies',
     group: 'ZIP',
@@ -624,16 +620,9 @@ export const CORPUS: HostileFile[] = [
     upload: { outcome: 'refused' },
     importer: { slug: 'h-geo', outcome: 'refused' },
   },
-  {
-    id: 'zip-nested',
-    group: 'ZIP',
-    label: 'a ZIP holding a ZIP holding GeoJSON',
-    name: 'nested.zip',
-    make: () =>
-      Promise.resolve(zip([{ name: 'inner.zip', data: zip([{ name: 'a.geojson', data: Buffer.from(GEOJSON_OK) }]) }])),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
+  refusedArchive('zip-nested', 'a ZIP holding a ZIP holding GeoJSON', 'nested.zip', () =>
+    zip([{ name: 'inner.zip', data: zip([{ name: 'a.geojson', data: Buffer.from(GEOJSON_OK) }]) }]),
+  ),
   {
     id: 'zip-nested-renamed',
     group: 'ZIP',
@@ -644,70 +633,31 @@ export const CORPUS: HostileFile[] = [
     upload: { outcome: 'refused' },
     importer: { slug: 'h-geo', outcome: 'refused' },
   },
-  {
-    id: 'zip-slip-dotdot',
-    group: 'ZIP',
-    label: 'zip slip: entry ../../../tmp/evil.geojson',
-    name: 'slip.zip',
-    echoes: ['../../../tmp/evil.geojson'],
-    make: () => Promise.resolve(zip([{ name: '../../../tmp/evil.geojson', data: Buffer.from(GEOJSON_OK) }])),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-slip-absolute',
-    group: 'ZIP',
-    label: 'zip slip: entry /etc/cron.d/evil.geojson',
-    name: 'absolute.zip',
-    make: () => Promise.resolve(zip([{ name: '/etc/cron.d/evil.geojson', data: Buffer.from(GEOJSON_OK) }])),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-slip-backslash',
-    group: 'ZIP',
-    label: 'zip slip: entry ..\\..\\evil.geojson',
-    name: 'backslash.zip',
-    make: () => Promise.resolve(zip([{ name: '..\\..\\evil.geojson', data: Buffer.from(GEOJSON_OK) }])),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-symlink',
-    group: 'ZIP',
-    label: 'symbolic link entry a.geojson → /etc/passwd',
-    name: 'symlink.zip',
-    make: () =>
-      Promise.resolve(
-        zip([{ name: 'a.geojson', data: Buffer.from('/etc/passwd'), unixMode: 0o120777, deflate: false }]),
-      ),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-encrypted',
-    group: 'ZIP',
-    label: 'entry flagged as encrypted',
-    name: 'encrypted.zip',
-    make: () => Promise.resolve(zip([{ name: 'a.geojson', data: Buffer.from(GEOJSON_OK), encryptedFlag: true }])),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
-  {
-    id: 'zip-duplicate-names',
-    group: 'ZIP',
-    label: 'two entries named a.geojson',
-    name: 'duplicate.zip',
-    make: () =>
-      Promise.resolve(
-        zip([
-          { name: 'a.geojson', data: Buffer.from(GEOJSON_OK) },
-          { name: 'a.geojson', data: Buffer.from(GEOJSON_OK.replace('A1', 'B2')) },
-        ]),
-      ),
-    upload: { outcome: 'upload-4xx', code: /archive/ },
-    importer: { slug: 'h-geo', outcome: 'upload-4xx' },
-  },
+  refusedArchive(
+    'zip-slip-dotdot',
+    'zip slip: entry ../../../tmp/evil.geojson',
+    'slip.zip',
+    () => zip([{ name: '../../../tmp/evil.geojson', data: Buffer.from(GEOJSON_OK) }]),
+    ['../../../tmp/evil.geojson'],
+  ),
+  refusedArchive('zip-slip-absolute', 'zip slip: entry /etc/cron.d/evil.geojson', 'absolute.zip', () =>
+    zip([{ name: '/etc/cron.d/evil.geojson', data: Buffer.from(GEOJSON_OK) }]),
+  ),
+  refusedArchive('zip-slip-backslash', 'zip slip: entry ..\\..\\evil.geojson', 'backslash.zip', () =>
+    zip([{ name: '..\\..\\evil.geojson', data: Buffer.from(GEOJSON_OK) }]),
+  ),
+  refusedArchive('zip-symlink', 'symbolic link entry a.geojson → /etc/passwd', 'symlink.zip', () =>
+    zip([{ name: 'a.geojson', data: Buffer.from('/etc/passwd'), unixMode: 0o120777, deflate: false }]),
+  ),
+  refusedArchive('zip-encrypted', 'entry flagged as encrypted', 'encrypted.zip', () =>
+    zip([{ name: 'a.geojson', data: Buffer.from(GEOJSON_OK), encryptedFlag: true }]),
+  ),
+  refusedArchive('zip-duplicate-names', 'two entries named a.geojson', 'duplicate.zip', () =>
+    zip([
+      { name: 'a.geojson', data: Buffer.from(GEOJSON_OK) },
+      { name: 'a.geojson', data: Buffer.from(GEOJSON_OK.replace('A1', 'B2')) },
+    ]),
+  ),
   {
     id: 'zip-empty',
     group: 'ZIP',

@@ -38,10 +38,13 @@ interface Written {
   method: number;
 }
 
-function localHeader(w: Omit<Written, 'offset'>): Buffer {
+/**
+ * The fields a local header and its central-directory entry share, from "version needed" to the extra
+ * field's length: flags, method, DOS time and date, CRC, sizes (the declared size may lie), name length.
+ */
+function sharedFields(w: Omit<Written, 'offset'>): Buffer[] {
   const { entry, name, crc, compressed, method } = w;
-  return Buffer.concat([
-    u32(0x04034b50),
+  return [
     u16(20),
     u16(entry.encryptedFlag ? 0x0801 : 0x0800),
     u16(method),
@@ -52,26 +55,21 @@ function localHeader(w: Omit<Written, 'offset'>): Buffer {
     u32(entry.declaredSize ?? entry.data.length),
     u16(name.length),
     u16(0),
-    name,
-  ]);
+  ];
+}
+
+function localHeader(w: Omit<Written, 'offset'>): Buffer {
+  return Buffer.concat([u32(0x04034b50), ...sharedFields(w), w.name]);
 }
 
 function centralHeader(w: Written): Buffer {
-  const { entry, name, crc, compressed, method, offset } = w;
+  const { entry, name, offset } = w;
   const madeBy = entry.unixMode === undefined ? 20 : (3 << 8) | 20;
   return Buffer.concat([
     u32(0x02014b50),
     u16(madeBy),
-    u16(20),
-    u16(entry.encryptedFlag ? 0x0801 : 0x0800),
-    u16(method),
-    u16(0),
-    u16(0x21),
-    u32(crc),
-    u32(compressed),
-    u32(entry.declaredSize ?? entry.data.length),
-    u16(name.length),
-    u16(0),
+    ...sharedFields(w),
+    // Comment length, disk number, internal attributes; external attributes carry the Unix mode.
     u16(0),
     u16(0),
     u16(0),
