@@ -89,7 +89,63 @@ function ssrf(r) {
   return out.join('\n');
 }
 
-const RENDERERS = { 'auth-matrix': authMatrix, 'ssrf-routes': ssrf };
+function hostileFiles(r) {
+  const out = [];
+  const mib = (bytes) =>
+    bytes >= 1024 ** 2
+      ? `${(bytes / 1024 ** 2).toFixed(bytes >= 10 * 1024 ** 2 ? 0 : 1)} MiB`
+      : bytes >= 1024
+        ? `${Math.round(bytes / 1024)} KiB`
+        : `${bytes} B`;
+  const route = (c) => {
+    if (!c) return 'n/a';
+    const mark = c.ok ? '✓' : `**✗** (${c.problems.map(esc).join('; ')})`;
+    return `${esc(c.observed)} ${mark}`;
+  };
+  const peak = (c) => {
+    const w = c?.memory?.worker;
+    return w ? `${w.process} / ${w.children}` : '–';
+  };
+  const files = r.files.length;
+  const routes = r.files.reduce((n, f) => n + (f.upload ? 1 : 0) + (f.importer ? 1 : 0), 0);
+  const failing = r.files.filter((f) => (f.upload && !f.upload.ok) || (f.importer && !f.importer.ok)).length;
+  out.push(
+    `Run ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC: **${files}** generated files, **${routes}** route runs, ${failing === 0 ? 'all as expected' : `**${failing} not as expected**`}.`,
+    `Memory caps asserted per file: worker ${r.caps_mib.worker} MiB, its GDAL children together ${r.caps_mib.gdal} MiB, gateway ${r.caps_mib.gateway} MiB.`,
+    `Peaks over the whole run: worker ${r.peaks_mib.worker?.process ?? '?'} MiB, GDAL children ${r.peaks_mib.worker?.children ?? '?'} MiB, gateway ${r.peaks_mib.gateway?.process ?? '?'} MiB.`,
+    `Connections to the listener every external entity names: **${r.listener_connections}**.`,
+    '',
+    'Upload: `POST /api/ingest/upload` → `POST /api/ingest/preview/{id}` → `POST /api/ingest/commit/{id}` → the job, where each step is reached.',
+    'Importer: `POST /api/v1/ingest/upload/{slug}` → the run. Memory: peak RSS of the worker / its GDAL children during that route, MiB.',
+    '',
+    '| Scenario | Size | Expected | Upload route (observed) | Memory | Importer (observed) | Memory |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const f of r.files) {
+    const expected = [
+      f.upload ? `upload: ${f.upload.expected}` : null,
+      f.importer ? `importer \`${f.importer.slug}\`: ${f.importer.expected}` : null,
+    ]
+      .filter(Boolean)
+      .join('<br>');
+    out.push(
+      `| ${esc(f.group)}: ${esc(f.label)} | ${mib(f.size)} | ${esc(expected)} | ${route(f.upload)} | ${f.upload ? peak(f.upload) : '–'} | ${route(f.importer)} | ${f.importer ? peak(f.importer) : '–'} |`,
+    );
+  }
+  out.push(
+    '',
+    'A WFS whose every XML answer declares external entities (`file:///etc/passwd`, the listener, a parameter entity):',
+    '',
+  );
+  out.push('| Step | Expected | Observed |', '| --- | --- | --- |');
+  for (const w of r.wfs)
+    out.push(`| \`${esc(w.step)}\` | ${esc(w.expected)} | ${esc(w.observed)} ${w.ok ? '✓' : '✗'} |`);
+  out.push('', 'Control jobs (the same worker process, plain GeoJSON):', '');
+  for (const c of r.controls) out.push(`- ${c}`);
+  return out.join('\n');
+}
+
+const RENDERERS = { 'auth-matrix': authMatrix, 'ssrf-routes': ssrf, 'hostile-files': hostileFiles };
 
 let doc = readFileSync(DOC, 'utf8');
 for (const [name, render] of Object.entries(RENDERERS)) {

@@ -71,16 +71,18 @@ export class WorkerModule {
         { provide: COMPILED_IMPORTERS, useExisting: ImporterCatalog },
         {
           provide: RECORD_READER_OPENER,
-          inject: [GdalTaskRunner],
+          inject: [GdalTaskRunner, AppConfig],
           // GDAL formats are read through the GDAL child; its export lands next to the downloaded source.
+          // The first pass (parse and count) is bounded in time: a hostile file fails the run, not the worker.
           useFactory:
-            (gdal: GdalTaskRunner): OpenRecordReader =>
+            (gdal: GdalTaskRunner, config: AppConfig): OpenRecordReader =>
             (input) =>
               openRecordReader({
                 ...input,
                 filename: input.filename ?? undefined,
                 gdal,
                 scratchDir: dirname(input.path),
+                timeoutMs: config.worker.gdal.taskTimeoutMs,
               }),
         },
         ...plan.handlers,

@@ -54,6 +54,8 @@ export enum GdalFailure {
   SourceRejected = 'gdal-source-rejected',
   /** The GDAL process died without answering (a crash inside GDAL, or out of memory). */
   Crashed = 'gdal-crashed',
+  /** The GDAL step ran past SOURCE_READ_TIMEOUT_MS and the watchdog killed it (a stuck native call). */
+  TimedOut = 'gdal-timed-out',
 }
 
 /** The machine running the work. */
@@ -85,6 +87,8 @@ export enum ReaderFailure {
   LayerNotFound = 'reader-layer-not-found',
   Malformed = 'reader-malformed',
   Empty = 'reader-empty',
+  /** Opening and counting the source ran past SOURCE_READ_TIMEOUT_MS (a malformed or hostile file). */
+  TooSlow = 'reader-too-slow',
 }
 
 /** The job runtime. */
@@ -188,6 +192,11 @@ export const FAILURE_POLICY: Readonly<Record<FailureCode, FailurePolicy>> = {
 
   [GdalFailure.SourceRejected]: policy(Permanent, null),
   [GdalFailure.Crashed]: policy(Permanent, 'GDAL stopped unexpectedly while processing the file.', null, true),
+  // Permanent: the same bytes take as long again.
+  [GdalFailure.TimedOut]: policy(
+    Permanent,
+    'Processing the file took longer than the time limit; it may be malformed or too large for one job.',
+  ),
 
   [HostFailure.DiskFull]: policy(
     Transient,
@@ -207,6 +216,7 @@ export const FAILURE_POLICY: Readonly<Record<FailureCode, FailurePolicy>> = {
   [ReaderFailure.LayerNotFound]: policy(Permanent, null, ErrorCode.Unprocessable),
   [ReaderFailure.Malformed]: policy(Permanent, null, ErrorCode.Unprocessable),
   [ReaderFailure.Empty]: policy(Permanent, null, ErrorCode.Unprocessable),
+  [ReaderFailure.TooSlow]: policy(Permanent, null, ErrorCode.Unprocessable),
 
   [JobFailure.Cancelled]: policy(Cancelled, 'The job was cancelled.'),
   [JobFailure.Superseded]: policy(Cancelled, 'A newer attempt took the job over.'),

@@ -35,8 +35,18 @@ export interface WorkerConfig {
   lockMs: number;
   /** The worker's metrics and probe server; port 0 = off. */
   metrics: { port: number; host: string };
-  /** GDAL children: their block cache (`GDAL_CACHEMAX` syntax) and how long an idle spare is kept (0: none). */
-  gdal: { cacheMax: string; spareIdleMs: number };
+  /**
+   * GDAL children: their block cache (`GDAL_CACHEMAX` syntax), how long an idle spare is kept (0: none),
+   * how long one task may run before the watchdog kills it, the largest raster a task accepts, and the
+   * largest GeoJSON object GDAL parses.
+   */
+  gdal: {
+    cacheMax: string;
+    spareIdleMs: number;
+    taskTimeoutMs: number;
+    rasterMaxPixels: number;
+    geojsonMaxObjectMb: number;
+  };
   /** `WORKER_HEAP_TARGET_MB`: the heap an importer run keeps to between chunks (0: left to V8). */
   heapTargetMb: number;
   shutdownTimeoutMs: number;
@@ -133,7 +143,13 @@ export class AppConfig {
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
       metrics: { port: e.WORKER_METRICS_PORT, host: e.WORKER_METRICS_HOST },
-      gdal: { cacheMax: e.GDAL_CACHEMAX, spareIdleMs: e.GDAL_SPARE_IDLE_SECONDS * 1000 },
+      gdal: {
+        cacheMax: e.GDAL_CACHEMAX,
+        spareIdleMs: e.GDAL_SPARE_IDLE_SECONDS * 1000,
+        taskTimeoutMs: e.SOURCE_READ_TIMEOUT_MS,
+        rasterMaxPixels: e.RASTER_MAX_PIXELS,
+        geojsonMaxObjectMb: e.GEOJSON_MAX_OBJECT_MB,
+      },
       heapTargetMb: e.WORKER_HEAP_TARGET_MB,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       readinessRetryMs: e.READINESS_RETRY_MS,

@@ -265,6 +265,37 @@ export class EnvSchema {
   GDAL_SPARE_IDLE_SECONDS = 30;
 
   /**
+   * How long one GDAL step of a job (a conversion, a load, an importer's layer export) or an importer's
+   * first pass over its source (open and count) may run. Past it the worker kills the GDAL child (a
+   * native call cannot be interrupted otherwise) and fails the job as too slow or malformed. Previews are
+   * bounded by PREVIEW_TIMEOUT_MS instead.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  SOURCE_READ_TIMEOUT_MS = 2 * 3600 * 1000;
+
+  /**
+   * Largest raster (width × height, in pixels) a preview or commit accepts. A GeoTIFF header can claim
+   * any size in a few bytes; a larger one is refused with 422 before GDAL reads a pixel.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RASTER_MAX_PIXELS = 1e10;
+
+  /**
+   * Largest single GeoJSON object (a feature, or a document GDAL cannot stream) a GDAL child parses, in MB
+   * of GDAL's own estimate (several times the text: 64 admits a feature of about 8 MB of JSON, some 350,000
+   * vertices, at about 400 MB of memory). A larger one is refused (422) instead of built as a tree of
+   * gigabytes. GDAL's default is 200; 0 removes the limit.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  GEOJSON_MAX_OBJECT_MB = 64;
+
+  /**
    * The JavaScript heap (MiB) a worker keeps to during importer runs: between chunks, once V8 holds this
    * much heap, the worker runs a full garbage collection instead of letting V8 grow it. 0 leaves it to V8.
    */

@@ -33,7 +33,13 @@ describe('parseConfig', () => {
         readinessRetryMs: 2000,
         sweeperIntervalMs: 30000,
         sweeperGraceMs: 10000,
-        gdal: { cacheMax: '16', spareIdleMs: 30000 },
+        gdal: {
+          cacheMax: '16',
+          spareIdleMs: 30000,
+          taskTimeoutMs: 7_200_000,
+          rasterMaxPixels: 1e10,
+          geojsonMaxObjectMb: 64,
+        },
         heapTargetMb: 128,
       },
       jobs: { attempts: 5, backoffMs: 2000 },
@@ -61,10 +67,21 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('bounds a GDAL step or a source read in time (SOURCE_READ_TIMEOUT_MS) and a raster in pixels (RASTER_MAX_PIXELS)', () => {
+    const gdal = parseConfig({ SOURCE_READ_TIMEOUT_MS: '90000', RASTER_MAX_PIXELS: '1000000' }).worker.gdal;
+    expect(gdal.taskTimeoutMs).toBe(90_000);
+    expect(gdal.rasterMaxPixels).toBe(1_000_000);
+    expect(configError({ RASTER_MAX_PIXELS: '0' }).problems).toEqual(['RASTER_MAX_PIXELS: min']);
+    expect(configError({ SOURCE_READ_TIMEOUT_MS: '10' }).problems).toEqual(['SOURCE_READ_TIMEOUT_MS: min']);
+  });
+
   it("sizes the GDAL children's block cache in MiB or percent, and keeps an idle spare for seconds (0: none)", () => {
     expect(parseConfig({ GDAL_CACHEMAX: '256', GDAL_SPARE_IDLE_SECONDS: '0' }).worker.gdal).toEqual({
       cacheMax: '256',
       spareIdleMs: 0,
+      taskTimeoutMs: 7_200_000,
+      rasterMaxPixels: 1e10,
+      geojsonMaxObjectMb: 64,
     });
     expect(parseConfig({ GDAL_CACHEMAX: '5%' }).worker.gdal.cacheMax).toBe('5%');
     for (const bad of ['0', '-1', '64MB', '100%', '1.5', 'lots', '', '100000']) {

@@ -7,7 +7,7 @@ import { epsgOf } from './srs.js';
 /** A source GDAL could not read, or a request it cannot satisfy; `message` is safe to show users. */
 export class UnreadableSourceError extends Error {
   constructor(
-    readonly code: 'unreadable' | 'unknown-layer' | 'empty',
+    readonly code: 'unreadable' | 'unknown-layer' | 'empty' | 'raster-too-large',
     message: string,
     readonly extensions: Record<string, unknown> = {},
   ) {
@@ -65,7 +65,16 @@ function jsonValue(value: unknown): unknown {
  * already holds in memory. A failed remote read is not the file's fault: it is thrown as GDAL reported
  * it, not as an UnreadableSourceError.
  */
-export async function inspect(path: string, layerName: string | null): Promise<Inspection> {
+/** The refusal of a raster over RASTER_MAX_PIXELS (a header can claim any size in a few bytes). */
+export function rasterTooLarge(width: number, height: number, maxPixels: number): string {
+  return `The raster is ${width} × ${height} pixels, more than the ${maxPixels.toLocaleString('en-US')} pixels this server accepts (RASTER_MAX_PIXELS).`;
+}
+
+export async function inspect(
+  path: string,
+  layerName: string | null,
+  limits: { rasterMaxPixels?: number } = {},
+): Promise<Inspection> {
   let ds: gdal.Dataset;
   try {
     ds = await gdal.openAsync(path, 'r');
@@ -79,6 +88,13 @@ export async function inspect(path: string, layerName: string | null): Promise<I
     const size = await ds.rasterSizeAsync;
     if (size.x > 0 && size.y > 0 && (await ds.bands.countAsync()) > 0) {
       if (layerName) throw new UnreadableSourceError('unknown-layer', 'A raster has no layers; omit layer_name.');
+      if (limits.rasterMaxPixels && size.x * size.y > limits.rasterMaxPixels) {
+        throw new UnreadableSourceError('raster-too-large', rasterTooLarge(size.x, size.y, limits.rasterMaxPixels), {
+          width: size.x,
+          height: size.y,
+          max_pixels: limits.rasterMaxPixels,
+        });
+      }
       const info = JSON.parse(await gdal.infoAsync(ds, ['-json'])) as GdalInfoJson;
       return rasterInspection(info, epsgOf(await ds.srsAsync));
     }

@@ -11,6 +11,7 @@ import {
 } from '@app/contracts';
 import { cogIssues, parseNodata, rasterInspection, type GdalInfoJson } from './gdalinfo.js';
 import { progressReporter } from './progress.js';
+import { rasterTooLarge } from './inspection.js';
 import { isRemoteFailure } from './remote-errors.js';
 import { epsgOf } from './srs.js';
 
@@ -24,6 +25,8 @@ const LOSSLESS_CODECS = new Set(['DEFLATE', 'ZSTD', 'LZW', 'LZMA']);
 export interface CogRequest {
   /** Any GDAL-readable path (local file, /vsizip/…, /vsis3/…). */
   sourcePath: string;
+  /** RASTER_MAX_PIXELS: a larger source (width × height) is refused before a pixel is read. */
+  maxPixels?: number;
   /** Local file to write the COG to; its directory exists. Not touched when the source is kept. */
   outputPath: string;
   /** Codec of a conversion (default DEFLATE). A compliant source with another lossless codec is kept. */
@@ -41,7 +44,7 @@ export interface CogRequest {
 }
 
 export type RasterIngestErrorCode =
-  'unreadable' | 'not-raster' | 'not-georeferenced' | 'missing-crs' | 'not-cog' | 'invalid-option';
+  'unreadable' | 'not-raster' | 'not-georeferenced' | 'missing-crs' | 'not-cog' | 'invalid-option' | 'raster-too-large';
 
 /** A raster that cannot be ingested, or a request that cannot be met; `message` is safe to show users. */
 export class RasterIngestError extends Error {
@@ -214,6 +217,10 @@ export async function produceCog(req: CogRequest): Promise<CogResult> {
     const bandCount = await src.bands.countAsync();
     if (bandCount === 0) {
       throw new RasterIngestError('not-raster', 'The file holds no raster bands; upload it as a vector dataset.');
+    }
+    const size = await src.rasterSizeAsync;
+    if (req.maxPixels && size.x * size.y > req.maxPixels) {
+      throw new RasterIngestError('raster-too-large', rasterTooLarge(size.x, size.y, req.maxPixels));
     }
     info = JSON.parse(await gdal.infoAsync(src, ['-json'])) as GdalInfoJson;
     sourceSrs = rasterHasCrs(info) ? await src.srsAsync : null;

@@ -180,9 +180,19 @@ function resolveColumn(fields: string[], wanted: string, option: string): string
   throw new VectorIngestError('unknown-column', `The layer has no column named '${wanted}' (${option}).`);
 }
 
+/** PostgreSQL's limit on a table's columns (1,600), less the load's own `gid` and `geom`. */
+export const MAX_LAYER_COLUMNS = 1598;
+
 /** Decides columns, geometry and CRS from what the layer says and what the user asked for. */
 function planLoad(source: SourceLayer, req: VectorTranslateRequest): LoadPlan {
   const fieldNames = source.fields.map((f) => f.name);
+  // Refused here, in words, rather than by PostgreSQL halfway through creating the table.
+  if (fieldNames.length > MAX_LAYER_COLUMNS) {
+    throw new VectorIngestError(
+      'too-many-columns',
+      `The layer has ${fieldNames.length.toLocaleString('en-US')} columns; a table holds at most ${MAX_LAYER_COLUMNS.toLocaleString('en-US')} besides its id and geometry.`,
+    );
+  }
   const { columns, renames } = planColumns(fieldNames);
   const warnings: VectorLoadWarning[] = renames.map((r) => ({
     code: 'column-renamed',

@@ -66,15 +66,25 @@ describe('storageGdalConfig', () => {
 });
 
 describe('baseTaskContext', () => {
-  it('carries the database URL, the block cache size and the storage settings as GDAL options', () => {
+  it('carries the database URL, the block cache size, the GeoJSON object cap, the storage settings and the raster cap', () => {
     const config = {
       database: { url: 'postgres://u:p@db/strata', poolSize: 1 },
       storage: s3,
-      worker: { gdal: { cacheMax: '48', spareIdleMs: 30_000 } },
+      worker: {
+        gdal: {
+          cacheMax: '48',
+          spareIdleMs: 30_000,
+          taskTimeoutMs: 60_000,
+          rasterMaxPixels: 1e9,
+          geojsonMaxObjectMb: 64,
+        },
+      },
     };
     expect(baseTaskContext(config)).toEqual({
       databaseUrl: 'postgres://u:p@db/strata',
-      gdalConfig: { GDAL_CACHEMAX: '48', ...storageGdalConfig(s3) },
+      // A huge GeoJSON feature is refused by GDAL instead of parsed into a tree of gigabytes.
+      gdalConfig: { GDAL_CACHEMAX: '48', OGR_GEOJSON_MAX_OBJ_SIZE: '64', ...storageGdalConfig(s3) },
+      rasterMaxPixels: 1e9,
     });
   });
 });

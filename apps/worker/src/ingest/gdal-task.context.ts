@@ -31,14 +31,20 @@ export function storageGdalConfig(storage: StorageConfig): Record<string, string
 
 /**
  * The context every GDAL task gets from the worker's configuration (tasks may add GDAL options): the
- * storage settings, and the child's block cache size (GDAL's default, 5 % of RAM, would let one child
- * grow to gigabytes on a large machine).
+ * storage settings, the child's block cache size (GDAL's default, 5 % of RAM, would let one child grow
+ * to gigabytes on a large machine), the GeoJSON object cap, and the largest raster a task accepts.
  */
 export function baseTaskContext(
   config: Pick<AppConfig, 'database' | 'storage'> & { worker: Pick<AppConfig['worker'], 'gdal'> },
 ): TaskContext {
   return {
     databaseUrl: config.database.url,
-    gdalConfig: { GDAL_CACHEMAX: config.worker.gdal.cacheMax, ...storageGdalConfig(config.storage) },
+    gdalConfig: {
+      GDAL_CACHEMAX: config.worker.gdal.cacheMax,
+      // GDAL's GeoJSON reader builds a feature as a tree in memory: past this it refuses the file instead.
+      OGR_GEOJSON_MAX_OBJ_SIZE: String(config.worker.gdal.geojsonMaxObjectMb),
+      ...storageGdalConfig(config.storage),
+    },
+    rasterMaxPixels: config.worker.gdal.rasterMaxPixels,
   };
 }

@@ -18,8 +18,8 @@ import type { GdalTask, TaskMessage } from './gdal-task.protocol.js';
 let dir: string;
 let geojson: string;
 
-const message = (task: GdalTask, gdalConfig: Record<string, string> = {}): TaskMessage => ({
-  context: { databaseUrl: 'postgres://strata@127.0.0.1:1/none', gdalConfig },
+const message = (task: GdalTask, gdalConfig: Record<string, string> = {}, rasterMaxPixels = 1e10): TaskMessage => ({
+  context: { databaseUrl: 'postgres://strata@127.0.0.1:1/none', gdalConfig, rasterMaxPixels },
   task,
 });
 const noSend = (): void => undefined;
@@ -110,6 +110,49 @@ describe('runTask', () => {
     );
     expect(unreadable).toMatchObject({ kind: 'user', code: 'unreadable' });
     expect(unreadable).not.toHaveProperty('extensions');
+  });
+
+  it('refuses a raster over RASTER_MAX_PIXELS at preview and at conversion, before reading a pixel', async () => {
+    const tif = join(dir, 'wide.tif');
+    const ds = gdal.open(tif, 'w', 'GTiff', 40, 30, 1, gdal.GDT_Byte);
+    ds.geoTransform = [0, 1, 0, 30, 0, -1];
+    ds.srs = gdal.SpatialReference.fromEPSG(3857);
+    ds.close();
+    const refusal = await failureFrom(
+      runTask(message({ kind: 'inspect', sourcePath: tif, layerName: null }, {}, 1000), noSend),
+    );
+    expect(refusal).toEqual({
+      kind: 'user',
+      code: 'raster-too-large',
+      message: 'The raster is 40 × 30 pixels, more than the 1,000 pixels this server accepts (RASTER_MAX_PIXELS).',
+      extensions: { width: 40, height: 30, max_pixels: 1000 },
+    });
+    const conversion = await failureFrom(
+      runTask(
+        message(
+          {
+            kind: 'raster',
+            sourcePath: tif,
+            outputPath: join(dir, 'wide.cog.tif'),
+            compression: 'DEFLATE',
+            resampling: null,
+            nodataOverride: null,
+            strictCog: false,
+            sridOverride: null,
+          },
+          {},
+          1000,
+        ),
+        noSend,
+      ),
+    );
+    expect(conversion).toMatchObject({ kind: 'user', code: 'raster-too-large' });
+    // At the limit it is described as usual.
+    const at = (await runTask(
+      message({ kind: 'inspect', sourcePath: tif, layerName: null }, {}, 1200),
+      noSend,
+    )) as Inspection;
+    expect(at.kind).toBe('raster');
   });
 
   it('answers a self-test with the GDAL version and a pixel round trip', async () => {

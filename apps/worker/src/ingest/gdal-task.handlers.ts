@@ -33,7 +33,7 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
   });
   switch (task.kind) {
     case 'inspect':
-      return inspect(task.sourcePath, task.layerName);
+      return inspect(task.sourcePath, task.layerName, { rasterMaxPixels: context.rasterMaxPixels });
     case 'self-test':
       return selfTest(task.size);
     case 'vector':
@@ -58,6 +58,7 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
     case 'raster':
       return produceCog({
         sourcePath: task.sourcePath,
+        maxPixels: context.rasterMaxPixels,
         outputPath: task.outputPath,
         compression: task.compression,
         ...(task.resampling ? { resampling: task.resampling } : {}),

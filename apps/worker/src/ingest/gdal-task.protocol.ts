@@ -15,6 +15,8 @@ export interface TaskContext {
    */
   gdalConfig: Record<string, string>;
   databaseUrl: string;
+  /** RASTER_MAX_PIXELS: a raster larger than this (width × height) is refused before a pixel is read. */
+  rasterMaxPixels: number;
 }
 
 export interface VectorTask {

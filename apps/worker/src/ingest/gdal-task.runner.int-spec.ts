@@ -48,7 +48,7 @@ const storage: S3StorageConfig = {
 const config = {
   database: { url: process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata_test', poolSize: 1 },
   storage,
-  worker: { gdal: { cacheMax: '32', spareIdleMs: 30_000 } },
+  worker: { gdal: { cacheMax: '32', spareIdleMs: 30_000, taskTimeoutMs: 0, rasterMaxPixels: 1e10 } },
 } as AppConfig;
 const admin = new S3Client({
   region: storage.region,

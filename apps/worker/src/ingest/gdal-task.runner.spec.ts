@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StrataMetrics } from '@app/metrics';
 import { storageGdalConfig } from './gdal-task.context.js';
 import type { TaskMessage } from './gdal-task.protocol.js';
-import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner } from './gdal-task.runner.js';
+import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner, GdalTaskTimeoutError } from './gdal-task.runner.js';
 
 // A stand-in child: answers with the message it was sent, fails or hangs on request.
 const FAKE_CHILD = `
@@ -36,10 +36,12 @@ const config = {
     secretAccessKey: 'secret',
     forcePathStyle: true,
   },
-  worker: { gdal: { cacheMax: '24', spareIdleMs: 30_000 } },
+  worker: {
+    gdal: { cacheMax: '24', spareIdleMs: 30_000, taskTimeoutMs: 0, rasterMaxPixels: 1e10, geojsonMaxObjectMb: 64 },
+  },
 } as AppConfig;
 /** The GDAL options every task gets from the worker's configuration. */
-const workerGdalConfig = { GDAL_CACHEMAX: '24', ...storageGdalConfig(config.storage) };
+const workerGdalConfig = { GDAL_CACHEMAX: '24', OGR_GEOJSON_MAX_OBJ_SIZE: '64', ...storageGdalConfig(config.storage) };
 
 const metrics = new StrataMetrics('worker');
 let dir: string;
@@ -64,7 +66,7 @@ describe('GdalTaskRunner', () => {
   it("sends each task with its own context: the worker's GDAL options plus the task's", async () => {
     const plain = await runner.start<TaskMessage>({ kind: 'self-test', size: 4 }).result;
     expect(plain).toEqual({
-      context: { databaseUrl: config.database.url, gdalConfig: workerGdalConfig },
+      context: { databaseUrl: config.database.url, gdalConfig: workerGdalConfig, rasterMaxPixels: 1e10 },
       task: { kind: 'self-test', size: 4 },
     });
 
@@ -142,6 +144,37 @@ describe('GdalTaskRunner', () => {
     expect((error as GdalTaskCrashedError).signal).toBe('SIGKILL');
   });
 
+  it('kills a child stuck past its time limit (a native call that never returns) and says so', async () => {
+    const timeouts = async (): Promise<number> =>
+      (await metrics.gdalChildRestarts.get()).values.find((v) => v.labels.reason === 'timeout')?.value ?? 0;
+    const before = await timeouts();
+    const running = runner.start({ kind: 'self-test', size: -1 }, {}, { timeoutMs: 300 });
+    const error = await running.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GdalTaskTimeoutError);
+    expect((error as GdalTaskTimeoutError).timeoutMs).toBe(300);
+    expect(await timeouts()).toBe(before + 1);
+    // A task that answers in time is not affected by its watchdog.
+    expect(await runner.start({ kind: 'self-test', size: 4 }, {}, { timeoutMs: 60_000 }).result).toBeTruthy();
+  });
+
+  it('applies the worker-wide limit (SOURCE_READ_TIMEOUT_MS) when the task names none', async () => {
+    const limited = new (class extends GdalTaskRunner {
+      protected override readonly entry = entry;
+    })({
+      database: config.database,
+      storage: config.storage,
+      worker: {
+        gdal: { cacheMax: '24', spareIdleMs: 0, taskTimeoutMs: 300, rasterMaxPixels: 1e10, geojsonMaxObjectMb: 64 },
+      },
+    } as AppConfig);
+    try {
+      const error = await limited.start({ kind: 'self-test', size: -1 }).result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GdalTaskTimeoutError);
+    } finally {
+      limited.onModuleDestroy();
+    }
+  });
+
   it('counts replaced children by reason: a crash, a kill of a running task, never a finished one', async () => {
     const restarts = async (reason: string): Promise<number> =>
       (await metrics.gdalChildRestarts.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
@@ -167,7 +200,7 @@ describe('GdalTaskRunner', () => {
       })({
         database: config.database,
         storage: config.storage,
-        worker: { gdal: { cacheMax: '24', spareIdleMs } },
+        worker: { gdal: { cacheMax: '24', spareIdleMs, taskTimeoutMs: 0, rasterMaxPixels: 1e10 } },
       } as AppConfig);
     const until = async (condition: () => boolean, ms = 5000): Promise<boolean> => {
       for (const end = Date.now() + ms; !condition() && Date.now() < end;) {

@@ -44,6 +44,17 @@ export class GdalTaskCrashedError extends Error {
   }
 }
 
+/**
+ * The child ran past its time limit and was killed: a native GDAL call (a hostile or malformed file)
+ * that would not return, or a source far too large for one step.
+ */
+export class GdalTaskTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`GDAL step stopped after ${timeoutMs} ms`);
+    this.name = 'GdalTaskTimeoutError';
+  }
+}
+
 export interface RunningTask<T> {
   readonly result: Promise<T>;
   /** Stops the child at once (SIGKILL); `result` then rejects with GdalTaskCrashedError. */
@@ -61,6 +72,11 @@ export interface TaskOptions {
   gdalConfig?: Record<string, string>;
   /** False: fork no spare for a next task (a check that should not leave a process behind). Default true. */
   spare?: boolean;
+  /**
+   * Watchdog: past this the child is killed and `result` rejects with GdalTaskTimeoutError. Default the
+   * worker's SOURCE_READ_TIMEOUT_MS; 0 for none.
+   */
+  timeoutMs?: number;
 }
 
 /** Longest GDAL stderr line logged as is (a runaway message is cut, not copied whole into the logs). */
@@ -103,6 +119,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private running = 0;
   private spareWanted = false;
   private readonly spareIdleMs: number;
+  private readonly timeoutMs: number;
   private closing = false;
 
   constructor(
@@ -111,6 +128,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
   ) {
     this.context = baseTaskContext(config);
     this.spareIdleMs = config.worker.gdal.spareIdleMs;
+    this.timeoutMs = config.worker.gdal.taskTimeoutMs;
   }
 
   onModuleDestroy(): void {
@@ -209,6 +227,25 @@ export class GdalTaskRunner implements OnModuleDestroy {
     // `settled`: the task answered (or failed to start); `killed`: we ended it before it answered.
     let settled = false;
     let killed = false;
+    let timedOut = false;
+    // The watchdog: gdal-async cannot interrupt a native call, so a child stuck in one is killed.
+    const limit = options.timeoutMs ?? this.timeoutMs;
+    const watchdog =
+      limit > 0
+        ? setTimeout(() => {
+            if (settled || child.exitCode !== null || child.signalCode !== null) return;
+            timedOut = true;
+            killed = true;
+            this.metrics?.gdalChildRestarts.inc({ reason: 'timeout' });
+            this.logger.warn(
+              { task: task.kind, pid: child.pid, timeout_ms: limit },
+              'GDAL task over its time limit: killed',
+            );
+            child.kill('SIGKILL');
+          }, limit)
+        : undefined;
+    watchdog?.unref();
+    child.once('exit', () => clearTimeout(watchdog));
     const result = new Promise<T>((resolve, reject) => {
       child.on('message', (message: unknown) => {
         if (!isChildMessage(message)) return;
@@ -243,7 +280,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
         if (settled) return;
         settled = true;
         if (!killed) this.metrics?.gdalChildRestarts.inc({ reason: 'crash' });
-        reject(new GdalTaskCrashedError(code, signal));
+        reject(timedOut ? new GdalTaskTimeoutError(limit) : new GdalTaskCrashedError(code, signal));
       });
     });
     // Registered here, so it runs in the caller's async context (its job's log fields) like the caller's own.

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Inspection, PreviewOutcome } from '@app/contracts';
+import { AppConfig } from '@app/config';
+import type { Inspection, PreviewOutcome, PreviewRefusal } from '@app/contracts';
 import { JobRepository, JobStatus, type IngestJob } from '@app/jobs';
 import type { PreviewPayload } from '@app/queues';
 import { Storage } from '@app/storage';
 import type { Logger } from 'pino';
-import { GdalTaskError, GdalTaskRunner } from '../ingest/gdal-task.runner.js';
+import { GdalTaskError, GdalTaskRunner, GdalTaskTimeoutError } from '../ingest/gdal-task.runner.js';
 import { gdalPathOf } from '../ingest/source-path.js';
 import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../remote/remote-source.js';
 
@@ -13,14 +14,34 @@ import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../re
  * settings it opens the file with (storage credentials today, a remote service's headers later) stay
  * with that preview, though previews run concurrently.
  */
+/**
+ * Share of PREVIEW_TIMEOUT_MS the worker gives GDAL: the rest covers the queue and the answer's way back,
+ * so a file that keeps GDAL busy is refused (422) before the gateway gives up waiting (504). Never less
+ * than PREVIEW_GDAL_MIN_MS: with a very short PREVIEW_TIMEOUT_MS the gateway answers 504 first, as it
+ * always did, rather than the worker refusing ordinary files on a busy machine.
+ */
+const PREVIEW_GDAL_SHARE = 0.8;
+const PREVIEW_GDAL_MIN_MS = 5000;
+
+/** A preview GDAL did not finish in time: the file is malformed, hostile or far too large to describe. */
+export const tooSlowRefusal = (): PreviewRefusal => ({
+  code: 'source-too-slow',
+  message: 'Reading the file took too long; it may be malformed or too large to preview.',
+});
+
 @Injectable()
 export class PreviewService {
+  private readonly timeoutMs: number;
+
   constructor(
     private readonly jobs: JobRepository,
     private readonly storage: Storage,
     private readonly gdal: GdalTaskRunner,
     private readonly remote: RemoteSourceService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.timeoutMs = Math.max(PREVIEW_GDAL_MIN_MS, Math.floor(config.upload.previewTimeoutMs * PREVIEW_GDAL_SHARE));
+  }
 
   async preview(payload: PreviewPayload, log: Logger): Promise<PreviewOutcome> {
     const job = await this.jobs.findById(payload.jobId);
@@ -36,12 +57,16 @@ export class PreviewService {
     }
     let inspection: Inspection;
     try {
-      inspection = await this.gdal.start<Inspection>({
-        kind: 'inspect',
-        sourcePath: path,
-        layerName: payload.layerName,
-      }).result;
+      inspection = await this.gdal.start<Inspection>(
+        { kind: 'inspect', sourcePath: path, layerName: payload.layerName },
+        {},
+        { timeoutMs: this.timeoutMs },
+      ).result;
     } catch (error) {
+      if (error instanceof GdalTaskTimeoutError) {
+        log.info({ code: 'source-too-slow', timeout_ms: this.timeoutMs }, 'preview refused');
+        return { ok: false, refusal: tooSlowRefusal() };
+      }
       if (!(error instanceof GdalTaskError) || error.failure.kind !== 'user') throw error;
       const { code, message, extensions } = error.failure;
       log.info({ code }, 'preview refused');
@@ -69,7 +94,7 @@ export class PreviewService {
       const inspection = await this.gdal.start<Inspection>(
         { kind: 'inspect', sourcePath: remote.path, layerName: remote.layerName },
         {},
-        { gdalConfig: remote.gdalConfig },
+        { gdalConfig: remote.gdalConfig, timeoutMs: this.timeoutMs },
       ).result;
       if (inspection.kind === 'vector') {
         inspection.layer_name = source.layer;
@@ -79,8 +104,9 @@ export class PreviewService {
       log.info({ kind: inspection.kind, service: source.service_type }, 'remote preview ready');
       return { ok: true, inspection };
     } catch (error) {
-      const refusal =
+      const refusal: PreviewRefusal =
         remoteRefusal(error, remote?.proxy ?? null) ??
+        (error instanceof GdalTaskTimeoutError ? tooSlowRefusal() : null) ??
         (error instanceof GdalTaskError && error.failure.kind === 'user'
           ? {
               code: error.failure.code,

@@ -17,7 +17,7 @@ import {
 } from '@app/common';
 import { InvalidUploadError, ObjectNotFoundError, StorageUnavailableError } from '@app/storage';
 import { ReaderError } from '../import/readers/index.js';
-import { GdalTaskCrashedError, GdalTaskError } from '../ingest/gdal-task.runner.js';
+import { GdalTaskCrashedError, GdalTaskError, GdalTaskTimeoutError } from '../ingest/gdal-task.runner.js';
 import { ImportRunError } from '../import/import.errors.js';
 import { classifyFailure } from './failure-classifier.js';
 import { JobCancelledError, PermanentJobError, StaleAttemptError, TransientJobError } from './job-errors.js';
@@ -345,6 +345,7 @@ describe('classifyFailure', () => {
       },
       { name: 'a stored object is gone', error: new ObjectNotFoundError(), code: StorageFailure.ObjectMissing },
       { name: 'the GDAL child crashed', error: new GdalTaskCrashedError(null, 'SIGSEGV'), code: GdalFailure.Crashed },
+      { name: 'the watchdog killed a GDAL child', error: new GdalTaskTimeoutError(60_000), code: GdalFailure.TimedOut },
       {
         name: 'ENOENT',
         error: errnoError('ENOENT', "ENOENT: no such file or directory, open '/srv/strata/x.tif'"),

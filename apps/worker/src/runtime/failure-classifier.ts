@@ -19,7 +19,7 @@ import {
   type FailureClass,
   type FailureCode,
 } from '@app/common';
-import { GdalTaskCrashedError, GdalTaskError } from '../ingest/gdal-task.runner.js';
+import { GdalTaskCrashedError, GdalTaskError, GdalTaskTimeoutError } from '../ingest/gdal-task.runner.js';
 import { JobCancelledError, PermanentJobError, StaleAttemptError, TransientJobError } from './job-errors.js';
 
 /** What a failed attempt amounts to. */
@@ -75,6 +75,7 @@ export function classifyFailure(error: unknown, jobId: string): ClassifiedFailur
         : (fromCode(failure.code) ?? fromMessage(failure.message) ?? JobFailure.Internal);
     return byCode(code, undefined, failure.message);
   }
+  if (error instanceof GdalTaskTimeoutError) return byCode(GdalFailure.TimedOut);
   if (error instanceof GdalTaskCrashedError) return byCode(GdalFailure.Crashed);
   const found = readChain(error);
   if (!found) return byCode(JobFailure.Internal);

@@ -19,7 +19,7 @@ if (!existsSync(BUILT_CHILD)) throw new Error(`${BUILT_CHILD} is missing: run \`
 const config = {
   database: { url: 'postgres://unused@127.0.0.1/unused', poolSize: 1 },
   storage: { driver: StorageDriverName.Local, root: '.tmp' },
-  worker: { gdal: { cacheMax: '16', spareIdleMs: 30_000 } },
+  worker: { gdal: { cacheMax: '16', spareIdleMs: 30_000, taskTimeoutMs: 0, rasterMaxPixels: 1e10 } },
 } as AppConfig;
 
 let fixtures: Record<FixtureName, string>;

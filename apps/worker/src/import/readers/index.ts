@@ -15,11 +15,13 @@
  * - CSV cells are strings ('' for an empty cell); XLSX cells are numbers, booleans, strings, dates as ISO
  *   text; JSON values are as parsed (nested objects kept; a non-object element becomes `{value}`).
  */
+import { ReaderFailure } from '@app/common';
 import type { ImporterRead, SourceFormat } from '@app/importers';
 import { openCsvReader } from './csv.reader.js';
 import { detectFormat } from './detect-format.js';
 import { openGdalReader, type GdalTaskStarter } from './gdal.reader.js';
 import { openJsonReader, openNdjsonReader } from './json.reader.js';
+import { ReaderError } from './reader.errors.js';
 import type { SourceReader } from './source-reader.js';
 
 export { detectFormat } from './detect-format.js';
@@ -47,10 +49,48 @@ export interface OpenRecordReaderRequest {
   scratchDir?: string;
   /** GDAL formats: aborting kills the export (a cancelled run). */
   signal?: AbortSignal;
+  /**
+   * SOURCE_READ_TIMEOUT_MS: the longest open() (the first pass: parse and count) may take; past it the
+   * open is abandoned (a GDAL export is killed) and a ReaderError `reader-too-slow` thrown. 0 or absent: none.
+   */
+  timeoutMs?: number;
 }
 
 /** Opens `path` for an importer run. Throws ReaderError for a file it cannot read as asked. */
 export async function openRecordReader(request: OpenRecordReaderRequest): Promise<SourceReader> {
+  const limit = request.timeoutMs ?? 0;
+  if (limit <= 0) return openUnbounded(request);
+  const controller = new AbortController();
+  const outer = request.signal;
+  const forward = (): void => controller.abort();
+  if (outer?.aborted) controller.abort();
+  outer?.addEventListener('abort', forward, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(
+        new ReaderError(
+          ReaderFailure.TooSlow,
+          `Reading the file took longer than ${limit >= 1000 ? `${Math.round(limit / 1000)} s` : `${limit} ms`}; it may be malformed or too large for one run.`,
+        ),
+      );
+    }, limit);
+  });
+  const opening = openUnbounded({ ...request, signal: controller.signal });
+  try {
+    return await Promise.race([opening, timedOut]);
+  } catch (error) {
+    // Abandoned: a reader that still opens later is closed (its scratch file removed).
+    if (controller.signal.aborted) void opening.then((reader) => reader.close()).catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
+  }
+}
+
+async function openUnbounded(request: OpenRecordReaderRequest): Promise<SourceReader> {
   const format = request.format ?? (await detectFormat(request.path, request.filename));
   switch (format) {
     case 'csv':

@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { ReaderFailure } from '@app/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openJsonReader, openNdjsonReader, pointerTokens } from './json.reader.js';
+import {
+  MAX_JSON_DEPTH,
+  MAX_NDJSON_LINE,
+  jsonDepth,
+  openJsonReader,
+  openNdjsonReader,
+  pointerTokens,
+} from './json.reader.js';
 import { RecordParseError, recordErrorOf } from './reader.errors.js';
 import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
@@ -97,6 +104,25 @@ describe('openJsonReader', () => {
     });
   });
 
+  it('refuses records nested deeper than MAX_JSON_DEPTH as reader-malformed, and reads one at the limit', async () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i += 1) value = { k: value };
+      return value;
+    };
+    // [ + the record's own levels: the record object is level 1 of the record.
+    const deep = await files.write('deep.json', JSON.stringify([nest(MAX_JSON_DEPTH + 1)]));
+    await expect(openJsonReader(deep, DEFAULT_READ)).rejects.toMatchObject({
+      failure: ReaderFailure.Malformed,
+      message: `The file nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; it does not look like rows of a table.`,
+    });
+    // A million levels is refused the same way, without building the value.
+    const hostile = await files.write('hostile-deep.json', `[${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}]`);
+    await expect(openJsonReader(hostile, DEFAULT_READ)).rejects.toMatchObject({ failure: ReaderFailure.Malformed });
+    const fine = await files.write('fine.json', JSON.stringify([nest(MAX_JSON_DEPTH)]));
+    expect((await openJsonReader(fine, DEFAULT_READ)).total).toBe(1);
+  });
+
   it('strips a BOM', async () => {
     const path = await files.write('bom.json', '\uFEFF[{"a": 1}]');
     expect((await collect(await openJsonReader(path, DEFAULT_READ)))[0]?.data).toEqual({ a: 1 });
@@ -130,6 +156,31 @@ describe('openNdjsonReader', () => {
       new RecordParseError('Line 3 is not valid JSON.'),
       null,
     ]);
+  });
+
+  it('fails a line nested deeper than MAX_JSON_DEPTH as its row, and reads on', async () => {
+    const deep = `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`;
+    const path = await files.write('deep.ndjson', `{"a": 1}\n${deep}\n{"a": 3}\n`);
+    const reader = await openNdjsonReader(path, DEFAULT_READ);
+    const records = await collect(reader);
+    expect(records.map((r) => recordErrorOf(r)?.message ?? null)).toEqual([
+      null,
+      `Line 2 nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; it does not look like rows of a table.`,
+      null,
+    ]);
+    expect(jsonDepth('{"a": "[[[[", "b": [[1]]}')).toBe(3);
+  });
+
+  it('fails the run on a line longer than MAX_NDJSON_LINE, before holding it whole', async () => {
+    const long = `{"a": "${'x'.repeat(MAX_NDJSON_LINE)}"}`;
+    const path = await files.write('long.ndjson', `{"a": 1}\n${long}\n`);
+    await expect(openNdjsonReader(path, DEFAULT_READ)).rejects.toMatchObject({
+      failure: ReaderFailure.Malformed,
+      message: 'Line 2 is longer than 16,777,216 characters; NDJSON holds one record per line.',
+    });
+    // CRLF line ends and a last line without one still read as before.
+    const crlf = await files.write('crlf.ndjson', '{"a": 1}\r\n{"a": 2}');
+    expect((await collect(await openNdjsonReader(crlf, DEFAULT_READ))).map((r) => r.data.a)).toEqual([1, 2]);
   });
 
   it('resumes at a row number', async () => {

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { ReaderFailure } from '@app/common';
 import type { ImporterRead, SourceRecord } from '@app/importers';
@@ -11,6 +10,38 @@ import { decodedText, resolveEncoding } from './text-source.js';
 
 /** More distinct keys than this is a map mistaken for a list of records, not a table. */
 export const MAX_JSON_HEADERS = 10_000;
+
+/** Deepest nesting of a record (objects and arrays) a reader accepts: deeper is no table, and costs stack. */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * Longest NDJSON line, in characters: a line is held whole to be parsed, so a file that is one enormous
+ * line would otherwise be read into memory at once.
+ */
+export const MAX_NDJSON_LINE = 16 * 1024 * 1024;
+
+const tooDeep = (where: string): string =>
+  `${where} nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep; it does not look like rows of a table.`;
+
+/** The deepest nesting of objects and arrays in JSON text (strings skipped); stops counting past `limit`. */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+  return deepest;
+}
 
 /**
  * A record's fields. Objects are records as they are (nested values stay objects); anything else in the
@@ -95,6 +126,23 @@ async function* jsonElements(path: string, encoding: string, pointer: string): A
       }),
     );
   }
+  // The depth of the whole document: the records' own plus the pointer's and the array's.
+  let depth = 0;
+  const maxDepth = MAX_JSON_DEPTH + tokens.length + 1;
+  const depthGuard = new Transform({
+    objectMode: true,
+    transform(token: { name: string }, _encoding, done) {
+      if (token.name === 'startObject' || token.name === 'startArray') {
+        depth += 1;
+        if (depth > maxDepth) {
+          done(new ReaderError(ReaderFailure.Malformed, tooDeep('The file')));
+          return;
+        }
+      } else if (token.name === 'endObject' || token.name === 'endArray') depth -= 1;
+      done(null, token);
+    },
+  });
+  stages.splice(1, 0, depthGuard);
   const source = Readable.from(decodedText(path, encoding));
   const elements = pipeline(
     [source, ...stages, gate, streamArray.asStream()] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream],
@@ -147,39 +195,75 @@ export async function openJsonReader(path: string, read: ImporterRead): Promise<
   };
 }
 
-type NdjsonLine = { row: number; line: number; value: unknown } | { row: number; line: number; error: true };
+type NdjsonLine =
+  { row: number; line: number; value: unknown } | { row: number; line: number; error: 'syntax' | 'depth' };
 
 /**
- * Non-blank lines of an NDJSON file, parsed. A line that is not JSON is passed on as an error rather
- * than thrown: it fails its row, not the run.
+ * The lines of decoded text (LF or CRLF), each at most MAX_NDJSON_LINE characters: a longer line fails
+ * the read before it is held whole (readline would buffer it without bound).
+ */
+async function* boundedLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let line = 0;
+  const take = (tail: string): string => {
+    const text = pending.length > 0 ? pending.join('') + tail : tail;
+    pending = [];
+    pendingLength = 0;
+    line += 1;
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      if (pendingLength + end - start > MAX_NDJSON_LINE) throw lineTooLong(line + 1);
+      yield take(chunk.slice(start, end));
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      pending.push(chunk.slice(start));
+      pendingLength += chunk.length - start;
+      if (pendingLength > MAX_NDJSON_LINE) throw lineTooLong(line + 1);
+    }
+  }
+  if (pendingLength > 0) yield take('');
+}
+
+function lineTooLong(line: number): ReaderError {
+  return new ReaderError(
+    ReaderFailure.Malformed,
+    `Line ${line} is longer than ${MAX_NDJSON_LINE.toLocaleString('en-US')} characters; NDJSON holds one record per line.`,
+  );
+}
+
+/**
+ * Non-blank lines of an NDJSON file, parsed. A line that is not JSON (or nests too deep) is passed on as
+ * an error rather than thrown: it fails its row, not the run. A line over MAX_NDJSON_LINE fails the run.
  */
 async function* ndjsonLines(
   path: string,
   encoding: string,
   parse: (row: number) => boolean,
 ): AsyncGenerator<NdjsonLine> {
-  const input = Readable.from(decodedText(path, encoding));
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   let row = 0;
-  try {
-    for await (const text of lines) {
-      line += 1;
-      if (text.trim() === '') continue;
-      row += 1;
-      if (!parse(row)) {
-        yield { row, line, value: undefined };
-        continue;
-      }
-      try {
-        yield { row, line, value: JSON.parse(text) as unknown };
-      } catch {
-        yield { row, line, error: true };
-      }
+  for await (const text of boundedLines(decodedText(path, encoding))) {
+    line += 1;
+    if (text.trim() === '') continue;
+    row += 1;
+    if (!parse(row)) {
+      yield { row, line, value: undefined };
+      continue;
     }
-  } finally {
-    lines.close();
-    input.destroy();
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      yield { row, line, error: 'depth' };
+      continue;
+    }
+    try {
+      yield { row, line, value: JSON.parse(text) as unknown };
+    } catch {
+      yield { row, line, error: 'syntax' };
+    }
   }
 }
 
@@ -210,7 +294,9 @@ export async function openNdjsonReader(path: string, read: ImporterRead): Promis
             row_number: entry.row,
             data: complete({}, headers),
             geometry: null,
-            parse_error: new RecordParseError(`Line ${entry.line} is not valid JSON.`),
+            parse_error: new RecordParseError(
+              entry.error === 'depth' ? tooDeep(`Line ${entry.line}`) : `Line ${entry.line} is not valid JSON.`,
+            ),
           };
           yield record;
           continue;
