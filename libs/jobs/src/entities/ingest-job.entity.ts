@@ -39,6 +39,8 @@ const KIND_LIST = list(Object.values(JobKind));
 @Check('ck_ingest_jobs_params_kind', `"params"->>'kind' IS NOT DISTINCT FROM "kind"`)
 @Check('ck_ingest_jobs_content_kind', `"content_kind" IN ('vector', 'raster')`)
 @Index('ix_ingest_jobs_owner_created', ['owner', 'createdAt'])
+// Pages of one owner's jobs of one kind, newest first (the runs list); see migration ImportRunCounts.
+@Index('ix_ingest_jobs_owner_kind_created', ['owner', 'kind', 'createdAt', 'id'])
 @Index('ix_ingest_jobs_status_queued', ['status', 'queuedAt'])
 export class IngestJob {
   @PrimaryGeneratedColumn('uuid')

@@ -5,6 +5,7 @@ import { ImportRuns1796600000000 } from './1796600000000-ImportRuns.js';
 import { ImportRowGeometry1796610000000 } from './1796610000000-ImportRowGeometry.js';
 import { ImportSeenValues1796600000100 } from './1796600000100-ImportSeenValues.js';
 import { JobKindAndSource1796400000000 } from './1796400000000-JobKindAndSource.js';
+import { ImportRunCounts1796700000000 } from './1796700000000-ImportRunCounts.js';
 import { VrtGenerations1796500000000 } from './1796500000000-VrtGenerations.js';
 
 type MigrationClass = new () => MigrationInterface;
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationClass[] = [
   ImportRuns1796600000000,
   ImportSeenValues1796600000100,
   ImportRowGeometry1796610000000,
+  ImportRunCounts1796700000000,
 ];

@@ -134,6 +134,94 @@ describe('ImportRunQueries (PostgreSQL)', () => {
     expect(beyond).toEqual({ runs: [], total: 3 });
   });
 
+  /** The truth the counters must equal: the owner's runs counted one by one. */
+  async function countedRuns(who: string, status?: JobStatus): Promise<number> {
+    const [row] = (await dataSource.query(
+      `SELECT count(*)::int AS n FROM ingest_jobs WHERE owner = $1 AND kind = 'import-run' AND ($2::varchar IS NULL OR status = $2)`,
+      [who, status ?? null],
+    )) as { n: number }[];
+    return row?.n ?? 0;
+  }
+
+  it('counts runs from counters that follow inserts, status changes, moves and deletes, and no other kind', async () => {
+    const who = `it-count-${randomUUID().slice(0, 8)}`;
+    const a = await newRun({ owner: who, importer: 'one' });
+    const b = await newRun({ owner: who, importer: 'one' });
+    await newRun({ owner: who, importer: 'two', status: JobStatus.Failed });
+    await jobs.create({
+      owner: who,
+      kind: JobKind.Diagnostics,
+      importer: 'one',
+      source: { type: 'none' },
+      params: { kind: JobKind.Diagnostics, steps: 1, step_ms: 0, fail_with: null },
+    });
+    expect(await runs.count({ owner: who })).toBe(3);
+    expect(await runs.count({ owner: who, importer: 'one' })).toBe(2);
+    expect(await runs.count({ owner: who, status: JobStatus.Failed })).toBe(1);
+
+    await dataSource.query(`UPDATE ingest_jobs SET status = 'completed' WHERE id = $1`, [a.id]);
+    // Progress writes change none of the counted columns.
+    await dataSource.query(`UPDATE ingest_jobs SET progress = 0.5, status = status WHERE id = $1`, [b.id]);
+    expect(await runs.count({ owner: who, importer: 'one', status: JobStatus.Completed })).toBe(1);
+    expect(await runs.count({ owner: who, importer: 'one', status: JobStatus.Queued })).toBe(1);
+
+    await dataSource.query(`UPDATE ingest_jobs SET owner = $2, importer = 'three' WHERE id = $1`, [b.id, stranger]);
+    expect(await runs.count({ owner: who })).toBe(2);
+    expect(await runs.count({ owner: stranger, importer: 'three' })).toBe(1);
+
+    await dataSource.query(`DELETE FROM ingest_jobs WHERE id = $1`, [a.id]);
+    expect(await runs.count({ owner: who })).toBe(1);
+    expect(await runs.count({ owner: who })).toBe(await countedRuns(who));
+    // The list's total is the counter's.
+    expect((await runs.list({ owner: who, page: 1, perPage: 10 })).total).toBe(1);
+    await dataSource.query(`DELETE FROM ingest_jobs WHERE owner = $1`, [who]);
+    await dataSource.query(`DELETE FROM ingest_jobs WHERE id = $1`, [b.id]);
+    expect(await runs.count({ owner: who })).toBe(0);
+  });
+
+  it('keeps the counters exact under concurrent creates, transitions and deletes', async () => {
+    const who = `it-count-race-${randomUUID().slice(0, 8)}`;
+    const first = await Promise.all(Array.from({ length: 24 }, () => newRun({ owner: who, importer: 'race' })));
+    const finals = [JobStatus.Completed, JobStatus.Failed, JobStatus.CompletedWithErrors, JobStatus.Cancelled];
+    await Promise.all([
+      // Every run through processing to an end, all at once, on the pool's connections.
+      ...first.slice(0, 18).map(async (run, i) => {
+        await dataSource.query(`UPDATE ingest_jobs SET status = 'processing' WHERE id = $1`, [run.id]);
+        await dataSource.query(`UPDATE ingest_jobs SET status = $2 WHERE id = $1`, [run.id, finals[i % finals.length]]);
+      }),
+      ...first.slice(18).map((run) => dataSource.query(`DELETE FROM ingest_jobs WHERE id = $1`, [run.id])),
+      ...Array.from({ length: 12 }, () => newRun({ owner: who, importer: 'race' })),
+      // Many rows in one statement, in one transaction: row triggers writing the same counters.
+      dataSource.query(`UPDATE ingest_jobs SET status = 'failed' WHERE id = ANY($1::uuid[])`, [
+        first.slice(0, 6).map((run) => run.id),
+      ]),
+    ]);
+    for (const status of [undefined, JobStatus.Queued, ...finals, JobStatus.Processing]) {
+      expect(await runs.count({ owner: who, importer: 'race', status })).toBe(await countedRuns(who, status));
+    }
+    expect(await runs.count({ owner: who })).toBe(30);
+    await dataSource.query(`DELETE FROM ingest_jobs WHERE owner = $1`, [who]);
+    expect(await runs.count({ owner: who })).toBe(0);
+  });
+
+  it('clears the counters when the jobs table is truncated (rolled back here)', async () => {
+    await newRun();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      // Other test files share this database: wait briefly for their locks rather than failing.
+      await runner.query(`SET LOCAL lock_timeout = '20s'`);
+      await runner.query('TRUNCATE ingest_jobs CASCADE');
+      const [row] = (await runner.query('SELECT count(*)::int AS n FROM import_run_counts')) as { n: number }[];
+      expect(row?.n).toBe(0);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await runs.count({ owner })).toBe(await countedRuns(owner));
+    expect(await runs.count({ owner })).toBeGreaterThan(0);
+  });
+
   it('finds a run for its owner only, and never a job of another kind', async () => {
     const run = await newRun();
     expect((await runs.getForOwner(run.id, owner)).id).toBe(run.id);

@@ -8,7 +8,7 @@ import { JobKind } from '../job-kind.js';
 import { JobStatus, isTerminal } from '../job-status.js';
 import { JobRepository } from './job.repository.js';
 import { hydrate } from './hydrate.js';
-import { selectOne, selectPage } from './page.js';
+import { selectOne, selectPage, whereClause } from './page.js';
 
 /** Row outcomes as the runs API names them: skipped rows did not fail, so they count as `success`. */
 export type RunRowFilter = 'failed' | 'success';
@@ -102,18 +102,28 @@ export class ImportRunQueries {
   /** Newest first; ties (same instant) broken by id so pages never overlap. */
   /** One page of runs, newest first, and how many match. */
   async list(query: RunListQuery): Promise<{ runs: IngestJob[]; total: number }> {
+    const filter = { owner: query.owner ?? undefined, importer: query.importer, status: query.status };
     const [runs, total] = await selectPage<IngestJob>(this.dataSource, this.runs.metadata, {
-      equal: {
-        kind: JobKind.ImportRun,
-        owner: query.owner ?? undefined,
-        importer: query.importer,
-        status: query.status,
-      },
+      equal: { kind: JobKind.ImportRun, ...filter },
       orderBy: 'created_at DESC, id DESC',
       page: query.page,
       perPage: query.perPage,
+      count: () => this.count(filter),
     });
     return { runs, total };
+  }
+
+  /**
+   * How many importer runs match, from the counters the database keeps per owner, importer and status
+   * (migration ImportRunCounts): a sum over a few rows, not a count over every run.
+   */
+  async count(filter: { owner?: string; importer?: string; status?: JobStatus }): Promise<number> {
+    const { where, values } = whereClause(filter);
+    const [row] = (await this.dataSource.query(
+      `SELECT coalesce(sum(runs), 0)::int AS total FROM import_run_counts ${where}`,
+      values,
+    )) as { total: number }[];
+    return row?.total ?? 0;
   }
 
   /** One page of a run's rows in row order, optionally only failed or only successful ones. */

@@ -13,6 +13,24 @@ export interface PageRequest {
   orderBy: string;
   page: number;
   perPage: number;
+  /**
+   * How many rows match, when the caller has a cheaper exact answer than `count(*)` over them (a
+   * maintained counter); by default the rows are counted.
+   */
+  count?: () => Promise<number>;
+}
+
+/** `WHERE` with `column = $n` for each defined value of `equal`, and the `extra` conditions; '' for none. */
+export function whereClause(equal: Equalities, extra: string[] = []): { where: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const conditions: string[] = [];
+  for (const [column, value] of Object.entries(equal)) {
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`"${column}" = $${values.length}`);
+  }
+  conditions.push(...extra);
+  return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', values };
 }
 
 /**
@@ -26,20 +44,9 @@ export async function selectPage<T extends ObjectLiteral>(
   metadata: EntityMetadata,
   request: PageRequest,
 ): Promise<[T[], number]> {
-  const values: unknown[] = [];
-  const conditions: string[] = [];
-  for (const [column, value] of Object.entries(request.equal)) {
-    if (value === undefined) continue;
-    values.push(value);
-    conditions.push(`"${column}" = $${values.length}`);
-  }
-  conditions.push(...(request.extra ?? []));
+  const { where, values } = whereClause(request.equal, request.extra);
   const table = `"${metadata.tableName}"`;
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const [counted] = (await dataSource.query(`SELECT count(*)::int AS total FROM ${table} ${where}`, values)) as {
-    total: number;
-  }[];
-  const total = counted?.total ?? 0;
+  const total = request.count ? await request.count() : await countRows(dataSource, table, where, values);
   const offset = (request.page - 1) * request.perPage;
   if (offset >= total) return [[], total];
   const rows = (await dataSource.query(
@@ -47,6 +54,13 @@ export async function selectPage<T extends ObjectLiteral>(
     [...values, request.perPage, offset],
   )) as Record<string, unknown>[];
   return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
+}
+
+async function countRows(dataSource: DataSource, table: string, where: string, values: unknown[]): Promise<number> {
+  const [counted] = (await dataSource.query(`SELECT count(*)::int AS total FROM ${table} ${where}`, values)) as {
+    total: number;
+  }[];
+  return counted?.total ?? 0;
 }
 
 /** `SELECT *` statements of `selectOne`, per entity and list of columns. */
