@@ -12,8 +12,9 @@ import {
   JobRepository,
   JobStatus,
   createDataSource,
+  dataSourceOptions,
 } from '@app/jobs';
-import type { DataSource, EntityMetadata } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityMetadata } from 'typeorm';
 import { selectOne } from './page.js';
 
 /**
@@ -172,6 +173,28 @@ describe('selectOne (PostgreSQL)', () => {
     const b = await selectOne<Dataset>(dataSource, datasetMeta(), { owner, id });
     const c = await selectOne<Dataset>(dataSource, datasetMeta(), { id, owner: stranger });
     expect([a?.id, b?.id, c]).toEqual([id, id, null]);
+  });
+
+  it('is prepared once per connection and answers from it afterwards', async () => {
+    // One connection, so the statement and the catalogue query share it.
+    const options = dataSourceOptions(parseConfig(process.env), 'strata-int-prepared');
+    const single = new DataSource({ ...options, poolSize: 1 } as DataSourceOptions);
+    await single.initialize();
+    try {
+      const prepared = (): Promise<{ name: string; statement: string }[]> =>
+        single.query(`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'strata:one:%'`);
+      expect(await prepared()).toEqual([]);
+      const id = await insertDataset(owner, true);
+      for (let i = 0; i < 3; i += 1) {
+        expect((await selectOne<Dataset>(single, datasetMeta(), { id, owner }))?.id).toBe(id);
+      }
+      const statements = await prepared();
+      expect(statements.map((s) => s.name)).toEqual(['strata:one:datasets:id,owner']);
+      // Its columns by name: a column added later must not change a prepared statement's result type.
+      expect(statements[0]?.statement).not.toContain('*');
+    } finally {
+      await single.destroy();
+    }
   });
 
   describe('the getForOwner reads built on it', () => {

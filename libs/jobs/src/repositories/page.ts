@@ -1,5 +1,6 @@
 import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
 import { hydrate } from './hydrate.js';
+import { queryPrepared } from './prepared.js';
 
 /** Equality conditions (`column = value`, snake_case column names fixed by the caller, never user input). */
 export type Equalities = Record<string, unknown>;
@@ -63,29 +64,40 @@ async function countRows(dataSource: DataSource, table: string, where: string, v
   return counted?.total ?? 0;
 }
 
-/** `SELECT *` statements of `selectOne`, per entity and list of columns. */
-const oneStatements = new WeakMap<EntityMetadata, Map<string, string>>();
+interface OneStatement {
+  name: string;
+  text: string;
+}
 
-function oneStatement(metadata: EntityMetadata, columns: string[]): string {
+/** `selectOne`'s prepared statements, per entity and list of columns. */
+const oneStatements = new WeakMap<EntityMetadata, Map<string, OneStatement>>();
+
+function oneStatement(metadata: EntityMetadata, columns: string[]): OneStatement {
   let byColumns = oneStatements.get(metadata);
   if (!byColumns) {
     byColumns = new Map();
     oneStatements.set(metadata, byColumns);
   }
   const key = columns.join(',');
-  let text = byColumns.get(key);
-  if (text === undefined) {
+  let statement = byColumns.get(key);
+  if (statement === undefined) {
+    // The entity's columns by name, not `*`: a column a later migration adds must not change the result
+    // type of a statement prepared before (see `queryPrepared`).
+    const selected = metadata.columns.map((column) => `"${column.databaseName}"`).join(', ');
     const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
-    text = `SELECT * FROM "${metadata.tableName}" WHERE ${where}`;
-    byColumns.set(key, text);
+    statement = {
+      name: `strata:one:${metadata.tableName}:${key}`,
+      text: `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`,
+    };
+    byColumns.set(key, statement);
   }
-  return text;
+  return statement;
 }
 
 /**
  * The one row of an entity where every `column = value` holds, or null, hydrated like `selectPage`'s rows:
- * a fixed statement, its text made once per entity and column list, in place of a TypeORM `findOneBy`
- * that builds its query anew on every call. `equal` must name a unique key (the id, then the owner and
+ * a statement prepared once per connection (`queryPrepared`), its text made once per entity and column
+ * list, in place of a TypeORM `findOneBy` that builds its query anew on every call. `equal` must name a unique key (the id, then the owner and
  * whatever else scopes the read). Every value must be given: unlike `findOneBy`, which drops a condition
  * whose value is undefined, an undefined value here is a caller's bug and throws.
  */
@@ -99,7 +111,8 @@ export async function selectOne<T extends ObjectLiteral>(
   if (columns.length === 0) throw new Error(`selectOne on ${metadata.tableName} needs at least one condition`);
   const unset = columns.filter((column) => equal[column] === undefined);
   if (unset.length > 0) throw new Error(`selectOne on ${metadata.tableName}: no value for ${unset.join(', ')}`);
-  const rows = (await dataSource.query(oneStatement(metadata, columns), values)) as Record<string, unknown>[];
+  const { name, text } = oneStatement(metadata, columns);
+  const rows = await queryPrepared<Record<string, unknown>>(dataSource, name, text, values);
   if (rows.length > 1) throw new Error(`selectOne on ${metadata.tableName} matched ${rows.length} rows`);
   const raw = rows[0];
   return raw ? hydrate<T>(metadata, raw) : null;
