@@ -2,7 +2,13 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { json } from 'express';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigModule, loadConfig } from '@app/config';
-import { ProblemDetailsFilter, ProblemValidationPipe, TracingShutdown, createLoggerModule } from '@app/common';
+import {
+  ProblemDetailsFilter,
+  ProblemValidationPipe,
+  RequestLoggingMiddleware,
+  TracingShutdown,
+  createLoggerModule,
+} from '@app/common';
 import { ImportersModule } from '@app/importers';
 import { JobsModule } from '@app/jobs';
 import { MetricsModule } from '@app/metrics';
@@ -53,11 +59,12 @@ import { VrtApiModule } from './vrt/vrt.module.js';
 })
 export class GatewayModule implements NestModule {
   /**
-   * The JSON body parser runs as module middleware, after the request logger: a malformed body is then
-   * logged and answered with the request's id like every other error. (The app is created with
-   * `bodyParser: false`.) Multipart routes stream their bodies themselves.
+   * The request logger first (the request's id and log context for everything after it), then the HTTP
+   * metrics, then the JSON body parser: a malformed body is logged and answered with the request's id
+   * like every other error. (The app is created with `bodyParser: false`.) Multipart routes stream their
+   * bodies themselves.
    */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware, json({ limit: '1mb' })).forRoutes('*path');
+    consumer.apply(RequestLoggingMiddleware, HttpMetricsMiddleware, json({ limit: '1mb' })).forRoutes('*path');
   }
 }

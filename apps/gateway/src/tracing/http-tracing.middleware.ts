@@ -31,7 +31,7 @@ export function httpTracing(): RequestHandler {
         span.setAttribute('http.route', route);
       }
       span.setAttribute('http.response.status_code', res.statusCode);
-      // The id pino-http gave the request (X-Request-Id): joins the trace to the request's log lines.
+      // The id the request logger gave the request (X-Request-Id): joins the trace to the request's log lines.
       const requestId = (req as Request & { id?: unknown }).id;
       if (typeof requestId === 'string' || typeof requestId === 'number') {
         span.setAttribute('strata.request_id', String(requestId));
