@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COUNTS_TABLE_DDL, countsCsv, countsImporter, countsTruth, uploadCounts } from './support/interruptions.js';
+import { countsImporter, writeImporters } from './support/importers.js';
+import { COUNTS_TABLE_DDL, countsCsv, countsTruth, uploadCounts } from './support/interruptions.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 
 /**
@@ -21,8 +19,10 @@ describe('an importer run survives a killed worker', () => {
   let token: string;
 
   beforeAll(async () => {
-    const importersDir = await mkdtemp(join(tmpdir(), 'strata-import-crash-'));
-    await writeFile(join(importersDir, 'counts.yaml'), countsImporter(`${SCHEMA}.counts`, CHUNK));
+    const importersDir = await writeImporters(
+      { 'counts.yaml': countsImporter(`${SCHEMA}.counts`, CHUNK) },
+      { prefix: 'strata-import-crash' },
+    );
     // Short locks so BullMQ hands the dead worker's job over within seconds.
     stack = await Stack.start({
       env: {

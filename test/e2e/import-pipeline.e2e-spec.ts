@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeImporters, type ImporterFiles } from './support/importers.js';
 import { Stack, uniqueOwner, type ApiResponse } from './support/stack.js';
 
 /**
@@ -36,7 +37,7 @@ const importer = (slug: string, table: string, body: string): [string, string] =
 
 const CSV_SOURCE = `source: {type: upload, formats: [csv, tsv, xlsx, json, ndjson]}`;
 
-const IMPORTERS: [string, string][] = [
+const IMPORTERS: ImporterFiles = Object.fromEntries([
   // Every transform and every rule (incl. exists and unique_in_file), upsert, geometry from x/y.
   importer(
     'stations',
@@ -157,7 +158,7 @@ duplicates: {strategy: insert}
 chunk_size: 500
 `,
   ),
-];
+]);
 
 describe('importer runs through the worker pipeline', () => {
   let stack: Stack;
@@ -165,8 +166,7 @@ describe('importer runs through the worker pipeline', () => {
   let importersDir: string;
 
   beforeAll(async () => {
-    importersDir = await mkdtemp(join(tmpdir(), 'strata-import-e2e-'));
-    for (const [file, text] of IMPORTERS) await writeFile(join(importersDir, file), text);
+    importersDir = await writeImporters(IMPORTERS, { prefix: 'strata-import-e2e' });
     stack = await Stack.start({
       env: { IMPORTERS_DIR: importersDir, STORAGE_LOCAL_ROOT: `${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}` },
     });

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArcGisServer, arcgisSiteLonLat } from '../services/arcgis/arcgis-server.js';
 import { MapServerHost, siteLonLat } from '../services/mapserver/mapserver.js';
+import { writeImporters } from './support/importers.js';
 import { Stack, uniqueOwner } from './support/stack.js';
 
 /**
@@ -147,8 +145,7 @@ transaction: run
     await new Promise<void>((ok) => gate.listen(0, '127.0.0.1', ok));
     gatePort = (gate.address() as AddressInfo).port;
 
-    importersDir = await mkdtemp(join(tmpdir(), 'strata-svcimp-e2e-'));
-    for (const [file, text] of importers()) await writeFile(join(importersDir, file), text);
+    importersDir = await writeImporters(Object.fromEntries(importers()), { prefix: 'strata-svcimp-e2e' });
     stack = await Stack.start({
       env: {
         IMPORTERS_DIR: importersDir,

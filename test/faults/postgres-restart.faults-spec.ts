@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures, type FixtureName } from '../fixtures/fixtures.js';
+import { countsImporter, writeImporters } from '../e2e/support/importers.js';
+import { COUNTS_TABLE_DDL } from '../e2e/support/interruptions.js';
 import { Stack, uniqueOwner, type ApiResponse } from '../e2e/support/stack.js';
 import { PostgresCluster } from './support/postgres-cluster.js';
 
@@ -50,19 +51,10 @@ describe('PostgreSQL restarted under load', () => {
   beforeAll(async () => {
     fixtures = await ensureFixtures();
     cluster = await PostgresCluster.create();
-    importersDir = await mkdtemp(join(tmpdir(), 'strata-pg-fault-'));
-    await writeFile(
-      join(importersDir, 'readings.yaml'),
-      `title: Readings
-source: {type: upload, formats: [csv]}
-target: {table: ${SCHEMA}.readings, key: [id]}
-fields:
-  id: {type: integer, rules: [required]}
-  label: {rules: [required]}
-  amount: {type: numeric}
-duplicates: {strategy: upsert}
-chunk_size: ${CHUNK}
-`,
+    // The readings' amounts are all positive: the counts importer's amount rule fails none of them.
+    importersDir = await writeImporters(
+      { 'readings.yaml': countsImporter(`${SCHEMA}.readings`, CHUNK) },
+      { prefix: 'strata-pg-fault' },
     );
     stack = await Stack.start({
       env: {
@@ -84,7 +76,7 @@ chunk_size: ${CHUNK}
     // Never used before the outage, so nothing can have cached it.
     fresh = await stack.mintToken(owner, ['upload']);
     await stack.sql(`CREATE SCHEMA ${SCHEMA}`);
-    await stack.sql(`CREATE TABLE ${SCHEMA}.readings (id integer PRIMARY KEY, label text NOT NULL, amount numeric)`);
+    await stack.sql(COUNTS_TABLE_DDL(`${SCHEMA}.readings`));
   });
 
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLargeRaster } from '../fixtures/large.js';
+import { writeImporters } from '../e2e/support/importers.js';
 import { commitUpload } from '../e2e/support/interruptions.js';
 import { TestBucket } from '../e2e/support/s3.js';
 import { Stack, uniqueOwner } from '../e2e/support/stack.js';
@@ -27,10 +27,9 @@ describe("the worker's temporary directory full", () => {
 
   beforeAll(async () => {
     tmpfs = await Tmpfs.mount(16);
-    importersDir = await mkdtemp(join(tmpdir(), 'strata-tmp-full-'));
-    await writeFile(
-      join(importersDir, 'notes.yaml'),
-      `title: Notes
+    importersDir = await writeImporters(
+      {
+        'notes.yaml': `title: Notes
 source: {type: upload, formats: [csv], max_size_bytes: 104857600}
 target: {table: ${SCHEMA}.notes, key: [id]}
 fields:
@@ -38,6 +37,8 @@ fields:
   body: {rules: [required]}
 duplicates: {strategy: upsert}
 `,
+      },
+      { prefix: 'strata-tmp-full' },
     );
     stack = await Stack.start({
       env: { IMPORTERS_DIR: importersDir, STORAGE_LOCAL_ROOT: storageRoot, JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '200' },

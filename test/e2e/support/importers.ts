@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Importer definitions for a stack's IMPORTERS_DIR: the writer every spec that runs importers uses, and
- * the station importers several of them define (an upload one and a URL one, both keyed by `code`).
+ * Importer definitions for a stack's IMPORTERS_DIR: the writer every spec that runs importers uses, the
+ * station importers several of them define (an upload one and a URL one, both keyed by `code`) and the
+ * `counts` importer of the crash and fault specs.
  */
 
 /** Importer files by name (`<slug>.yaml` or `<slug>.json`) and their text. */
@@ -57,5 +58,23 @@ source:
 ${overridable ? '  overridable: [url]\n' : ''}target: {table: ${table}, key: [code]}
 fields:
   code: {type: text}
+`;
+}
+
+/**
+ * The `counts` importer the crash and fault specs run: an upsert into `table` (id, label, amount; see
+ * COUNTS_TABLE_DDL) in chunks of `chunk` rows. With `countsCsv`, every 1000th row fails its amount rule,
+ * so failed rows are counted too.
+ */
+export function countsImporter(table: string, chunk: number): string {
+  return `title: Counts
+source: {type: upload, formats: [csv]}
+target: {table: ${table}, key: [id]}
+fields:
+  id: {type: integer, rules: [required]}
+  label: {rules: [required]}
+  amount: {type: numeric, rules: [{min: 0}]}
+duplicates: {strategy: upsert}
+chunk_size: ${chunk}
 `;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { Client } from 'pg';
 import { expect } from 'vitest';
-import { writeImporters } from './importers.js';
+import { countsImporter, writeImporters } from './importers.js';
 import { Stack, uniqueOwner, type AppProcess } from './stack.js';
 
 type Body = Record<string, unknown>;
@@ -132,23 +132,6 @@ export async function storedFiles(root: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
     .sort();
-}
-
-/**
- * The `counts` importer the crash specs run: an upsert into `table` (id, label, amount) in chunks of
- * `chunk` rows. With `countsCsv`, every 1000th row fails its rule, so failed rows are counted too.
- */
-export function countsImporter(table: string, chunk: number): string {
-  return `title: Counts
-source: {type: upload, formats: [csv]}
-target: {table: ${table}, key: [id]}
-fields:
-  id: {type: integer, rules: [required]}
-  label: {rules: [required]}
-  amount: {type: numeric, rules: [{min: 0}]}
-duplicates: {strategy: upsert}
-chunk_size: ${chunk}
-`;
 }
 
 export const COUNTS_TABLE_DDL = (table: string): string =>

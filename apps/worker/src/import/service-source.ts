@@ -7,6 +7,7 @@ import type { ProgressUpdate, RemoteServiceSource } from '@app/jobs';
 import type { GuardedProxy } from '@app/security';
 import { GdalTaskRunner } from '../ingest/gdal-task.runner.js';
 import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../remote/remote-source.js';
+import { startTicker } from '../runtime/ticker.js';
 import { ImportRunError } from './import.errors.js';
 import { openedInScratchDir, type OpenedSource } from './opened-source.js';
 import { ReaderError, openRemoteLayerReader } from './readers/index.js';
@@ -37,22 +38,12 @@ export class ServiceLayerOpener {
     const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
     const abort = new AbortController();
     let total: number | null = null;
-    let stop: unknown;
-    let ticking = false;
-    const timer = setInterval(() => {
-      if (ticking || stop) return;
-      ticking = true;
-      hooks
-        .progress(total !== null ? { rowsTotal: total } : {})
-        .catch((error: unknown) => {
-          // Cancelled, or superseded: the read stops at once.
-          stop = error;
-          abort.abort();
-        })
-        .finally(() => {
-          ticking = false;
-        });
-    }, TICK_MS);
+    // A failed progress write means cancelled, or superseded: the read stops at once.
+    const ticker = startTicker(
+      () => hooks.progress(total !== null ? { rowsTotal: total } : {}),
+      TICK_MS,
+      () => abort.abort(),
+    );
     let remote: RemoteGdalSource | null = null;
     try {
       remote = await this.remote.open(jobId, source);
@@ -64,17 +55,17 @@ export class ServiceLayerOpener {
           total = features;
         },
       });
-      if (stop) {
+      if (ticker.failed) {
         await reader.close();
-        throw stop;
+        throw ticker.error;
       }
       return openedInScratchDir(reader, dir);
     } catch (error) {
       await cleanup();
-      if (stop) throw stop;
+      if (ticker.failed) throw ticker.error;
       throw serviceReadError(error, remote?.proxy ?? null, source.layer);
     } finally {
-      clearInterval(timer);
+      ticker.stop();
       await remote?.proxy.close();
     }
   }

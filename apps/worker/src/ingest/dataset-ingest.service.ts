@@ -26,6 +26,7 @@ import { Storage } from '@app/storage';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { HandlerResult, JobContext } from '../runtime/job-runner.service.js';
 import { PermanentJobError, TransientJobError } from '../runtime/job-errors.js';
+import { startTicker } from '../runtime/ticker.js';
 import { RemoteSourceService, remoteRefusal, type RemoteGdalSource } from '../remote/remote-source.js';
 import { gdalPathOf } from './source-path.js';
 import type { RasterTask, VectorTask } from './gdal-task.protocol.js';
@@ -308,8 +309,6 @@ export class DatasetIngestService {
       gdalConfig ? { gdalConfig } : {},
     );
     await ctx.progress({ step, progress: GDAL_FROM, ...(copied ? { rowsProcessed: 0 } : {}) });
-    let stop: unknown;
-    let ticking = false;
     const tick = async (): Promise<void> => {
       const rows = copied && step === JobStep.Loading ? await copied().catch(() => null) : null;
       // Rows loaded count for most of the step's share; what follows (index, statistics) for the rest.
@@ -322,28 +321,17 @@ export class DatasetIngestService {
         ...(rows !== null ? { rowsProcessed: rows } : {}),
       });
     };
-    const timer = setInterval(() => {
-      if (ticking || stop) return;
-      ticking = true;
-      tick()
-        .catch((error: unknown) => {
-          stop = error;
-          running.kill();
-        })
-        .finally(() => {
-          ticking = false;
-        });
-    }, TICK_MS);
+    const ticker = startTicker(tick, TICK_MS, () => running.kill());
     try {
       const result = await running.result;
-      if (stop) throw stop;
+      if (ticker.failed) throw ticker.error;
       return result;
     } catch (error) {
-      if (stop) throw stop;
+      if (ticker.failed) throw ticker.error;
       // A GdalTaskError: failure-classifier.ts reads what the child reported.
       throw error;
     } finally {
-      clearInterval(timer);
+      ticker.stop();
       running.kill();
     }
   }
