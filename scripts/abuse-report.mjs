@@ -17,12 +17,14 @@ function authMatrix(r) {
   const out = [];
   out.push(
     `Generated from the ${r.openapi_operations} operations of openapi.json (plus the guarded surfaces outside it), run ${r.generated_at.slice(0, 16).replace('T', ' ')} UTC.`,
-    'Expected per column: 401 / 401 / 401 / 403 / 404, each a problem+json without stack, SQL, path or credential',
+    'Expected per column: 401 / 401 / 401 / 403 / 403 / 404, each a problem+json without stack, SQL, path or credential',
     '(401 with `WWW-Authenticate: Bearer realm="strata"`; the 404 for another owner identical to the 404 for an id that',
-    "does not exist). Each cell shows the observed status; the Owner column is the control: the owner's own token reads it (reads only).",
+    'does not exist). The scrape-only token has `metrics` alone (the owner\'s own): it is also the token "without the',
+    'capability" where an operation needs none but an API token, and only what needs `metrics` answers it, with 200.',
+    "Each cell shows the observed status; the Owner column is the control: the owner's own token reads it (reads only).",
     '',
-    "| Operation | Needs | No token | Garbage token | Revoked token | Token without the capability | Another owner's resource | Owner |",
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    "| Operation | Needs | No token | Garbage token | Revoked token | Token without the capability | Scrape-only token | Another owner's resource | Owner |",
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   const reasons = new Map();
   const note = (reason) => {
@@ -30,11 +32,13 @@ function authMatrix(r) {
     return `n/a (${reasons.get(reason)})`;
   };
   for (const row of r.rows) {
-    const cols = ['no_token', 'garbage_token', 'revoked_token', 'lacking_capability', 'other_owner'].map((id) => {
-      const c = row.cells[id];
-      return c?.expected === 'n/a' ? note(c.reason) : cell(c);
-    });
-    const needs = row.capabilities.length ? row.capabilities.map((c) => `\`${c}\``).join(', ') : 'any token';
+    const cols = ['no_token', 'garbage_token', 'revoked_token', 'lacking_capability', 'scrape_only', 'other_owner'].map(
+      (id) => {
+        const c = row.cells[id];
+        return c?.expected === 'n/a' ? note(c.reason) : cell(c);
+      },
+    );
+    const needs = row.capabilities.length ? row.capabilities.map((c) => `\`${c}\``).join(', ') : 'any API token';
     const where = row.source === 'openapi' ? '' : ' †';
     out.push(
       `| \`${esc(row.operation)}\`${where} | ${needs} | ${cols.join(' | ')} | ${row.control ? `${row.control.observed}` : '–'} |`,

@@ -12,13 +12,16 @@ import { PROBLEM_JSON, leakIn, writeResults } from './support/matrix-results.js'
 
 /**
  * The authorization matrix, generated from the committed openapi.json: every operation × {no token,
- * garbage token, revoked token, a token without the capability the operation needs, another owner's
- * resource} must answer 401 / 401 / 401 / 403 / 404 as problem+json that leaks nothing. The capability
- * an operation needs is read from its `x-required-capabilities` (written by `@RequireCapabilities`), so a
- * route added or re-guarded changes the matrix by itself; what this file supplies per operation is only
- * how to fill it in (path parameters, a valid body) and, for the owner column, which resource of owner A
- * it names or why it names none. The file fails when openapi.json has an operation it does not cover, or
- * when one of its entries (or public allow-list entries) names an operation that no longer exists.
+ * garbage token, revoked token, a token without the capability the operation needs, a scrape-only token,
+ * another owner's resource} must answer 401 / 401 / 401 / 403 / 403 / 404 as problem+json that leaks
+ * nothing. The scrape-only token (`metrics` alone, owner A's own) is Prometheus' credential, not an API
+ * one: it is also what the capability column sends where an operation needs no capability, and only what
+ * needs `metrics` lets it through (200). The capability an operation needs is read from its
+ * `x-required-capabilities` (written by `@RequireCapabilities`), so a route added or re-guarded changes
+ * the matrix by itself; what this file supplies per operation is only how to fill it in (path
+ * parameters, a valid body) and, for the owner column, which resource of owner A it names or why it
+ * names none. The file fails when openapi.json has an operation it does not cover, or when one of its
+ * entries (or public allow-list entries) names an operation that no longer exists.
  *
  * Fixtures belong to owner A and are created once (through the API where that is cheap, in the database
  * where a worker would be needed: datasets, a VRT, an ended importer run). No worker consumes the queues
@@ -27,13 +30,14 @@ import { PROBLEM_JSON, leakIn, writeResults } from './support/matrix-results.js'
  */
 
 type Json = Record<string, unknown>;
-type Column = 'no_token' | 'garbage_token' | 'revoked_token' | 'lacking_capability' | 'other_owner';
+type Column = 'no_token' | 'garbage_token' | 'revoked_token' | 'lacking_capability' | 'scrape_only' | 'other_owner';
 
 const COLUMNS: { id: Column; title: string; expected: number; code: string }[] = [
   { id: 'no_token', title: 'No token', expected: 401, code: 'unauthenticated' },
   { id: 'garbage_token', title: 'Garbage token', expected: 401, code: 'unauthenticated' },
   { id: 'revoked_token', title: 'Revoked token', expected: 401, code: 'unauthenticated' },
   { id: 'lacking_capability', title: 'Token without the capability', expected: 403, code: 'forbidden' },
+  { id: 'scrape_only', title: 'Scrape-only token', expected: 403, code: 'forbidden' },
   { id: 'other_owner', title: "Another owner's resource", expected: 404, code: 'not-found' },
 ];
 
@@ -372,6 +376,8 @@ describe('authorization matrix (generated from openapi.json)', () => {
   let tokenA = '';
   let tokenB = '';
   let revoked = '';
+  /** A's token with `metrics` alone: Prometheus' credential. */
+  let scrapeOnly = '';
   const garbage = `stk_${randomBytes(32).toString('base64url')}`;
   /** A's tokens lacking one set of capabilities, by the sorted required list. */
   const lacking = new Map<string, string>();
@@ -382,7 +388,9 @@ describe('authorization matrix (generated from openapi.json)', () => {
   const publicRows: { operation: string; reason: string; observed: string; ok: boolean }[] = [];
 
   const secrets = (): string[] =>
-    [tokenA, tokenB, revoked, garbage, ...lacking.values()].flatMap((t) => [t, t.slice(0, 12)]).filter(Boolean);
+    [tokenA, tokenB, revoked, scrapeOnly, garbage, ...lacking.values()]
+      .flatMap((t) => [t, t.slice(0, 12)])
+      .filter(Boolean);
 
   /** The token a column sends for an operation needing `capabilities`; null when the column does not apply. */
   const tokenFor = (column: Column, capabilities: string[]): string | null | undefined => {
@@ -390,8 +398,34 @@ describe('authorization matrix (generated from openapi.json)', () => {
     if (column === 'garbage_token') return garbage;
     if (column === 'revoked_token') return revoked;
     if (column === 'other_owner') return tokenB;
-    return capabilities.length === 0 ? null : (lacking.get([...capabilities].sort().join(',')) ?? null);
+    // Needing no capability is needing an API token: the scrape-only one lacks that.
+    if (column === 'scrape_only' || capabilities.length === 0) return scrapeOnly;
+    return lacking.get([...capabilities].sort().join(',')) ?? null;
   };
+
+  /** What a column expects of an operation needing `capabilities`: the scrape-only token may scrape. */
+  const expectationFor = (
+    column: (typeof COLUMNS)[number],
+    capabilities: string[],
+  ): { status: number; code: string } | 'scrape' =>
+    column.id === 'scrape_only' && capabilities.includes(Capability.Metrics)
+      ? 'scrape'
+      : { status: column.expected, code: column.code };
+
+  /** The scrape-only token on what it is for: 200, a Prometheus exposition. */
+  function checkScrape(res: Answer, where: string): Cell {
+    const problems: string[] = [];
+    if (res.status !== 200) problems.push(`status ${res.status}`);
+    if (!/^text\/plain\b/.test(res.headers.get('content-type') ?? '')) {
+      problems.push(`content-type ${res.headers.get('content-type') ?? 'none'}`);
+    }
+    expect(problems, `${where}: ${res.text.slice(0, 300)}`).toEqual([]);
+    return {
+      expected: '200',
+      observed: problems.length === 0 ? `${res.status}` : `${res.status} (${problems.join('; ')})`,
+      ok: problems.length === 0,
+    };
+  }
 
   const withoutCapabilities = (required: string[]): string[] =>
     ALL_CAPABILITIES.filter((c) => c !== Capability.Admin && !required.includes(c));
@@ -496,7 +530,11 @@ describe('authorization matrix (generated from openapi.json)', () => {
     const every = ALL_CAPABILITIES.map(String);
     // The first CLI call alone (it builds when dist/ is stale), the others side by side.
     tokenA = await stack.mintToken(ownerA, every);
-    [tokenB, revoked] = await Promise.all([stack.mintToken(ownerB, every), stack.mintToken(ownerA, every)]);
+    [tokenB, revoked, scrapeOnly] = await Promise.all([
+      stack.mintToken(ownerB, every),
+      stack.mintToken(ownerA, every),
+      stack.mintToken(ownerA, [Capability.Metrics]),
+    ]);
     const requiredSets = new Map<string, string[]>();
     for (const op of OPERATIONS) {
       if (op.capabilities?.length) requiredSets.set([...op.capabilities].sort().join(','), op.capabilities);
@@ -679,12 +717,13 @@ describe('authorization matrix (generated from openapi.json)', () => {
           expected: 'n/a',
           observed: 'n/a',
           ok: true,
-          reason: 'Any valid token may call it: there is no capability to lack.',
+          reason: 'Every capability but admin is needed: no token lacks only some.',
         };
         continue;
       }
       const res = await send(op.method, path, token, request);
-      row.cells[column.id] = checkRefusal(res, { status: column.expected, code: column.code }, where);
+      const expected = expectationFor(column, capabilities);
+      row.cells[column.id] = expected === 'scrape' ? checkScrape(res, where) : checkRefusal(res, expected, where);
     }
     const controlProblems: string[] = [];
     if (c.control) {
@@ -762,11 +801,9 @@ describe('authorization matrix (generated from openapi.json)', () => {
       const token = tokenFor(column.id, extra.capabilities);
       if (token === null) continue;
       const res = await send(method, path, token, {});
-      row.cells[column.id] = checkRefusal(
-        res,
-        { status: column.expected, code: column.code },
-        `${extra.key} × ${column.title}`,
-      );
+      const where = `${extra.key} × ${column.title}`;
+      const expected = expectationFor(column, extra.capabilities);
+      row.cells[column.id] = expected === 'scrape' ? checkScrape(res, where) : checkRefusal(res, expected, where);
     }
     const res = await send(method, path, tokenA, {});
     expect(res.status, `${extra.key} with every capability`).toBe(200);

@@ -16,6 +16,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('Prometheus metrics on the gateway and the worker', () => {
   let stack: Stack;
   let metricsToken: string;
+  /** The scraper's owner with `upload`: it owns a job the scrape token must not reach. */
+  let scraperUploadToken: string;
   let uploadToken: string;
   let adminToken: string;
   let workerPort: number;
@@ -26,7 +28,9 @@ describe('Prometheus metrics on the gateway and the worker', () => {
       workers: 0,
       env: { STORAGE_LOCAL_ROOT: `${process.env.STORAGE_LOCAL_ROOT}/${randomUUID()}` },
     });
-    metricsToken = await stack.mintToken(uniqueOwner('prometheus'), ['metrics']);
+    const scraper = uniqueOwner('prometheus');
+    metricsToken = await stack.mintToken(scraper, ['metrics']);
+    scraperUploadToken = await stack.mintToken(scraper, ['upload']);
     uploadToken = await stack.mintToken(uniqueOwner('uploader'), ['upload']);
     adminToken = await stack.mintToken(uniqueOwner('operator'), ['admin']);
     workerPort = await freePort();
@@ -48,6 +52,43 @@ describe('Prometheus metrics on the gateway and the worker', () => {
     expect(ok.headers.get('content-type')).toContain('text/plain');
     expect(ok.text).toContain('strata_process_resident_memory_bytes{app="gateway"}');
     expect((await scrapeGateway(adminToken)).status).toBe(200);
+  });
+
+  it("refuses a metrics-only token every API route, even on its own owner's job", async () => {
+    const upload = await stack.upload<{ job_id: string }>(scraperUploadToken, {
+      name: 'mine.geojson',
+      data: Buffer.from(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}]}',
+      ),
+    });
+    expect(upload.status).toBe(201);
+    const job = `/api/jobs/${upload.body.job_id}`;
+    expect((await stack.api('GET', job, { token: scraperUploadToken })).status).toBe(200);
+    const refused: [string, string][] = [
+      ['GET', job],
+      ['GET', '/api/datasets'],
+      ['POST', `${job}/cancel`],
+      ['GET', '/api/ingest/upload/config'],
+      ['GET', '/api/v1/ingest'],
+    ];
+    for (const [method, path] of refused) {
+      const res = await stack.api(method, path, { token: metricsToken });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.headers.get('content-type'), `${method} ${path}`).toContain('application/problem+json');
+      expect(res.body, `${method} ${path}`).toMatchObject({
+        status: 403,
+        type: expect.stringMatching(/\/forbidden$/),
+        detail: 'This token may only scrape /metrics.',
+      });
+    }
+    expect((await stack.api<{ status: string }>('GET', job, { token: scraperUploadToken })).body.status).toBe(
+      'pending',
+    );
+    expect((await scrapeGateway()).status).toBe(200);
+    // `metrics` beside another capability is an ordinary token.
+    const both = await stack.mintToken(uniqueOwner('prometheus'), ['metrics', 'upload']);
+    expect((await stack.api('GET', '/api/datasets', { token: both })).status).toBe(200);
+    expect((await scrapeGateway(both)).status).toBe(200);
   });
 
   it('times requests by route template and status, never by raw path', async () => {

@@ -67,8 +67,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Geospatial and tabular data ingest. Every `/api` route except `/api/health/*` needs `Authorization: Bearer <token>` ' +
         '(mint one with `npm run cli -- token:create`); `x-required-capabilities` on each operation lists the capabilities ' +
-        'its token needs (`admin` implies every other; an empty list: any valid token). Errors are RFC 9457 ' +
-        '`application/problem+json`.',
+        'its token needs (`admin` implies every other; an empty list: any valid token except a scrape-only one). A token ' +
+        'whose only capability is `metrics` is a scrape token: it is refused (403) everywhere but on `GET /metrics`. ' +
+        'Errors are RFC 9457 `application/problem+json`.',
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Opaque token from `npm run cli -- token:create`' })
@@ -81,7 +82,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /**
  * `@RequireCapabilities` writes `x-required-capabilities` on the routes it guards; an authenticated route
- * without it needs a valid token and nothing more (the guard's default), which the document says as `[]`.
+ * without it needs a valid API token and nothing more (the guard's default: any token but a scrape-only
+ * one), which the document says as `[]`.
  */
 function withCapabilityLists(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {

@@ -3,14 +3,17 @@ import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthenticatedError } from '@app/common';
 import type { Response } from 'express';
 import { IS_PUBLIC, REQUIRED_CAPABILITIES, type AuthenticatedRequest } from './auth.decorators.js';
-import { hasCapability, type Capability } from './capability.js';
+import { capabilityRefusal, type Capability } from './capability.js';
 import { TokenService } from './token.service.js';
 
 interface HeaderRequest extends AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** Global guard: every route needs a valid bearer token unless marked @Public(). */
+/**
+ * Global guard: every route needs a valid bearer token unless marked @Public(), and the capabilities its
+ * @RequireCapabilities lists; a scrape-only token (`metrics` alone) passes only where `metrics` is listed.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate, OnApplicationBootstrap {
   constructor(
@@ -40,10 +43,8 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     }
     req.principal = principal;
     const required = this.reflector.getAllAndOverride<Capability[] | undefined>(REQUIRED_CAPABILITIES, targets) ?? [];
-    const missing = required.filter((c) => !hasCapability(principal, c));
-    if (missing.length > 0) {
-      throw new ForbiddenError(`This token lacks the ${missing.map((c) => `'${c}'`).join(', ')} capability.`);
-    }
+    const refusal = capabilityRefusal(principal, required);
+    if (refusal !== null) throw new ForbiddenError(refusal);
     return true;
   }
 }

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_CAPABILITIES, Capability, hasCapability, parseCapabilities, type Principal } from './capability.js';
+import {
+  ALL_CAPABILITIES,
+  Capability,
+  SCRAPE_ONLY_REFUSAL,
+  capabilityRefusal,
+  hasCapability,
+  isScrapeOnly,
+  parseCapabilities,
+  type Principal,
+} from './capability.js';
+
+const principal = (...capabilities: Capability[]): Principal => ({ tokenId: 't', owner: 'alice', capabilities });
 
 describe('parseCapabilities', () => {
   it.each([
@@ -34,7 +45,6 @@ describe('parseCapabilities', () => {
 });
 
 describe('hasCapability', () => {
-  const principal = (...capabilities: Capability[]): Principal => ({ tokenId: 't', owner: 'alice', capabilities });
   const { Upload, CreateLayers, Admin } = Capability;
 
   it.each([
@@ -51,5 +61,52 @@ describe('hasCapability', () => {
     { has: [], wants: Upload, allowed: false },
   ])('$has wants $wants → $allowed', ({ has, wants, allowed }) => {
     expect(hasCapability(principal(...has), wants)).toBe(allowed);
+  });
+});
+
+describe('isScrapeOnly', () => {
+  const { Upload, CreateLayers, Metrics, Admin } = Capability;
+
+  it.each([
+    { has: [Metrics], scrapeOnly: true },
+    { has: [Metrics, Metrics], scrapeOnly: true },
+    { has: [Metrics, Upload], scrapeOnly: false },
+    { has: [CreateLayers, Metrics], scrapeOnly: false },
+    { has: [Metrics, Admin], scrapeOnly: false },
+    { has: [Admin], scrapeOnly: false },
+    { has: [Upload], scrapeOnly: false },
+    { has: [], scrapeOnly: false },
+  ])('$has → $scrapeOnly', ({ has, scrapeOnly }) => {
+    expect(isScrapeOnly(principal(...has))).toBe(scrapeOnly);
+  });
+});
+
+describe('capabilityRefusal', () => {
+  const { Upload, CreateLayers, Metrics, Admin } = Capability;
+
+  it.each([
+    // A scrape token: /metrics and nothing else, not even what needs no capability.
+    { has: [Metrics], needs: [Metrics], refusal: null },
+    { has: [Metrics], needs: [], refusal: SCRAPE_ONLY_REFUSAL },
+    { has: [Metrics], needs: [Upload], refusal: SCRAPE_ONLY_REFUSAL },
+    { has: [Metrics], needs: [Admin], refusal: SCRAPE_ONLY_REFUSAL },
+    { has: [Metrics], needs: [Metrics, Upload], refusal: "This token lacks the 'upload' capability." },
+    // Anything beside `metrics` makes it an ordinary token.
+    { has: [Metrics, Upload], needs: [], refusal: null },
+    { has: [Metrics, Upload], needs: [Upload], refusal: null },
+    { has: [Metrics, Upload], needs: [Metrics], refusal: null },
+    { has: [Metrics, CreateLayers], needs: [Upload], refusal: "This token lacks the 'upload' capability." },
+    { has: [Metrics, Admin], needs: [], refusal: null },
+    { has: [Admin], needs: [Metrics], refusal: null },
+    { has: [Admin], needs: [], refusal: null },
+    { has: [Upload], needs: [], refusal: null },
+    { has: [Upload], needs: [Metrics], refusal: "This token lacks the 'metrics' capability." },
+    {
+      has: [Upload],
+      needs: [CreateLayers, Admin],
+      refusal: "This token lacks the 'create_layers', 'admin' capability.",
+    },
+  ])('$has needing $needs → $refusal', ({ has, needs, refusal }) => {
+    expect(capabilityRefusal(principal(...has), needs)).toBe(refusal);
   });
 });

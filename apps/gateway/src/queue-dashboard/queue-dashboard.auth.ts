@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ForbiddenError, UnauthenticatedError } from '@app/common';
-import { Capability, TokenService, hasCapability, type Principal } from '@app/security';
+import { Capability, TokenService, capabilityRefusal, type Principal } from '@app/security';
 import type { CookieOptions, NextFunction, Request, Response } from 'express';
 import { cookieValue, openDashboardSession, sealDashboardSession } from './dashboard-session.js';
 
@@ -81,7 +81,8 @@ export class QueueDashboardAuth {
             : 'The token is invalid, expired or revoked.',
       );
     }
-    if (!hasCapability(principal, Capability.Admin)) {
+    // The guard's rule (a scrape-only token never qualifies), with the dashboard's own message.
+    if (capabilityRefusal(principal, [Capability.Admin]) !== null) {
       throw new ForbiddenError("The queue dashboard needs a token with the 'admin' capability.");
     }
     return principal;

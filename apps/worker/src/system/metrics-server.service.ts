@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { AppConfig } from '@app/config';
 import { ERROR_STATUS, ERROR_TITLE, ErrorCode, PROBLEM_CONTENT_TYPE, describeError, problemType } from '@app/common';
 import { StrataMetrics } from '@app/metrics';
-import { Capability, TokenService, hasCapability } from '@app/security';
+import { Capability, TokenService, capabilityRefusal } from '@app/security';
 import { ReadinessService } from '../runtime/readiness.service.js';
 
 /**
@@ -85,9 +85,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
           res.setHeader('WWW-Authenticate', 'Bearer realm="strata"');
           return problem(res, ErrorCode.Unauthenticated, 'A bearer token with the metrics capability is required.');
         }
-        if (!hasCapability(principal, Capability.Metrics)) {
-          return problem(res, ErrorCode.Forbidden, "This token lacks the 'metrics' capability.");
-        }
+        const refusal = capabilityRefusal(principal, [Capability.Metrics]);
+        if (refusal !== null) return problem(res, ErrorCode.Forbidden, refusal);
         const { contentType, body } = await this.metrics.scrape();
         res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
         res.end(body);
