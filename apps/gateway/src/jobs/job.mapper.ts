@@ -1,9 +1,9 @@
-import type { IngestJob } from '@app/jobs';
+import type { JobView } from '@app/jobs';
 import type { JobResponseDto } from './dto/job.response.dto.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toJobResponse(job: IngestJob): JobResponseDto {
+export function toJobResponse(job: JobView): JobResponseDto {
   return {
     id: job.id,
     status: job.status,

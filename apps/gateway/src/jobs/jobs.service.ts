@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnprocessableError } from '@app/common';
-import { JobKind, JobRepository, dispatchFor, type CommitRequest, type IngestJob } from '@app/jobs';
+import { JobKind, JobRepository, dispatchFor, type CommitRequest, type IngestJob, type JobView } from '@app/jobs';
 import { JobProducer } from '@app/queues';
 import type { Principal } from '@app/security';
 import { assertCoordinatePair, assertOptionsApply, commitOptionsIn } from '../ingest/commit-options.checks.js';
@@ -13,8 +13,8 @@ export class JobsService {
     private readonly producer: JobProducer,
   ) {}
 
-  get(id: string, principal: Principal): Promise<IngestJob> {
-    return this.jobs.getForOwner(id, principal.owner);
+  get(id: string, principal: Principal): Promise<JobView> {
+    return this.jobs.getViewForOwner(id, principal.owner);
   }
 
   cancel(id: string, principal: Principal): Promise<IngestJob> {

@@ -125,6 +125,32 @@ function retriedCommit(options: CommitRequest): SqlFragment {
  * Owns every write to `ingest_jobs`. Each status change is one guarded `UPDATE … WHERE status IN (…)
  * RETURNING *`; a lost race returns `null` (worker-side) or throws a 409 (user-side), never overwrites.
  */
+/** The properties of a job its API view shows (`toJobResponse`). */
+export const JOB_VIEW = [
+  'id',
+  'status',
+  'step',
+  'progress',
+  'rowsProcessed',
+  'rowsFailed',
+  'rowsTotal',
+  'warnings',
+  'error',
+  'datasetId',
+  'parentId',
+  'attempts',
+  'importer',
+  'dryRun',
+  'sourceFilename',
+  'layerName',
+  'result',
+  'createdAt',
+  'startedAt',
+  'completedAt',
+] as const satisfies readonly (keyof IngestJob)[];
+export type JobViewProperty = (typeof JOB_VIEW)[number];
+export type JobView = Pick<IngestJob, JobViewProperty>;
+
 @Injectable()
 export class JobRepository {
   private readonly repo: Repository<IngestJob>;
@@ -171,6 +197,22 @@ export class JobRepository {
    */
   async getForOwner(id: string, owner: string): Promise<IngestJob> {
     const job = await selectOne<IngestJob>(this.dataSource, this.repo.metadata, { id, owner });
+    if (!job) throw new NotFoundError('Job', id);
+    return job;
+  }
+
+  /**
+   * What `GET /api/jobs/{id}` shows of the owner's job, and only that: the hottest read of the API
+   * (clients poll it) leaves out the job's parameters, source and options, which are the bulk of a row
+   * to parse and validate.
+   */
+  async getViewForOwner(id: string, owner: string): Promise<JobView> {
+    const job = await selectOne<IngestJob, JobViewProperty>(
+      this.dataSource,
+      this.repo.metadata,
+      { id, owner },
+      JOB_VIEW,
+    );
     if (!job) throw new NotFoundError('Job', id);
     return job;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
 import { hydrate } from './hydrate.js';
 import { queryPrepared } from './prepared.js';
@@ -69,27 +70,41 @@ interface OneStatement {
   text: string;
 }
 
-/** `selectOne`'s prepared statements, per entity and list of columns. */
+/** `selectOne`'s prepared statements, per entity, list of conditions and selection. */
 const oneStatements = new WeakMap<EntityMetadata, Map<string, OneStatement>>();
 
-function oneStatement(metadata: EntityMetadata, columns: string[]): OneStatement {
-  let byColumns = oneStatements.get(metadata);
-  if (!byColumns) {
-    byColumns = new Map();
-    oneStatements.set(metadata, byColumns);
+function oneStatement(
+  metadata: EntityMetadata,
+  columns: string[],
+  select: readonly string[] | undefined,
+): OneStatement {
+  let byKey = oneStatements.get(metadata);
+  if (!byKey) {
+    byKey = new Map();
+    oneStatements.set(metadata, byKey);
   }
-  const key = columns.join(',');
-  let statement = byColumns.get(key);
+  const key = `${columns.join(',')}|${select?.join(',') ?? '*'}`;
+  let statement = byKey.get(key);
   if (statement === undefined) {
-    // The entity's columns by name, not `*`: a column a later migration adds must not change the result
-    // type of a statement prepared before (see `queryPrepared`).
-    const selected = metadata.columns.map((column) => `"${column.databaseName}"`).join(', ');
+    // Columns by name, never `*`: a column a later migration adds must not change the result type of a
+    // statement prepared before (see `queryPrepared`).
+    const selected = (
+      select === undefined
+        ? metadata.columns
+        : select.map((property) => {
+            const column = metadata.findColumnWithPropertyName(property);
+            if (!column) throw new Error(`selectOne on ${metadata.tableName}: no column for '${property}'`);
+            return column;
+          })
+    )
+      .map((column) => `"${column.databaseName}"`)
+      .join(', ');
     const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
-    statement = {
-      name: `strata:one:${metadata.tableName}:${key}`,
-      text: `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`,
-    };
-    byColumns.set(key, statement);
+    const text = `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`;
+    // Named after its text: one name per text, whoever asks.
+    const digest = createHash('sha1').update(text).digest('hex').slice(0, 16);
+    statement = { name: `strata:one:${metadata.tableName}:${digest}`, text };
+    byKey.set(key, statement);
   }
   return statement;
 }
@@ -99,19 +114,32 @@ function oneStatement(metadata: EntityMetadata, columns: string[]): OneStatement
  * a statement prepared once per connection (`queryPrepared`), its text made once per entity and column
  * list, in place of a TypeORM `findOneBy` that builds its query anew on every call. `equal` must name a unique key (the id, then the owner and
  * whatever else scopes the read). Every value must be given: unlike `findOneBy`, which drops a condition
- * whose value is undefined, an undefined value here is a caller's bug and throws.
+ * whose value is undefined, an undefined value here is a caller's bug and throws. With `select`
+ * (property names) only those columns are read, and the result is that `Pick` of the entity.
  */
 export async function selectOne<T extends ObjectLiteral>(
   dataSource: DataSource,
   metadata: EntityMetadata,
   equal: Equalities,
+): Promise<T | null>;
+export async function selectOne<T extends ObjectLiteral, K extends keyof T & string>(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  equal: Equalities,
+  select: readonly K[],
+): Promise<Pick<T, K> | null>;
+export async function selectOne<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  equal: Equalities,
+  select?: readonly string[],
 ): Promise<T | null> {
   const columns = Object.keys(equal);
   const values = Object.values(equal);
   if (columns.length === 0) throw new Error(`selectOne on ${metadata.tableName} needs at least one condition`);
   const unset = columns.filter((column) => equal[column] === undefined);
   if (unset.length > 0) throw new Error(`selectOne on ${metadata.tableName}: no value for ${unset.join(', ')}`);
-  const { name, text } = oneStatement(metadata, columns);
+  const { name, text } = oneStatement(metadata, columns, select);
   const rows = await queryPrepared<Record<string, unknown>>(dataSource, name, text, values);
   if (rows.length > 1) throw new Error(`selectOne on ${metadata.tableName} matched ${rows.length} rows`);
   const raw = rows[0];
