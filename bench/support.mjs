@@ -5,7 +5,7 @@
 // Plain Node ESM on purpose: benchmarks run against the built apps exactly as an operator would.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -405,7 +405,13 @@ function spawnApp(label, main, env, killAfterMs = 10_000) {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // BENCH_APP_LOG_DIR: every line the app writes also goes to <dir>/<label>-<pid>.log (with
+  // BENCH_NODE_ARGS=--trace-gc, say, to see the gateway's collections during a load run).
+  const file = process.env.BENCH_APP_LOG_DIR
+    ? createWriteStream(join(process.env.BENCH_APP_LOG_DIR, `${label}-${child.pid}.log`))
+    : null;
   const capture = (chunk) => {
+    file?.write(chunk);
     output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (output.length > 200) output.splice(0, output.length - 200);
   };

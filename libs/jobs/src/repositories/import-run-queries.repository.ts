@@ -9,6 +9,7 @@ import { JobStatus, isTerminal } from '../job-status.js';
 import { JobRepository } from './job.repository.js';
 import { hydrate } from './hydrate.js';
 import { selectOne, selectPage, whereClause } from './page.js';
+import { queryPrepared } from './prepared.js';
 
 /** Row outcomes as the runs API names them: skipped rows did not fail, so they count as `success`. */
 export type RunRowFilter = 'failed' | 'success';
@@ -119,10 +120,11 @@ export class ImportRunQueries {
    */
   async count(filter: { owner?: string; importer?: string; status?: JobStatus }): Promise<number> {
     const { where, values } = whereClause(filter);
-    const [row] = (await this.dataSource.query(
+    const [row] = await queryPrepared<{ total: number }>(
+      this.dataSource,
       `SELECT coalesce(sum(runs), 0)::int AS total FROM import_run_counts ${where}`,
       values,
-    )) as { total: number }[];
+    );
     return row?.total ?? 0;
   }
 

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { hydrate } from './hydrate.js';
 import { queryPrepared } from './prepared.js';
 
@@ -51,33 +51,35 @@ export async function selectPage<T extends ObjectLiteral>(
   const total = request.count ? await request.count() : await countRows(dataSource, table, where, values);
   const offset = (request.page - 1) * request.perPage;
   if (offset >= total) return [[], total];
-  const rows = (await dataSource.query(
-    `SELECT * FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+  const rows = await queryPrepared<Record<string, unknown>>(
+    dataSource,
+    `SELECT ${columnList(metadata)} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
     [...values, request.perPage, offset],
-  )) as Record<string, unknown>[];
+  );
   return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
 }
 
 async function countRows(dataSource: DataSource, table: string, where: string, values: unknown[]): Promise<number> {
-  const [counted] = (await dataSource.query(`SELECT count(*)::int AS total FROM ${table} ${where}`, values)) as {
-    total: number;
-  }[];
+  const [counted] = await queryPrepared<{ total: number }>(
+    dataSource,
+    `SELECT count(*)::int AS total FROM ${table} ${where}`,
+    values,
+  );
   return counted?.total ?? 0;
 }
 
-interface OneStatement {
-  name: string;
-  text: string;
+/**
+ * The entity's columns by name (or `columns`), never `*`: a column a later migration adds must not change
+ * the result type of a statement prepared before (see `queryPrepared`).
+ */
+function columnList(metadata: EntityMetadata, columns: ColumnMetadata[] = metadata.columns): string {
+  return columns.map((column) => `"${column.databaseName}"`).join(', ');
 }
 
 /** `selectOne`'s prepared statements, per entity, list of conditions and selection. */
-const oneStatements = new WeakMap<EntityMetadata, Map<string, OneStatement>>();
+const oneStatements = new WeakMap<EntityMetadata, Map<string, string>>();
 
-function oneStatement(
-  metadata: EntityMetadata,
-  columns: string[],
-  select: readonly string[] | undefined,
-): OneStatement {
+function oneStatement(metadata: EntityMetadata, columns: string[], select: readonly string[] | undefined): string {
   let byKey = oneStatements.get(metadata);
   if (!byKey) {
     byKey = new Map();
@@ -86,24 +88,16 @@ function oneStatement(
   const key = `${columns.join(',')}|${select?.join(',') ?? '*'}`;
   let statement = byKey.get(key);
   if (statement === undefined) {
-    // Columns by name, never `*`: a column a later migration adds must not change the result type of a
-    // statement prepared before (see `queryPrepared`).
-    const selected = (
-      select === undefined
-        ? metadata.columns
-        : select.map((property) => {
-            const column = metadata.findColumnWithPropertyName(property);
-            if (!column) throw new Error(`selectOne on ${metadata.tableName}: no column for '${property}'`);
-            return column;
-          })
-    )
-      .map((column) => `"${column.databaseName}"`)
-      .join(', ');
+    const selected = columnList(
+      metadata,
+      select?.map((property) => {
+        const column = metadata.findColumnWithPropertyName(property);
+        if (!column) throw new Error(`selectOne on ${metadata.tableName}: no column for '${property}'`);
+        return column;
+      }),
+    );
     const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
-    const text = `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`;
-    // Named after its text: one name per text, whoever asks.
-    const digest = createHash('sha1').update(text).digest('hex').slice(0, 16);
-    statement = { name: `strata:one:${metadata.tableName}:${digest}`, text };
+    statement = `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`;
     byKey.set(key, statement);
   }
   return statement;
@@ -139,8 +133,11 @@ export async function selectOne<T extends ObjectLiteral>(
   if (columns.length === 0) throw new Error(`selectOne on ${metadata.tableName} needs at least one condition`);
   const unset = columns.filter((column) => equal[column] === undefined);
   if (unset.length > 0) throw new Error(`selectOne on ${metadata.tableName}: no value for ${unset.join(', ')}`);
-  const { name, text } = oneStatement(metadata, columns, select);
-  const rows = await queryPrepared<Record<string, unknown>>(dataSource, name, text, values);
+  const rows = await queryPrepared<Record<string, unknown>>(
+    dataSource,
+    oneStatement(metadata, columns, select),
+    values,
+  );
   if (rows.length > 1) throw new Error(`selectOne on ${metadata.tableName} matched ${rows.length} rows`);
   const raw = rows[0];
   return raw ? hydrate<T>(metadata, raw) : null;
