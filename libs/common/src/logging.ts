@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type DynamicModule, type NestMiddleware } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
-import type { LoggerOptions } from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
+import type { Options } from 'pino-http';
 import { describeError } from './safe-error.js';
 import { activeTraceIds, tracingEnabled } from './tracing.js';
 
@@ -52,28 +53,27 @@ function pinoOptions(config: AppConfig, app: string): LoggerOptions {
   };
 }
 
-function loggerParams(config: AppConfig, app: string): Params {
-  return {
-    // The application's one pino logger. pino-http is not mounted on any route (`forRoutes: []`):
-    // `RequestLoggingMiddleware` gives each request its id, its log context and its closing line, at a
-    // fraction of the cost (pino-http serialises and redacts a `req` binding into a child logger for every
-    // request, logged or not).
-    pinoHttp: {
-      ...pinoOptions(config, app),
-      // pino-http wraps these: they get its plain views of the request and response.
-      serializers: {
-        err: describeError,
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({
-          id: req.id,
-          method: req.method,
-          // Drop the query string: it is where clients put things that must not be logged.
-          url: req.url?.split('?')[0],
-        }),
-        res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
-      },
+/** The logger module's parameters; `destination` (tests) replaces stdout. */
+export function loggerParams(config: AppConfig, app: string, destination?: DestinationStream): Params {
+  const options: Options = {
+    ...pinoOptions(config, app),
+    // pino-http wraps these: they get its plain views of the request and response.
+    serializers: {
+      err: describeError,
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({
+        id: req.id,
+        method: req.method,
+        // Drop the query string: it is where clients put things that must not be logged.
+        url: req.url?.split('?')[0],
+      }),
+      res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
     },
-    forRoutes: [],
   };
+  // The application's one pino logger. pino-http is not mounted on any route (`forRoutes: []`):
+  // `RequestLoggingMiddleware` gives each request its id, its log context and its closing line, at a
+  // fraction of the cost (pino-http serialises and redacts a `req` binding into a child logger for every
+  // request, logged or not).
+  return { pinoHttp: destination ? [options, destination] : options, forRoutes: [] };
 }
 
 /** Express's request (pino-http's typings give every `IncomingMessage` an `id`). */

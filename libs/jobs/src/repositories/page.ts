@@ -51,20 +51,19 @@ export async function selectPage<T extends ObjectLiteral>(
   const total = request.count ? await request.count() : await countRows(dataSource, table, where, values);
   const offset = (request.page - 1) * request.perPage;
   if (offset >= total) return [[], total];
-  const rows = await queryPrepared<Record<string, unknown>>(
-    dataSource,
+  // Not prepared: a generic plan cannot see how many rows this owner (or job) has and may sort them all
+  // where the index would give the first page at once.
+  const rows = (await dataSource.query(
     `SELECT ${columnList(metadata)} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
     [...values, request.perPage, offset],
-  );
+  )) as Record<string, unknown>[];
   return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
 }
 
 async function countRows(dataSource: DataSource, table: string, where: string, values: unknown[]): Promise<number> {
-  const [counted] = await queryPrepared<{ total: number }>(
-    dataSource,
-    `SELECT count(*)::int AS total FROM ${table} ${where}`,
-    values,
-  );
+  const [counted] = (await dataSource.query(`SELECT count(*)::int AS total FROM ${table} ${where}`, values)) as {
+    total: number;
+  }[];
   return counted?.total ?? 0;
 }
 

@@ -9,8 +9,12 @@ const names = new Map<string, string>();
 /**
  * Runs `text` as a named prepared statement on the data source's own pool: each connection parses and
  * plans it once, later runs only bind and execute. For the fixed, frequent reads of the API (clients poll
- * jobs, page lists); going around TypeORM's per-call query runner also saves it taking and releasing a
- * connection wrapper. The name is derived from the text, so one text always has one name.
+ * jobs); going around TypeORM's per-call query runner also saves it taking and releasing a connection
+ * wrapper. The name is derived from the text, so one text always has one name.
+ *
+ * Only for statements whose best plan does not depend on the values, such as lookups by a unique key:
+ * after a few runs PostgreSQL may switch a prepared statement to a generic plan, which cannot see that
+ * this owner has 10,000 rows and might sort them all where an index scan would stop at the first page.
  *
  * Only for fixed texts (values go in `values`), and they should name their columns rather than `SELECT
  * *`: a column added by a migration while the process runs would otherwise change a prepared statement's
