@@ -1,4 +1,4 @@
-import { RowStatus, isTerminal, type IngestJob, type IngestRow } from '@app/jobs';
+import { RowStatus, isTerminal, type IngestRow, type RunView } from '@app/jobs';
 import type { RunDto, RunRowDto, RunSummaryDto } from './dto/run.response.dto.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -17,7 +17,7 @@ export function toRunRow(row: IngestRow): RunRowDto {
  * The run's summary once it has ended: the counters the pipeline keeps on the job, how long it ran, its
  * error and warnings. A `summary` object the pipeline stored in the result wins, key by key.
  */
-export function runSummary(job: IngestJob): RunSummaryDto | null {
+export function runSummary(job: RunView): RunSummaryDto | null {
   if (!isTerminal(job.status)) return null;
   const stored = isRecord(job.result) && isRecord(job.result.summary) ? job.result.summary : {};
   const duration =
@@ -34,7 +34,7 @@ export function runSummary(job: IngestJob): RunSummaryDto | null {
   };
 }
 
-export function toRun(job: IngestJob, rows?: IngestRow[]): RunDto {
+export function toRun(job: RunView, rows?: IngestRow[]): RunDto {
   const processed = job.rowsProcessed;
   const failed = job.rowsFailed;
   return {

@@ -16,6 +16,7 @@ import {
   type JobSource,
   type RunErrorSummary,
   type RunRowFilter,
+  type RunView,
 } from '@app/jobs';
 import { SERVICE_TOKEN_TTL_SECONDS, ServiceTokenStore } from '@app/queues';
 import { SsrfGuard, type Principal } from '@app/security';
@@ -85,7 +86,7 @@ export class RunsService {
     private readonly tokens: ServiceTokenStore,
   ) {}
 
-  list(owner: string | null, filter: RunListFilter): Promise<{ runs: IngestJob[]; total: number }> {
+  list(owner: string | null, filter: RunListFilter): Promise<{ runs: RunView[]; total: number }> {
     return this.runs.list({ owner, ...filter });
   }
 

@@ -9,6 +9,7 @@ import {
   JobRepository,
   JobStatus,
   NoFailedRowsError,
+  RUN_VIEW,
   RowStatus,
   SUMMARY_LIMIT,
   createDataSource,
@@ -129,6 +130,15 @@ describe('ImportRunQueries (PostgreSQL)', () => {
     // Hydrated like every other read: dates as Date, bigint counters as numbers.
     expect(second.runs[0]?.createdAt).toBeInstanceOf(Date);
     expect(second.runs[0]?.rowsProcessed).toBe(0);
+    // Only the view's columns, read as the full row reads them.
+    const listed = second.runs[0] as Record<string, unknown>;
+    expect(
+      Object.keys(listed)
+        .filter((key) => listed[key] !== undefined)
+        .sort(),
+    ).toEqual([...RUN_VIEW].sort());
+    const full = (await runs.getForOwner(a.id, owner)) as unknown as Record<string, unknown>;
+    expect(listed).toEqual(Object.fromEntries(RUN_VIEW.map((key) => [key, full[key]])));
 
     const beyond = await runs.list({ owner, importer: mine, page: 3, perPage: 2 });
     expect(beyond).toEqual({ runs: [], total: 3 });

@@ -14,6 +14,30 @@ import { queryPrepared } from './prepared.js';
 /** Row outcomes as the runs API names them: skipped rows did not fail, so they count as `success`. */
 export type RunRowFilter = 'failed' | 'success';
 
+/** The properties of a run the runs API and CLI show of it (`toRun`, the list). */
+export const RUN_VIEW = [
+  'id',
+  'owner',
+  'importer',
+  'status',
+  'sourceFilename',
+  'dryRun',
+  'parentId',
+  'rowsTotal',
+  'rowsProcessed',
+  'rowsFailed',
+  'rowsCreated',
+  'rowsUpdated',
+  'rowsSkipped',
+  'result',
+  'error',
+  'warnings',
+  'createdAt',
+  'startedAt',
+  'completedAt',
+] as const satisfies readonly (keyof IngestJob)[];
+export type RunView = Pick<IngestJob, (typeof RUN_VIEW)[number]>;
+
 export interface RunListQuery {
   /** Null lists every owner's runs (operators at the CLI only). */
   owner: string | null;
@@ -102,14 +126,16 @@ export class ImportRunQueries {
 
   /** Newest first; ties (same instant) broken by id so pages never overlap. */
   /** One page of runs, newest first, and how many match. */
-  async list(query: RunListQuery): Promise<{ runs: IngestJob[]; total: number }> {
+  /** A page of runs, newest first, as the runs API shows them (`RunView`: not the runs' parameters and source). */
+  async list(query: RunListQuery): Promise<{ runs: RunView[]; total: number }> {
     const filter = { owner: query.owner ?? undefined, importer: query.importer, status: query.status };
-    const [runs, total] = await selectPage<IngestJob>(this.dataSource, this.runs.metadata, {
+    const [runs, total] = await selectPage<RunView>(this.dataSource, this.runs.metadata, {
       equal: { kind: JobKind.ImportRun, ...filter },
       orderBy: 'created_at DESC, id DESC',
       page: query.page,
       perPage: query.perPage,
       count: () => this.count(filter),
+      select: RUN_VIEW,
     });
     return { runs, total };
   }

@@ -20,6 +20,8 @@ export interface PageRequest {
    * maintained counter); by default the rows are counted.
    */
   count?: () => Promise<number>;
+  /** Property names to read (the rest stay unset; type the result as that `Pick`); all columns by default. */
+  select?: readonly string[];
 }
 
 /** `WHERE` with `column = $n` for each defined value of `equal`, and the `extra` conditions; '' for none. */
@@ -54,7 +56,7 @@ export async function selectPage<T extends ObjectLiteral>(
   // Not prepared: a generic plan cannot see how many rows this owner (or job) has and may sort them all
   // where the index would give the first page at once.
   const rows = (await dataSource.query(
-    `SELECT ${columnList(metadata)} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+    `SELECT ${columnList(metadata, request.select && columnsOf(metadata, request.select, 'selectPage'))} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
     [...values, request.perPage, offset],
   )) as Record<string, unknown>[];
   return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
@@ -75,6 +77,14 @@ function columnList(metadata: EntityMetadata, columns: ColumnMetadata[] = metada
   return columns.map((column) => `"${column.databaseName}"`).join(', ');
 }
 
+function columnsOf(metadata: EntityMetadata, properties: readonly string[], caller: string): ColumnMetadata[] {
+  return properties.map((property) => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${caller} on ${metadata.tableName}: no column for '${property}'`);
+    return column;
+  });
+}
+
 /** `selectOne`'s prepared statements, per entity, list of conditions and selection. */
 const oneStatements = new WeakMap<EntityMetadata, Map<string, string>>();
 
@@ -87,14 +97,7 @@ function oneStatement(metadata: EntityMetadata, columns: string[], select: reado
   const key = `${columns.join(',')}|${select?.join(',') ?? '*'}`;
   let statement = byKey.get(key);
   if (statement === undefined) {
-    const selected = columnList(
-      metadata,
-      select?.map((property) => {
-        const column = metadata.findColumnWithPropertyName(property);
-        if (!column) throw new Error(`selectOne on ${metadata.tableName}: no column for '${property}'`);
-        return column;
-      }),
-    );
+    const selected = columnList(metadata, select && columnsOf(metadata, select, 'selectOne'));
     const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
     statement = `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`;
     byKey.set(key, statement);
