@@ -5,7 +5,7 @@ import { ConfigModule, loadConfig } from '@app/config';
 import {
   ProblemDetailsFilter,
   ProblemValidationPipe,
-  RequestLoggingMiddleware,
+  RequestLoggingModule,
   TracingShutdown,
   createLoggerModule,
 } from '@app/common';
@@ -32,6 +32,7 @@ import { VrtApiModule } from './vrt/vrt.module.js';
   imports: [
     ConfigModule,
     createLoggerModule('gateway'),
+    RequestLoggingModule,
     JobsModule.forApp('strata-gateway'),
     QueuesModule.forRoot(),
     MetricsModule.forRoot('gateway'),
@@ -59,12 +60,12 @@ import { VrtApiModule } from './vrt/vrt.module.js';
 })
 export class GatewayModule implements NestModule {
   /**
-   * The request logger first (the request's id and log context for everything after it), then the HTTP
-   * metrics, then the JSON body parser: a malformed body is logged and answered with the request's id
-   * like every other error. (The app is created with `bodyParser: false`.) Multipart routes stream their
-   * bodies themselves.
+   * After the request logger (RequestLoggingModule: the request's id and log context for everything after
+   * it), the HTTP metrics, then the JSON body parser: a malformed body is logged and answered with the
+   * request's id like every other error. (The app is created with `bodyParser: false`.) Multipart routes
+   * stream their bodies themselves.
    */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLoggingMiddleware, HttpMetricsMiddleware, json({ limit: '1mb' })).forRoutes('*path');
+    consumer.apply(HttpMetricsMiddleware, json({ limit: '1mb' })).forRoutes('*path');
   }
 }

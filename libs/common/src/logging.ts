@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Injectable, type DynamicModule, type NestMiddleware } from '@nestjs/common';
+import {
+  Global,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestMiddleware,
+  type NestModule,
+} from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
@@ -88,8 +96,9 @@ const UNLOGGED_PATH = /^\/api\/health\/live(?:[/?]|$)/;
  * Per request: its id (the caller's `X-Request-Id` when well-formed, else a fresh UUID; echoed in the
  * response header and on `req.id`), a log context so that every line written while it is handled carries
  * `request_id`, and a closing `request completed` line (`req`: id, method and path without the query
- * string; `res.status`; `responseTime` in ms) at info, warn for 4xx, error for 5xx, or `request aborted` (warn)
- * when the client went away before the answer was sent. Mount it first, on every route.
+ * string; `res.status`; `responseTime` in ms) at info, warn for 4xx, error for 5xx, or `request aborted`
+ * (warn) when the client went away before the answer was sent. Mounted first, on every route, by
+ * `RequestLoggingModule`.
  */
 @Injectable()
 export class RequestLoggingMiddleware implements NestMiddleware {
@@ -111,7 +120,7 @@ export class RequestLoggingMiddleware implements NestMiddleware {
             if (!res.writableFinished) log.warn(fields, 'request aborted');
             else if (status >= 500) log.error(fields, 'request completed');
             else if (status >= 400) log.warn(fields, 'request completed');
-            else if (log.isLevelEnabled('info')) log.info(fields, 'request completed');
+            else log.info(fields, 'request completed');
           };
           res.once('close', close);
         }
@@ -127,4 +136,18 @@ export function createLoggerModule(app: string): DynamicModule {
     inject: [AppConfig],
     useFactory: (config: AppConfig) => loggerParams(config, app),
   });
+}
+
+/**
+ * Mounts `RequestLoggingMiddleware` on every route, ahead of every other module's middleware: Nest
+ * applies the middleware of global modules first, then the others (the application module's own JSON
+ * parser, the queue dashboard's router, which answers requests itself) — and each of those must find
+ * the request's id and log context already set. Global for that order; it provides nothing.
+ */
+@Global()
+@Module({})
+export class RequestLoggingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggingMiddleware).forRoutes('*path');
+  }
 }

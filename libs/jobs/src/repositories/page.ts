@@ -55,8 +55,9 @@ export async function selectPage<T extends ObjectLiteral>(
   if (offset >= total) return [[], total];
   // Not prepared: a generic plan cannot see how many rows this owner (or job) has and may sort them all
   // where the index would give the first page at once.
+  const selected = columnList(metadata, request.select && columnsOf(metadata, request.select, 'selectPage'));
   const rows = (await dataSource.query(
-    `SELECT ${columnList(metadata, request.select && columnsOf(metadata, request.select, 'selectPage'))} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+    `SELECT ${selected} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
     [...values, request.perPage, offset],
   )) as Record<string, unknown>[];
   return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
@@ -108,8 +109,8 @@ function oneStatement(metadata: EntityMetadata, columns: string[], select: reado
 /**
  * The one row of an entity where every `column = value` holds, or null, hydrated like `selectPage`'s rows:
  * a statement prepared once per connection (`queryPrepared`), its text made once per entity and column
- * list, in place of a TypeORM `findOneBy` that builds its query anew on every call. `equal` must name a unique key (the id, then the owner and
- * whatever else scopes the read). Every value must be given: unlike `findOneBy`, which drops a condition
+ * list, in place of a TypeORM `findOneBy` that builds its query anew on every call. `equal` must name a
+ * unique key (the id, then the owner and whatever else scopes the read). Every value must be given: unlike `findOneBy`, which drops a condition
  * whose value is undefined, an undefined value here is a caller's bug and throws. With `select`
  * (property names) only those columns are read, and the result is that `Pick` of the entity.
  */
