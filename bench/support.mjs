@@ -794,7 +794,8 @@ export async function prepareIngest(work) {
 export async function startIngestServices(work, env, token) {
   const gateway = await startGateway(env);
   // At `info` the worker logs `job finished` with `steps_ms`, its own clock of each step (workerSteps).
-  const worker = await startWorker({ ...env, TMPDIR: work, LOG_LEVEL: 'info' });
+  // BENCH_WORKER_LOG_LEVEL=debug adds when each GDAL child task starts and ends (with BENCH_APP_LOG_DIR).
+  const worker = await startWorker({ ...env, TMPDIR: work, LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info' });
   const warmUp = join(work, 'warm-up.geojson');
   await writeFile(
     warmUp,

@@ -18,7 +18,6 @@ import {
 } from '@app/gdal';
 import type { ChildMessage, TaskFailure, TaskMessage } from './gdal-task.protocol.js';
 import { pgTargetFromUrl } from './pg-target.js';
-import { loadVectorLayer } from './vector-load.js';
 
 /** How often progress goes over IPC at most (the last report always does). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -36,7 +35,9 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
       return inspect(task.sourcePath, task.layerName, { rasterMaxPixels: context.rasterMaxPixels });
     case 'self-test':
       return selfTest(task.size);
-    case 'vector':
+    case 'vector': {
+      // Loaded for a vector load only: the PostgreSQL client would add about 40 ms to every child's start.
+      const { loadVectorLayer } = await import('./vector-load.js');
       return loadVectorLayer({
         sourcePath: task.sourcePath,
         layerName: task.layerName,
@@ -55,6 +56,7 @@ export async function runTask(message: TaskMessage, send: (message: ChildMessage
         onProgress,
         onStep: (step) => send({ type: 'step', step }),
       });
+    }
     case 'raster':
       return produceCog({
         sourcePath: task.sourcePath,

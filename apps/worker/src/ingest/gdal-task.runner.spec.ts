@@ -14,7 +14,7 @@ import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner, GdalTaskTimeoutErr
 const FAKE_CHILD = `
 process.on('disconnect', () => process.exit(1));
 process.once('message', (message) => {
-  const size = message.task.size;
+  const size = message.task.size ?? (message.task.sourcePath === 'hang' ? -1 : 1);
   if (size === -1) return void setInterval(() => undefined, 1000);
   if (size === -2) process.exit(3);
   if (size === -3) process.stderr.write('Warning 1: ring self-intersection\\n\\n');
@@ -267,6 +267,44 @@ describe('GdalTaskRunner', () => {
         expect(fresh.hasSpare).toBe(false);
         long.kill();
         await long.result.catch(() => undefined);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('is forked as soon as a preview starts, so a commit right after it finds one ready', async () => {
+      const fresh = runnerWith(30_000);
+      try {
+        const preview = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null });
+        expect(fresh.hasSpare).toBe(true);
+        const spare = fresh.sparePid as number;
+        // The next task takes that spare.
+        const next = fresh.start<TaskMessage>({ kind: 'self-test', size: 6 });
+        expect(fresh.hasSpare).toBe(false);
+        expect(await next.result).toMatchObject({ task: { size: 6 } });
+        expect(await until(() => !alive(spare))).toBe(true);
+        preview.kill();
+        await preview.result.catch(() => undefined);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('is not forked beside an ingest step when a preview starts during it', async () => {
+      const fresh = runnerWith(30_000);
+      try {
+        const ingest = fresh.start({ kind: 'self-test', size: -1 });
+        const preview = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(fresh.hasSpare).toBe(false);
+        preview.kill();
+        await preview.result.catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(fresh.hasSpare).toBe(false);
+        ingest.kill();
+        await ingest.result.catch(() => undefined);
         expect(await until(() => fresh.hasSpare)).toBe(true);
       } finally {
         fresh.onModuleDestroy();

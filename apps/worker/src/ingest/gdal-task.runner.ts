@@ -82,6 +82,12 @@ export interface TaskOptions {
 /** Longest GDAL stderr line logged as is (a runaway message is cut, not copied whole into the logs). */
 const MAX_STDERR_LINE = 2000;
 
+/**
+ * Tasks whose child stays small (a preview reads a source's metadata, not its data): a spare may load
+ * beside them.
+ */
+const LIGHT_TASKS: ReadonlySet<GdalTask['kind']> = new Set(['inspect']);
+
 const ENTRY = fileURLToPath(new URL('./gdal-task.js', import.meta.url));
 
 /**
@@ -108,15 +114,21 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly idleStderr = AsyncResource.bind(this.logStderr);
   private readonly context: TaskContext;
   /**
-   * A child forked ahead of time, already past loading GDAL (about 0.2 s and most of its memory), for
-   * the next task. Forked when the last running task's child has exited, never while a task runs, so a
-   * task's peak memory is one child's; kept for `spareIdleMs` after that (a burst of jobs starts each
-   * without the wait), then ended, so an idle worker holds none.
+   * A child forked ahead of time, already past loading Node and GDAL (about 0.4 s, and most of its
+   * memory), for the next task. Forked when the last running task's child has exited, never beside an
+   * ingest or a build, so such a task's peak memory is one child's; or at once when a preview starts
+   * and nothing heavier runs, since a preview's child is small and the commit that often follows it at
+   * once would otherwise wait for a child to load. Kept for `spareIdleMs` after that (a burst of jobs
+   * starts each without the wait), then ended, so an idle worker holds none.
    */
   private spare: ChildProcess | undefined;
   private spareTimer: NodeJS.Timeout | undefined;
-  /** Tasks whose child has not exited yet, and whether one of them asked for a spare afterwards. */
+  /**
+   * Tasks whose child has not exited yet, how many of them are not light, and whether one of them asked
+   * for a spare afterwards.
+   */
   private running = 0;
+  private heavy = 0;
   private spareWanted = false;
   private readonly spareIdleMs: number;
   private readonly timeoutMs: number;
@@ -153,7 +165,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     this.spare = undefined;
   }
 
-  /** After a task's child has exited: pre-fork the next one, ended if no task takes it in time. */
+  /** Pre-forks the next task's child (unless one waits already), ended if no task takes it in time. */
   private replenishSpare(): void {
     if (this.closing || this.spareIdleMs === 0 || this.spare !== undefined) return;
     this.spare = this.fork();
@@ -209,7 +221,12 @@ export class GdalTaskRunner implements OnModuleDestroy {
     const startedAt = performance.now();
     this.logger.debug({ task: task.kind, pid: child.pid }, 'GDAL task started');
     this.running += 1;
-    if (options.spare !== false) this.spareWanted = true;
+    const light = LIGHT_TASKS.has(task.kind);
+    if (!light) this.heavy += 1;
+    if (options.spare !== false) {
+      if (light && this.heavy === 0) this.replenishSpare();
+      else this.spareWanted = true;
+    }
     // The task is over when its child answers (it exits right after) or dies, whichever comes first: the
     // spare is forked then, so the next task (a commit right after its preview) finds GDAL loading or
     // loaded. Only once no task runs: a spare beside a running task would add a child to its peak.
@@ -218,6 +235,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
       if (over) return;
       over = true;
       this.running -= 1;
+      if (!light) this.heavy -= 1;
       if (this.running === 0 && this.spareWanted) {
         this.spareWanted = false;
         this.replenishSpare();
