@@ -273,9 +273,17 @@ describe('GdalTaskRunner', () => {
       }
     }, 15_000);
 
-    it('is forked as soon as a preview starts, so a commit right after it finds one ready', async () => {
+    it('is forked as soon as a preview starts in the spare, so a commit right after it finds one ready', async () => {
       const fresh = runnerWith(30_000);
       try {
+        // No spare yet: the preview loads its own child, and no second one loads beside it.
+        const cold = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(fresh.hasSpare).toBe(false);
+        cold.kill();
+        await cold.result.catch(() => undefined);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        // A preview in the spare: the next spare is forked at once.
         const preview = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null });
         expect(fresh.hasSpare).toBe(true);
         const spare = fresh.sparePid as number;

@@ -115,11 +115,11 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly context: TaskContext;
   /**
    * A child forked ahead of time, already past loading Node and GDAL (about 0.4 s, and most of its
-   * memory), for the next task. Forked when the last running task's child has exited, never beside an
-   * ingest or a build, so such a task's peak memory is one child's; or at once when a preview starts
-   * and nothing heavier runs, since a preview's child is small and the commit that often follows it at
-   * once would otherwise wait for a child to load. Kept for `spareIdleMs` after that (a burst of jobs
-   * starts each without the wait), then ended, so an idle worker holds none.
+   * memory), for the next task. Forked when the last running task's child has answered, never beside an
+   * ingest or a build, so such a task's peak memory is one child's; or at once when a preview starts in
+   * the spare and nothing heavier runs, since a preview's child is small and the commit that often
+   * follows it at once would otherwise wait for a child to load. Kept for `spareIdleMs` after that (a
+   * burst of jobs starts each without the wait), then ended, so an idle worker holds none.
    */
   private spare: ChildProcess | undefined;
   private spareTimer: NodeJS.Timeout | undefined;
@@ -201,21 +201,22 @@ export class GdalTaskRunner implements OnModuleDestroy {
     return child;
   }
 
-  private take(): ChildProcess {
+  /** The spare if there is one (`spare` true), else a child forked now. */
+  private take(): { child: ChildProcess; spare: boolean } {
     const spare = this.spare;
     this.spare = undefined;
     clearTimeout(this.spareTimer);
     this.spareTimer = undefined;
-    const child =
-      spare && spare.exitCode === null && spare.signalCode === null && spare.connected ? spare : this.fork();
+    const ready = spare !== undefined && spare.exitCode === null && spare.signalCode === null && spare.connected;
+    const child = ready ? spare : this.fork();
     child.channel?.ref();
-    return child;
+    return { child, spare: ready };
   }
 
   /** Starts `task` in a child (the spare, if one is ready); the result is what the task answers. */
   start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
     if (!existsSync(this.entry)) throw new Error('GDAL task entry point is missing: build the worker first');
-    const child = this.take();
+    const { child, spare } = this.take();
     // Everything logged about this task, now or from the child's events later, in the caller's context.
     this.stderrSinks.set(child, AsyncResource.bind(this.logStderr));
     const startedAt = performance.now();
@@ -224,7 +225,8 @@ export class GdalTaskRunner implements OnModuleDestroy {
     const light = LIGHT_TASKS.has(task.kind);
     if (!light) this.heavy += 1;
     if (options.spare !== false) {
-      if (light && this.heavy === 0) this.replenishSpare();
+      // Not when this task's own child is still loading: two loads at once slow both and double the memory.
+      if (light && spare && this.heavy === 0) this.replenishSpare();
       else this.spareWanted = true;
     }
     // The task is over when its child answers (it exits right after) or dies, whichever comes first: the
