@@ -7,7 +7,8 @@ import { Client, type QueryResultRow } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VectorIngestError, VectorLoadUnavailableError, type PgTarget, type VectorLoadResult } from '@app/contracts';
 import { ensureFixtures, type FixtureName } from '../../../../test/fixtures/fixtures.js';
-import { dropTableIfExists } from './postgis/staging.js';
+import { finishStagedTable } from './postgis/finish.js';
+import { connectForLoad, dropTableIfExists } from './postgis/staging.js';
 import { loadVectorLayer, type VectorLoadRequest } from './vector-load.js';
 
 const url = new URL(process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata_test');
@@ -581,4 +582,89 @@ describe('loadVectorLayer: a large layer', () => {
     const nulls = await one<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.${fromCsv.table} WHERE geom IS NULL`);
     expect(Number(nulls.n)).toBe(0);
   }, 180_000);
+});
+
+describe('finishStagedTable: the count and extent pass', () => {
+  /** A staged table as GDAL leaves it: `n` points in EPSG:32633, generic geometry, no index. */
+  async function stagedPoints(n: number): Promise<string> {
+    const table = nextTable();
+    await db.query(
+      `CREATE TABLE ${schema}.${table} AS
+         SELECT g AS gid, ST_SetSRID(ST_MakePoint(400000 + g, 5800000 + g), 32633)::geometry(Point, 32633) AS geom
+           FROM generate_series(1, ${n}) g`,
+    );
+    return table;
+  }
+  const staged = { geometry: { kind: 'layer' as const }, srid: 32633, assumedLonLat: false, warnings: [] };
+  /** What the extent and count must be, read on the test's own connection. */
+  async function truth(table: string): Promise<{ n: number; box: number[] }> {
+    const row = await one<{ n: string; xmin: number; ymin: number; xmax: number; ymax: number }>(
+      `SELECT n, ST_XMin(b) AS xmin, ST_YMin(b) AS ymin, ST_XMax(b) AS xmax, ST_YMax(b) AS ymax
+         FROM (SELECT count(*) AS n, ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, 32633), 4326) AS b
+                 FROM ${schema}.${table}) s`,
+    );
+    return { n: Number(row.n), box: [row.xmin, row.ymin, row.xmax, row.ymax] };
+  }
+
+  it('reads the rows on a second connection while the index is built, and closes it', async () => {
+    const table = await stagedPoints(50_000);
+    const main = await connectForLoad(target);
+    const opened: Client[] = [];
+    const scanned: string[] = [];
+    try {
+      const result = await finishStagedTable(main, {
+        schema,
+        table,
+        staged,
+        openScanClient: async () => {
+          const side = await connectForLoad(target);
+          opened.push(side);
+          const query = side.query.bind(side) as (text: string) => Promise<unknown>;
+          // What the main connection is doing when the side connection starts its pass.
+          (side as unknown as { query: (text: string) => Promise<unknown> }).query = async (text: string) => {
+            const { rows } = await db.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE pid = $1`, [
+              (main as unknown as { processID: number }).processID,
+            ]);
+            scanned.push(rows[0]?.query ?? '');
+            return query(text);
+          };
+          return side;
+        },
+      });
+      const expected = await truth(table);
+      expect(result.featureCount).toBe(50_000);
+      expectExtent(result.extent, expected.box as [number, number, number, number]);
+      expect(opened).toHaveLength(1);
+      expect(scanned).toHaveLength(1);
+      // Started beside the index build (or the ANALYZE right after it), not after them on the main connection.
+      expect(scanned[0]).toMatch(/^(CREATE INDEX|ANALYZE)/);
+      // Closed after its one pass: its backend is gone.
+      const sidePid = (opened[0] as unknown as { processID: number }).processID;
+      await expect
+        .poll(async () => (await db.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [sidePid])).rowCount)
+        .toBe(0);
+      expect(await gistIndexed(table)).toBe(true);
+    } finally {
+      await main.end();
+    }
+  });
+
+  it('falls back to the main connection when the second one cannot be opened', async () => {
+    const table = await stagedPoints(500);
+    const main = await connectForLoad(target);
+    try {
+      const result = await finishStagedTable(main, {
+        schema,
+        table,
+        staged,
+        openScanClient: () => Promise.reject(new Error('too many connections')),
+      });
+      const expected = await truth(table);
+      expect(result.featureCount).toBe(500);
+      expectExtent(result.extent, expected.box as [number, number, number, number]);
+      expect(await gistIndexed(table)).toBe(true);
+    } finally {
+      await main.end();
+    }
+  });
 });

@@ -69,6 +69,7 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
       staged,
       onStep: req.onStep,
       onProgress: progress,
+      openScanClient: () => connectForLoad(req.target),
     });
     const expected = req.expectedFeatures ?? counted;
     if (req.requireAllFeatures && expected !== null && expected >= 0 && result.featureCount < expected) {

@@ -17,6 +17,18 @@ export interface FinishRequest {
   onStep?: (step: 'indexing' | 'finalizing') => void;
   /** 0.88…1 at each step. */
   onProgress?: (fraction: number) => void;
+  /**
+   * A second connection to the same database: the count and extent pass then reads the rows there while
+   * this one builds the index (CREATE INDEX blocks writes, not reads), so the two passes use two cores.
+   * Without it (or if it fails) the pass runs on `client` after the index.
+   */
+  openScanClient?: () => Promise<Client>;
+}
+
+interface RowScan {
+  featureCount: number;
+  /** The native extent as EWKB hex; null without geometry or rows. */
+  nativeExtent: string | null;
 }
 
 /**
@@ -47,16 +59,22 @@ export async function finishStagedTable(client: Client, req: FinishRequest): Pro
     }
     if (staged.geometry.kind === 'layer') warnings.push(...(await tightenGeometryType(client, qualified, srid)));
     if (staged.assumedLonLat) warnings.push(await checkLonLat(client, qualified));
-    req.onStep?.('indexing');
-    await client.query(`CREATE INDEX ON ${qualified} USING GIST (geom)`);
-  } else {
-    req.onStep?.('indexing');
   }
-  progress(0.93);
-  await client.query(`ANALYZE ${qualified}`);
+  req.onStep?.('indexing');
+  // The rows no longer change from here: the pass over them may run beside the index build.
+  const sideScan = spatial && req.openScanClient ? scanOnSide(req.openScanClient, qualified, true) : undefined;
+  try {
+    if (spatial) await client.query(`CREATE INDEX ON ${qualified} USING GIST (geom)`);
+    progress(0.93);
+    await client.query(`ANALYZE ${qualified}`);
+  } finally {
+    // Never left running behind a failure: the caller drops the table next.
+    await sideScan;
+  }
   progress(0.96);
   req.onStep?.('finalizing');
-  const result = await describe(client, req.schema, req.table, spatial ? srid : null);
+  const scan = (await sideScan) ?? (await scanRows(client, qualified, spatial));
+  const result = await describe(client, req.schema, req.table, spatial ? srid : null, scan);
   progress(1);
   return { ...result, warnings };
 }
@@ -231,10 +249,9 @@ async function describe(
   schema: string,
   table: string,
   srid: number | null,
+  { featureCount, nativeExtent }: RowScan,
 ): Promise<Omit<VectorLoadResult, 'warnings'>> {
   const qualified = qualifiedName(schema, table);
-  const { rows: countRows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified}`);
-  const featureCount = Number(countRows[0]?.n ?? 0);
   const { rows: columns } = await client.query<{ name: string; type: string }>(
     `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
       WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attname NOT IN ('gid', 'geom')
@@ -251,25 +268,54 @@ async function describe(
   const declared = typeRows[0];
   const isM = declared ? /M$/i.test(declared.type) && declared.type.toUpperCase() !== 'GEOMETRY' : false;
   const geometryType = declared ? geometryTypeLabel(declared.type, declared.coord_dimension > 2 && !isM) : 'Geometry';
+  return { featureCount, geometryType, srid, extent: await wgs84Box(client, nativeExtent, srid), columns };
+}
 
-  // The WGS84 box: the native extent's outline, densified, transformed — as good as transforming every
-  // geometry for a bounding box, at the cost of one small polygon instead of the whole table.
+/** One pass over the rows for both the count and the native extent. */
+async function scanRows(client: Client, table: string, spatial: boolean): Promise<RowScan> {
+  const { rows } = await client.query<{ n: string; e: string | null }>(
+    spatial
+      ? `SELECT count(*) AS n, ST_Extent(geom)::geometry AS e FROM ${table}`
+      : `SELECT count(*) AS n, NULL AS e FROM ${table}`,
+  );
+  return { featureCount: Number(rows[0]?.n ?? 0), nativeExtent: rows[0]?.e ?? null };
+}
+
+/** `scanRows` on a connection of its own, closed after; undefined when that fails (the caller scans itself). */
+async function scanOnSide(open: () => Promise<Client>, table: string, spatial: boolean): Promise<RowScan | undefined> {
+  let side: Client | undefined;
+  try {
+    side = await open();
+    return await scanRows(side, table, spatial);
+  } catch {
+    return undefined;
+  } finally {
+    await side?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The WGS84 box of a native extent (EWKB hex, null for a table without geometry): its outline, densified,
+ * transformed — as good as transforming every geometry for a bounding box, at the cost of one small
+ * polygon instead of the whole table. Null when the coordinates are outside the CRS's domain (no extent
+ * rather than a failed load).
+ */
+async function wgs84Box(client: Client, extent: string | null, srid: number): Promise<VectorLoadResult['extent']> {
+  if (extent === null) return null;
   const box =
     srid === 4326
-      ? `SELECT ST_Extent(geom) AS b FROM ${qualified}`
+      ? `SELECT $1::geometry AS b`
       : `SELECT ST_Extent(ST_Transform(CASE WHEN size > 0 THEN ST_Segmentize(g, size / 32) ELSE g END, 4326)) AS b
            FROM (SELECT g, greatest(ST_XMax(g) - ST_XMin(g), ST_YMax(g) - ST_YMin(g)) AS size
-                   FROM (SELECT ST_SetSRID(ST_Extent(geom)::geometry, ${srid}) AS g FROM ${qualified}) e
-                  WHERE g IS NOT NULL) d`;
-  let extent: VectorLoadResult['extent'] = null;
+                   FROM (SELECT ST_SetSRID($1::geometry, ${srid}) AS g) e) d`;
   try {
     const { rows } = await client.query<{ xmin: number | null; ymin: number; xmax: number; ymax: number }>(
       `SELECT ST_XMin(b) AS xmin, ST_YMin(b) AS ymin, ST_XMax(b) AS xmax, ST_YMax(b) AS ymax FROM (${box}) x`,
+      [extent],
     );
     const r = rows[0];
-    if (r && r.xmin !== null) extent = [r.xmin, r.ymin, r.xmax, r.ymax];
+    return r && r.xmin !== null ? [r.xmin, r.ymin, r.xmax, r.ymax] : null;
   } catch {
-    // coordinates outside the CRS's domain: no extent rather than a failed load
+    return null;
   }
-  return { featureCount, geometryType, srid, extent, columns };
 }
