@@ -269,6 +269,8 @@ await runBench(async () => {
   console.log(`\n2. Fixed rate, ${seconds} s per route:\n`);
   const rows = [];
   for (const [route, target] of [
+    // The control: no token, no database. What its tail shows is the machine's, not a route's.
+    [live, rate],
     [job, rate],
     [runs, rate],
     [datasets, rate],
