@@ -4,7 +4,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCsvReader, sniffDelimiter } from './csv.reader.js';
 import { ReaderError } from './reader.errors.js';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
+import { DEFAULT_READ, FixtureDir, abortAfterChecks, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
 const files = new FixtureDir();
 beforeAll(() => files.create());
@@ -173,5 +173,35 @@ describe('openCsvReader', () => {
       failure: ReaderFailure.Malformed,
       message: expect.stringMatching(/^The CSV file is malformed near line \d+: a quoted field is never closed\.$/),
     });
+  });
+});
+
+describe('openCsvReader: an abandoned open', () => {
+  // Large enough for many read chunks; each counting path checks the signal once per chunk.
+  const body = 'id,name\n' + Array.from({ length: 60_000 }, (_, i) => `${i},row number ${i}`).join('\n') + '\n';
+
+  it.each([
+    { name: 'the UTF-8 byte counter', file: 'abandon-utf8.csv', content: body },
+    {
+      name: 'the decoding counter',
+      file: 'abandon-latin1.csv',
+      content: iconv.encode(body, 'latin1'),
+      encoding: 'iso-8859-1',
+    },
+  ])('stops counting rows at the next chunk once aborted: $name', async ({ file, content, encoding }) => {
+    const { signal, checks } = abortAfterChecks(2);
+    const path = await files.write(file, content);
+    const read = encoding ? readWith({ encoding }) : DEFAULT_READ;
+    await expect(openCsvReader(path, read, 'csv', signal)).rejects.toThrow('aborted by the test');
+    expect(checks()).toBe(3);
+  });
+
+  it('stops the parser count at the next batch once aborted (a delimiter of two characters)', async () => {
+    const path = await files.write('abandon-parser.csv', body.replaceAll(',', '||'));
+    const { signal, checks } = abortAfterChecks(2);
+    await expect(openCsvReader(path, readWith({ delimiter: '||' }), 'csv', signal)).rejects.toThrow(
+      'aborted by the test',
+    );
+    expect(checks()).toBe(3);
   });
 });

@@ -172,7 +172,12 @@ function malformed(error: CsvError): ReaderError {
  * each header to its cell; a missing cell reads as null, cells beyond the header are kept under
  * `column_<position>` (part of `headers`).
  */
-export async function openCsvReader(path: string, read: ImporterRead, format: 'csv' | 'tsv'): Promise<SourceReader> {
+export async function openCsvReader(
+  path: string,
+  read: ImporterRead,
+  format: 'csv' | 'tsv',
+  signal?: AbortSignal,
+): Promise<SourceReader> {
   const encoding = await resolveEncoding(path, read.encoding);
   const headerRow = read.header_row;
   const delimiter =
@@ -191,7 +196,7 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
       headerRow === 1 ? 'The file has no header row.' : `The file has no header row at or after line ${headerRow}.`,
     );
   }
-  const { rows, width } = await countRows(path, layout);
+  const { rows, width } = await countRows(path, layout, signal);
   const headers = extendHeaders(declared, width);
   let total = rows;
 
@@ -224,15 +229,26 @@ export async function openCsvReader(path: string, read: ImporterRead, format: 'c
 /**
  * Data rows and the widest row. The counter answers for single-character delimiters and files whose
  * quotes close; otherwise the parser counts (and refuses a malformed file with the line it stopped at).
+ * An aborted `signal` stops the count at the next chunk.
  */
-async function countRows(path: string, layout: CsvLayout): Promise<{ rows: number; width: number }> {
+async function countRows(
+  path: string,
+  layout: CsvLayout,
+  signal?: AbortSignal,
+): Promise<{ rows: number; width: number }> {
   if (layout.delimiter.length === 1) {
     const counter = new CsvRecordCounter(layout.delimiter, layout.headerRow);
     // The characters the counter looks at are ASCII: in UTF-8 it can count bytes, without decoding.
     if (layout.encoding === 'utf-8' && layout.delimiter.charCodeAt(0) < 0x80) {
-      for await (const bytes of utf8Bytes(path)) counter.feedBytes(bytes);
+      for await (const bytes of utf8Bytes(path)) {
+        signal?.throwIfAborted();
+        counter.feedBytes(bytes);
+      }
     } else {
-      for await (const text of decodedText(path, layout.encoding)) counter.feed(text);
+      for await (const text of decodedText(path, layout.encoding)) {
+        signal?.throwIfAborted();
+        counter.feed(text);
+      }
     }
     const count = counter.end();
     if (count.closed) return { rows: Math.max(count.records - 1, 0), width: count.maxWidth };
@@ -240,6 +256,7 @@ async function countRows(path: string, layout: CsvLayout): Promise<{ rows: numbe
   let rows = -1;
   let width = 0;
   for await (const batch of csvRowBatches(path, layout)) {
+    signal?.throwIfAborted();
     for (const row of batch) {
       rows += 1;
       if (rows > 0 && row.length > width) width = row.length;

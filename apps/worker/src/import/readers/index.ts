@@ -47,7 +47,10 @@ export interface OpenRecordReaderRequest {
   gdal?: GdalTaskStarter;
   /** GDAL formats: where the exported layer is written (default: next to `path`); close() removes it. */
   scratchDir?: string;
-  /** GDAL formats: aborting kills the export (a cancelled run). */
+  /**
+   * Aborting stops the open: the first pass of a text or XLSX file stops at its next chunk or record, a
+   * GDAL export is killed (a cancelled run, or an open past `timeoutMs`).
+   */
   signal?: AbortSignal;
   /**
    * SOURCE_READ_TIMEOUT_MS: the longest open() (the first pass: parse and count) may take; past it the
@@ -95,16 +98,16 @@ async function openUnbounded(request: OpenRecordReaderRequest): Promise<SourceRe
   switch (format) {
     case 'csv':
     case 'tsv':
-      return openCsvReader(request.path, request.read, format);
+      return openCsvReader(request.path, request.read, format, request.signal);
     case 'xlsx': {
       // exceljs (with its zip and stream libraries) is loaded by the first XLSX run, not by every worker.
       const { openXlsxReader } = await import('./xlsx.reader.js');
-      return openXlsxReader(request.path, request.read);
+      return openXlsxReader(request.path, request.read, request.signal);
     }
     case 'json':
-      return openJsonReader(request.path, request.read);
+      return openJsonReader(request.path, request.read, request.signal);
     case 'ndjson':
-      return openNdjsonReader(request.path, request.read);
+      return openNdjsonReader(request.path, request.read, request.signal);
     case 'geojson':
     case 'gpkg':
     case 'zip': {

@@ -10,7 +10,7 @@ import {
   pointerTokens,
 } from './json.reader.js';
 import { RecordParseError, recordErrorOf } from './reader.errors.js';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
+import { DEFAULT_READ, FixtureDir, abortAfterChecks, collect, readWith } from '../../../../../test/fixtures/readers.js';
 
 const files = new FixtureDir();
 beforeAll(() => files.create());
@@ -193,5 +193,23 @@ describe('openNdjsonReader', () => {
       [5, 5],
       [6, 6],
     ]);
+  });
+});
+
+describe('an abandoned open', () => {
+  const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `row ${i}` }));
+
+  it('stops the JSON first pass at the next element once aborted', async () => {
+    const { signal, checks } = abortAfterChecks(5);
+    const path = await files.write('abandon.json', JSON.stringify(rows));
+    await expect(openJsonReader(path, DEFAULT_READ, signal)).rejects.toThrow('aborted by the test');
+    expect(checks()).toBe(6);
+  });
+
+  it('stops the NDJSON first pass at the next line once aborted', async () => {
+    const { signal, checks } = abortAfterChecks(5);
+    const path = await files.write('abandon.ndjson', rows.map((r) => JSON.stringify(r)).join('\n'));
+    await expect(openNdjsonReader(path, DEFAULT_READ, signal)).rejects.toThrow('aborted by the test');
+    expect(checks()).toBe(6);
   });
 });

@@ -167,12 +167,13 @@ function notArray(pointer: string, what: string): ReaderError {
 }
 
 /** Opens a JSON file whose records are the array at `read.pointer` ('' = the top level). */
-export async function openJsonReader(path: string, read: ImporterRead): Promise<SourceReader> {
+export async function openJsonReader(path: string, read: ImporterRead, signal?: AbortSignal): Promise<SourceReader> {
   const encoding = await resolveEncoding(path, read.encoding);
   pointerTokens(read.pointer);
   const union = new HeaderUnion();
   let total = 0;
   for await (const value of jsonElements(path, encoding, read.pointer)) {
+    signal?.throwIfAborted();
     union.add(recordData(value));
     total += 1;
   }
@@ -271,11 +272,12 @@ async function* ndjsonLines(
  * Opens an NDJSON (JSON Lines) file: one record per non-blank line. A malformed line is counted in
  * `total` and yielded as a record carrying a RecordParseError (see `recordErrorOf`) with empty data.
  */
-export async function openNdjsonReader(path: string, read: ImporterRead): Promise<SourceReader> {
+export async function openNdjsonReader(path: string, read: ImporterRead, signal?: AbortSignal): Promise<SourceReader> {
   const encoding = await resolveEncoding(path, read.encoding);
   const union = new HeaderUnion();
   let total = 0;
   for await (const entry of ndjsonLines(path, encoding, () => true)) {
+    signal?.throwIfAborted();
     total += 1;
     if (!('error' in entry)) union.add(recordData(entry.value));
   }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ReaderFailure } from '@app/common';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_READ, FixtureDir, collect, readWith } from '../../../../../test/fixtures/readers.js';
+import { DEFAULT_READ, FixtureDir, abortAfterChecks, collect, readWith } from '../../../../../test/fixtures/readers.js';
 import { cellValue, isoDate, openXlsxReader } from './xlsx.reader.js';
 
 const files = new FixtureDir();
@@ -167,5 +167,19 @@ describe('openXlsxReader', () => {
   it('a file that is not a workbook is reader-malformed', async () => {
     const path = await files.write('fake.xlsx', 'code,name\nA,B\n');
     await expect(openXlsxReader(path, DEFAULT_READ)).rejects.toMatchObject({ failure: ReaderFailure.Malformed });
+  });
+});
+
+describe('openXlsxReader: an abandoned open', () => {
+  it('stops the first pass at the next row once aborted', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Rows');
+    sheet.addRow(['id', 'name']);
+    for (let i = 0; i < 500; i += 1) sheet.addRow([i, `row ${i}`]);
+    const path = files.path('abandon.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const { signal, checks } = abortAfterChecks(5);
+    await expect(openXlsxReader(path, DEFAULT_READ, signal)).rejects.toThrow('aborted by the test');
+    expect(checks()).toBe(6);
   });
 });

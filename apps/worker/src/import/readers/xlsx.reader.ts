@@ -217,11 +217,12 @@ function matchName(sheets: { name: string }[], wanted: string): string | undefin
  * sheet's row number holding the header). Blank rows are skipped; a data row's cells map to the header
  * by column, cells beyond the header are kept under `column_<position>`.
  */
-export async function openXlsxReader(path: string, read: ImporterRead): Promise<SourceReader> {
+export async function openXlsxReader(path: string, read: ImporterRead, signal?: AbortSignal): Promise<SourceReader> {
   let declared: string[] | null = null;
   let width = 0;
   let total = 0;
   for await (const row of sheetRows(path, read)) {
+    signal?.throwIfAborted();
     if (declared === null) {
       // A gap in the header row (`cells` is sparse) is an empty name: `column_<n>`.
       declared = uniqueHeaders(Array.from(row.cells, (cell) => cell ?? null));
