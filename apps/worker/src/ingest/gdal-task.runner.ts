@@ -229,9 +229,9 @@ export class GdalTaskRunner implements OnModuleDestroy {
       if (light && spare && this.heavy === 0) this.replenishSpare();
       else this.spareWanted = true;
     }
-    // The task is over when its child answers (it exits right after) or dies, whichever comes first: the
-    // spare is forked then, so the next task (a commit right after its preview) finds GDAL loading or
-    // loaded. Only once no task runs: a spare beside a running task would add a child to its peak.
+    // The task is over when its child answers (it exits right after) or dies, whichever comes first: a
+    // spare wanted by it is forked then, once no task runs (a spare beside an ingest would add a child to
+    // its peak). A preview in the spare has forked its successor above already.
     let over = false;
     const ended = (): void => {
       if (over) return;
