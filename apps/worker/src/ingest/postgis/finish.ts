@@ -62,7 +62,7 @@ export async function finishStagedTable(client: Client, req: FinishRequest): Pro
   }
   req.onStep?.('indexing');
   // The rows no longer change from here: the pass over them may run beside the index build.
-  const sideScan = spatial && req.openScanClient ? scanOnSide(req.openScanClient, qualified, true) : undefined;
+  const sideScan = spatial && req.openScanClient ? scanOnSide(req.openScanClient, qualified) : undefined;
   try {
     if (spatial) await client.query(`CREATE INDEX ON ${qualified} USING GIST (geom)`);
     progress(0.93);
@@ -281,12 +281,15 @@ async function scanRows(client: Client, table: string, spatial: boolean): Promis
   return { featureCount: Number(rows[0]?.n ?? 0), nativeExtent: rows[0]?.e ?? null };
 }
 
-/** `scanRows` on a connection of its own, closed after; undefined when that fails (the caller scans itself). */
-async function scanOnSide(open: () => Promise<Client>, table: string, spatial: boolean): Promise<RowScan | undefined> {
+/**
+ * `scanRows` of a table with geometry, on a connection of its own, closed after; undefined when that fails
+ * (the caller scans itself).
+ */
+async function scanOnSide(open: () => Promise<Client>, table: string): Promise<RowScan | undefined> {
   let side: Client | undefined;
   try {
     side = await open();
-    return await scanRows(side, table, spatial);
+    return await scanRows(side, table, true);
   } catch {
     return undefined;
   } finally {
