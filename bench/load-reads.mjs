@@ -11,7 +11,8 @@
 //      turns, twice (the second round in reverse order); the medians and the ratios to liveness (goal
 //      >= 0.6 with the cache). Both gateways run throughout, so both see the same machine.
 //   2. A fixed rate of --rate req/s (default 500) for --seconds s (default 60) on each of
-//      GET /api/jobs/{id}, GET /api/v1/ingest (page 1 of the 10,000 runs), GET /api/datasets, then
+//      GET /api/health/live (the control: its tail is the machine's, not a route's), GET /api/jobs/{id},
+//      GET /api/v1/ingest (page 1 of the 10,000 runs), GET /api/datasets, then
 //      POST /api/ingest/upload of a 300-byte GeoJSON at --upload-rate req/s (default 50):
 //      p50/p99 latency, 2xx rate and error rate (non-2xx, socket errors, timeouts, and requests not sent
 //      because 2 s worth were still unanswered) per route.
