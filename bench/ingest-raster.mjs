@@ -36,6 +36,8 @@ import gdal from 'gdal-async';
 import {
   MiB,
   alternate,
+  childPids,
+  idleMemory,
   dropOwnerDatasets,
   makeWorkDir,
   measureIngest,
@@ -76,6 +78,8 @@ if (!Number.isInteger(size) || size < 16 || !Number.isInteger(runs) || runs < 1)
 /** Goals (issue 12): the median ratio, and the lowest any single run may show. */
 const GOAL = 0.95;
 const GOAL_EACH = 0.9;
+/** Goal (issue 12): an idle worker with its spare GDAL child, in all. */
+const IDLE_GOAL_MIB = 200;
 const megapixels = (size * size) / 1e6;
 
 await runBench(async () => {
@@ -167,7 +171,37 @@ await runBench(async () => {
   };
   printTable(Object.keys(summary), [summary]);
   printPhases(strataRuns, ['commit request', 'queue wait', 'start + read', 'convert (GDAL)', 'store COG', 'publish']);
+  await printIdleMemory(worker.pid);
 });
+
+/**
+ * The worker's memory once idle: a few seconds after the last run, with the spare GDAL child it keeps for
+ * the next job, and again once that spare has ended (GDAL_SPARE_IDLE_SECONDS, 30 s by default).
+ */
+async function printIdleMemory(pid) {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const withSpare = idleMemory(pid);
+  const deadline = Date.now() + 45_000;
+  while (childPids(pid).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+  const alone = idleMemory(pid);
+  const row = (label, m) => ({
+    'idle worker': label,
+    'worker RSS / Pss MiB': `${mib0(m.rss)} / ${mib0(m.pss)}`,
+    'GDAL children RSS / Pss MiB':
+      m.children.length === 0 ? 'none' : m.children.map((c) => `${mib0(c.rss)} / ${mib0(c.pss)}`).join(', '),
+    'in all: RSS MiB': mib0(m.rssSum),
+    [`in all: Pss MiB (< ${IDLE_GOAL_MIB})`]: `${mib0(m.pssSum)} ${verdict(m.pssSum < IDLE_GOAL_MIB * MiB)}`,
+  });
+  console.log('\nAn idle worker (VmRSS counts the pages the worker and its child share in both; Pss splits them):\n');
+  printTable(Object.keys(row('', withSpare)), [
+    row('3 s after the last run (spare kept)', withSpare),
+    row('after the spare ended', alone),
+  ]);
+}
+
+function mib0(bytes) {
+  return (bytes / MiB).toFixed(0);
+}
 
 /** Upload, commit and wait (see `measureIngest`); `split` attributes the commit→completed time to its phases. */
 async function strataIngest(gateway, worker, token, path, title) {

@@ -509,6 +509,38 @@ export function rssBytes(pid) {
   }
 }
 
+/** Pss of a process in bytes (/proc/<pid>/smaps_rollup: shared pages split among the processes that map them), or null. */
+export function pssBytes(pid) {
+  try {
+    const match = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An idle process and its direct children, now: each one's VmRSS and Pss, and the sums. VmRSS counts a
+ * page shared by the worker and its GDAL child (the `node` binary's, the C library's) in both; Pss
+ * splits it between them, so the Pss sum is what the pair takes from the machine.
+ */
+export function idleMemory(pid) {
+  const children = childPids(pid).map((child) => ({
+    pid: child,
+    rss: rssBytes(child) ?? 0,
+    pss: pssBytes(child) ?? 0,
+  }));
+  const rss = rssBytes(pid) ?? 0;
+  const pss = pssBytes(pid) ?? 0;
+  return {
+    rss,
+    pss,
+    children,
+    rssSum: rss + children.reduce((sum, c) => sum + c.rss, 0),
+    pssSum: pss + children.reduce((sum, c) => sum + c.pss, 0),
+  };
+}
+
 /** Samples a process's RSS every `intervalMs` until stopped; reports the peak and the sample count. */
 export function sampleRss(pid, intervalMs = 50) {
   let peak = rssBytes(pid) ?? 0;

@@ -2,7 +2,10 @@
  * Messages between the worker and its GDAL child process (apps/worker/src/ingest/gdal-task.ts). Every
  * GDAL call runs in a child, one task per process: a cancel or a superseded attempt can stop it at once
  * (gdal-async cannot abort a running call), a crash inside GDAL never takes the worker down, and GDAL's
- * process-wide configuration belongs to one task only.
+ * process-wide configuration belongs to one task only. The one exception: a child whose task was a
+ * successful preview with nothing but the worker's own GDAL options, and which is still as small as when
+ * it started, may stay for the next task (see `TaskMessage.mayStay`): it holds no job's settings, and
+ * what the next task sets replaces what this one set.
  */
 
 import type { CogCompressionName, CogResamplingName, VrtBuildSource, VrtResolution, VrtType } from '@app/contracts';
@@ -91,6 +94,12 @@ export type GdalTask = VectorTask | RasterTask | InspectTask | SelfTestTask | Vr
 export interface TaskMessage {
   context: TaskContext;
   task: GdalTask;
+  /**
+   * The worker may send another task after this one. The child stays (answers `done` with `staying`
+   * and waits) only if the task succeeded and its memory has not grown past a small margin over what it
+   * held before its first task; otherwise it exits after answering, as always.
+   */
+  mayStay?: boolean;
 }
 
 /**
@@ -109,7 +118,7 @@ export type ChildMessage =
   | { type: 'progress'; fraction: number }
   | { type: 'step'; step: string }
   | { type: 'total'; features: number }
-  | { type: 'done'; result: unknown }
+  | { type: 'done'; result: unknown; staying?: boolean }
   | { type: 'failed'; failure: TaskFailure };
 
 export function isChildMessage(value: unknown): value is ChildMessage {

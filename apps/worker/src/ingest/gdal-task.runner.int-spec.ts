@@ -127,6 +127,68 @@ describe('GDAL tasks in the child process', () => {
     expect(selfTest).toMatchObject({ bundled: false, roundTripOk: true });
   });
 
+  it("keeps a stored file's preview child for the next plain task, never for one with its own options, nor once it grew", async () => {
+    const fresh = new (class extends GdalTaskRunner {
+      protected override readonly entry = BUILT_CHILD;
+    })(config);
+    const spareOf = async (): Promise<number> => {
+      for (let i = 0; i < 200 && !fresh.hasSpare; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      return fresh.sparePid as number;
+    };
+    try {
+      await fresh.start<GdalSelfTest>({ kind: 'self-test', size: 16 }).result;
+      const first = await spareOf();
+      // A preview of a stored object: the spare ran it and is the spare again, GDAL already loaded.
+      const plain = await fresh.start<Inspection>({ kind: 'inspect', sourcePath: objectPath, layerName: null }).result;
+      expect(plain).toMatchObject({ kind: 'vector', feature_count: 3 });
+      expect(fresh.sparePid).toBe(first);
+      // A task with its own options gets a process of its own (GDAL's caches in the kept one hold what an
+      // earlier task read); the kept child still waits.
+      const refused = await fresh
+        .start<Inspection>(
+          { kind: 'inspect', sourcePath: objectPath, layerName: null },
+          {},
+          { gdalConfig: { AWS_SECRET_ACCESS_KEY: 'not-the-secret' } },
+        )
+        .result.catch((error: unknown) => error);
+      expect((refused as GdalTaskError).failure?.message).toMatch(/signature .* does not match/);
+      const arrays = await fresh.start<Inspection>(
+        { kind: 'inspect', sourcePath: objectPath, layerName: null },
+        {},
+        { gdalConfig: { OGR_GEOJSON_ARRAY_AS_STRING: 'YES' } },
+      ).result;
+      expect(arrays.kind === 'vector' && arrays.columns).toContainEqual({ name: 'tags', type: 'string' });
+      expect(await spareOf()).toBe(first);
+      // The next plain task runs in it.
+      await fresh.start<Inspection>({ kind: 'inspect', sourcePath: objectPath, layerName: null }).result;
+      expect(fresh.sparePid).toBe(first);
+      // A preview that made its child grow (one 600,000-vertex polygon, read whole) does not leave it behind.
+      const big = join(dir, 'big.geojson');
+      const ring = Array.from({ length: 600_000 }, (_, i) => {
+        const angle = (i / 600_000) * 2 * Math.PI;
+        return `[${(15 + Math.cos(angle)).toFixed(7)},${(45 + Math.sin(angle)).toFixed(7)}]`;
+      });
+      await writeFile(
+        big,
+        `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":1},` +
+          `"geometry":{"type":"Polygon","coordinates":[[${ring.join(',')},${ring[0]}]]}}]}`,
+      );
+      expect(await fresh.start<Inspection>({ kind: 'inspect', sourcePath: big, layerName: null }).result).toMatchObject(
+        {
+          kind: 'vector',
+          feature_count: 1,
+        },
+      );
+      expect(await spareOf()).not.toBe(first);
+      // …while the plain one still answers the same as before, in the new spare.
+      expect(
+        await fresh.start<Inspection>({ kind: 'inspect', sourcePath: objectPath, layerName: null }).result,
+      ).toMatchObject({ kind: 'vector', columns: expect.arrayContaining([{ name: 'tags', type: 'integer[]' }]) });
+    } finally {
+      fresh.onModuleDestroy();
+    }
+  });
+
   it('forks the spare for the next task only once a task has ended, never beside a running one', async () => {
     /** This process's GDAL children (pids), but for those in `except`. */
     const gdalChildren = async (except: string[] = []): Promise<string[]> => {

@@ -10,18 +10,27 @@ import { storageGdalConfig } from './gdal-task.context.js';
 import type { TaskMessage } from './gdal-task.protocol.js';
 import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner, GdalTaskTimeoutError } from './gdal-task.runner.js';
 
-// A stand-in child: answers with the message it was sent, fails or hangs on request.
+// A stand-in child: answers with the message it was sent and its pid, fails or hangs on request, and
+// stays for another task when the worker allows it (unless its source is named 'grown').
 const FAKE_CHILD = `
 process.on('disconnect', () => process.exit(1));
-process.once('message', (message) => {
-  const size = message.task.size ?? (message.task.sourcePath === 'hang' ? -1 : 1);
+let busy = false;
+process.on('message', (message) => {
+  if (busy) return;
+  busy = true;
+  const named = { hang: -1, fail: 0 }[message.task.sourcePath];
+  const size = message.task.size ?? named ?? 1;
   if (size === -1) return void setInterval(() => undefined, 1000);
   if (size === -2) process.exit(3);
   if (size === -3) process.stderr.write('Warning 1: ring self-intersection\\n\\n');
+  const staying = size !== 0 && message.mayStay === true && message.task.sourcePath !== 'grown';
   const reply = size === 0
     ? { type: 'failed', failure: { kind: 'user', code: 'unknown-layer', message: 'No such layer.', extensions: { available_layers: ['a'] } } }
-    : { type: 'done', result: message };
-  process.send(reply, undefined, {}, () => process.exit(0));
+    : { type: 'done', result: { ...message, pid: process.pid }, ...(staying ? { staying } : {}) };
+  process.send(reply, undefined, {}, () => {
+    if (staying) busy = false;
+    else process.exit(0);
+  });
 });
 `;
 
@@ -68,6 +77,7 @@ describe('GdalTaskRunner', () => {
     expect(plain).toEqual({
       context: { databaseUrl: config.database.url, gdalConfig: workerGdalConfig, rasterMaxPixels: 1e10 },
       task: { kind: 'self-test', size: 4 },
+      pid: expect.any(Number),
     });
 
     const [withHeaders, withProxy] = await Promise.all([
@@ -273,18 +283,129 @@ describe('GdalTaskRunner', () => {
       }
     }, 15_000);
 
-    it('is forked as soon as a preview starts in the spare, so a commit right after it finds one ready', async () => {
+    type Answer = TaskMessage & { pid: number };
+
+    it("keeps a stored file's preview child as the spare, and the next task runs in it", async () => {
       const fresh = runnerWith(30_000);
       try {
+        await fresh.start({ kind: 'self-test', size: 4 }).result;
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        const first = fresh.sparePid as number;
+        // The preview runs in the spare, is allowed to stay, and is the spare again once it has answered.
+        const preview = fresh.start<Answer>({ kind: 'inspect', sourcePath: 'a.gpkg', layerName: null });
+        expect(fresh.hasSpare).toBe(false);
+        const answer = await preview.result;
+        expect(answer).toMatchObject({ pid: first, mayStay: true });
+        expect(fresh.sparePid).toBe(first);
+        // The task is over: killing it now does nothing to the child that waits for someone else.
+        preview.kill();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(alive(first)).toBe(true);
+        // A second preview, then the commit's ingest step: all in the same, already loaded child.
+        expect(
+          await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'a.gpkg', layerName: 'b' }).result,
+        ).toMatchObject({ pid: first, task: { layerName: 'b' } });
+        const ingest = await fresh.start<Answer>({ kind: 'self-test', size: 6 }).result;
+        expect(ingest).toMatchObject({ pid: first, task: { size: 6 } });
+        expect(ingest.mayStay).toBeUndefined();
+        // An ingest step's child never stays: it exits, and a fresh spare is forked.
+        expect(await until(() => !alive(first))).toBe(true);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        expect(fresh.sparePid).not.toBe(first);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('does not keep a preview child that failed, grew, or ran with a job’s own GDAL options', async () => {
+      const fresh = runnerWith(30_000);
+      try {
+        const cases: [string, Record<string, string> | undefined][] = [
+          ['fail', undefined],
+          ['grown', undefined],
+          ['remote', { GDAL_HTTP_PROXY: 'proxy:3128' }],
+        ];
+        for (const [sourcePath, gdalConfig] of cases) {
+          await fresh.start({ kind: 'self-test', size: 4 }).result;
+          expect(await until(() => fresh.hasSpare)).toBe(true);
+          const spare = fresh.sparePid as number;
+          const preview = fresh.start<Answer>(
+            { kind: 'inspect', sourcePath, layerName: null },
+            {},
+            gdalConfig ? { gdalConfig } : {},
+          );
+          const answer = await preview.result.catch((error: unknown) => error);
+          // A failure answers with the error; the others were allowed to stay only without a job's options.
+          expect(answer instanceof GdalTaskError ? 'failed' : (answer as Answer).mayStay).toBe(
+            { fail: 'failed', grown: true, remote: undefined }[sourcePath],
+          );
+          // Its child exits, and the spare is another one.
+          expect(await until(() => !alive(spare))).toBe(true);
+          expect(await until(() => fresh.hasSpare)).toBe(true);
+          expect(fresh.sparePid).not.toBe(spare);
+        }
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('never gives a kept child to a task with its own GDAL options', async () => {
+      const fresh = runnerWith(30_000);
+      const own = { gdalConfig: { GDAL_HTTP_HEADERS: 'Authorization: Bearer t' } };
+      try {
+        const kept = (await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'a.gpkg', layerName: null }).result).pid;
+        expect(fresh.sparePid).toBe(kept);
+        // A remote preview runs in a fresh process; the kept child goes on waiting.
+        const remote = await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'wfs', layerName: null }, {}, own)
+          .result;
+        expect(remote.pid).not.toBe(kept);
+        expect(fresh.sparePid).toBe(kept);
+        // A remote load runs in a fresh process too, and the kept child is ended (no spare beside a load).
+        const load = fresh.start<Answer>({ kind: 'self-test', size: -1 }, {}, own);
+        expect(fresh.hasSpare).toBe(false);
+        expect(await until(() => !alive(kept))).toBe(true);
+        load.kill();
+        await load.result.catch(() => undefined);
+        // A spare forked for the next task has served none: a task with its own options may take it.
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+        const forked = fresh.sparePid as number;
+        expect(
+          (await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'wfs', layerName: null }, {}, own).result).pid,
+        ).toBe(forked);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('does not keep a preview child beside a running ingest step', async () => {
+      const fresh = runnerWith(30_000);
+      try {
+        const ingest = fresh.start({ kind: 'self-test', size: -1 });
+        const answer = await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'a.gpkg', layerName: null }).result;
+        expect(answer.mayStay).toBe(true);
+        expect(fresh.hasSpare).toBe(false);
+        expect(await until(() => !alive(answer.pid))).toBe(true);
+        ingest.kill();
+        await ingest.result.catch(() => undefined);
+        expect(await until(() => fresh.hasSpare)).toBe(true);
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it("forks the next spare as soon as a remote layer's preview starts in the spare", async () => {
+      const fresh = runnerWith(30_000);
+      const remote = { gdalConfig: { GDAL_HTTP_PROXY: 'proxy:3128' } };
+      try {
         // No spare yet: the preview loads its own child, and no second one loads beside it.
-        const cold = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null });
+        const cold = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null }, {}, remote);
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(fresh.hasSpare).toBe(false);
         cold.kill();
         await cold.result.catch(() => undefined);
         expect(await until(() => fresh.hasSpare)).toBe(true);
-        // A preview in the spare: the next spare is forked at once.
-        const preview = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null });
+        // A preview in the spare that cannot stay: the next spare is forked at once.
+        const preview = fresh.start({ kind: 'inspect', sourcePath: 'hang', layerName: null }, {}, remote);
         expect(fresh.hasSpare).toBe(true);
         const spare = fresh.sparePid as number;
         // The next task takes that spare.

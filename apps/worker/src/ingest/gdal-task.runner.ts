@@ -114,14 +114,18 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly idleStderr = AsyncResource.bind(this.logStderr);
   private readonly context: TaskContext;
   /**
-   * A child forked ahead of time, already past loading Node and GDAL (about 0.4 s, and most of its
-   * memory), for the next task. Forked when the last running task's child has answered, never beside an
-   * ingest or a build, so such a task's peak memory is one child's; or at once when a preview starts in
-   * the spare and nothing heavier runs, since a preview's child is small and the commit that often
-   * follows it at once would otherwise wait for a child to load. Kept for `spareIdleMs` after that (a
-   * burst of jobs starts each without the wait), then ended, so an idle worker holds none.
+   * A child already past loading Node and GDAL (about 0.4 s, and most of its memory), for the next
+   * task. Either the child of a preview of a stored file, which stays once it has answered (it holds no
+   * job's settings and is still small; the commit that often follows a preview at once then starts
+   * without waiting for a child to load), or one forked when the last running task's child has answered,
+   * never beside an ingest or a build, so such a task's peak memory is one child's. A preview that cannot
+   * stay (a remote layer's, with the job's own GDAL options) forks its successor when it starts in the
+   * spare and nothing heavier runs. Kept for `spareIdleMs` (a burst of jobs starts each without the wait),
+   * then ended, so an idle worker holds none.
    */
   private spare: ChildProcess | undefined;
+  /** The spare is a kept child (it ran a preview), not one forked for the next task. */
+  private spareUsed = false;
   private spareTimer: NodeJS.Timeout | undefined;
   /**
    * Tasks whose child has not exited yet, how many of them are not light, and whether one of them asked
@@ -159,6 +163,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
   }
 
   private dropSpare(): void {
+    this.spareUsed = false;
     clearTimeout(this.spareTimer);
     this.spareTimer = undefined;
     this.spare?.kill('SIGKILL');
@@ -169,6 +174,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private replenishSpare(): void {
     if (this.closing || this.spareIdleMs === 0 || this.spare !== undefined) return;
     this.spare = this.fork();
+    this.spareUsed = false;
     clearTimeout(this.spareTimer);
     this.spareTimer = setTimeout(() => this.dropSpare(), this.spareIdleMs);
     this.spareTimer.unref();
@@ -201,10 +207,22 @@ export class GdalTaskRunner implements OnModuleDestroy {
     return child;
   }
 
-  /** The spare if there is one (`spare` true), else a child forked now. */
-  private take(): { child: ChildProcess; spare: boolean } {
+  /**
+   * The spare if there is one (`spare` true), else a child forked now. A task with its own GDAL options
+   * (a job's credentials, headers, a proxy) never runs in a kept child that served another task: GDAL's
+   * caches (a /vsis3/ object read before) would answer it without its own settings being used. It gets a
+   * fresh process; a preview leaves the kept child waiting, an ingest or build ends it (no spare beside it).
+   */
+  private take(ownOptions: boolean, light: boolean): { child: ChildProcess; spare: boolean } {
+    if (ownOptions && this.spare !== undefined && this.spareUsed) {
+      if (!light) this.dropSpare();
+      const child = this.fork();
+      child.channel?.ref();
+      return { child, spare: false };
+    }
     const spare = this.spare;
     this.spare = undefined;
+    this.spareUsed = false;
     clearTimeout(this.spareTimer);
     this.spareTimer = undefined;
     const ready = spare !== undefined && spare.exitCode === null && spare.signalCode === null && spare.connected;
@@ -213,25 +231,50 @@ export class GdalTaskRunner implements OnModuleDestroy {
     return { child, spare: ready };
   }
 
+  /**
+   * A child that answered a preview and stayed (see `TaskMessage.mayStay`): it becomes the spare, unless
+   * one waits already, the worker is closing, or a heavier task still runs (a spare is never kept beside
+   * an ingest or a build).
+   */
+  private adopt(child: ChildProcess): void {
+    this.stderrSinks.delete(child);
+    child.channel?.unref();
+    if (this.closing || this.spareIdleMs === 0 || this.spare !== undefined || this.heavy > 0) {
+      child.kill('SIGKILL');
+      return;
+    }
+    this.logger.debug({ pid: child.pid }, 'GDAL child kept for the next task');
+    this.spare = child;
+    this.spareUsed = true;
+    clearTimeout(this.spareTimer);
+    this.spareTimer = setTimeout(() => this.dropSpare(), this.spareIdleMs);
+    this.spareTimer.unref();
+  }
+
   /** Starts `task` in a child (the spare, if one is ready); the result is what the task answers. */
   start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
     if (!existsSync(this.entry)) throw new Error('GDAL task entry point is missing: build the worker first');
-    const { child, spare } = this.take();
+    const light = LIGHT_TASKS.has(task.kind);
+    const ownOptions = Object.keys(options.gdalConfig ?? {}).length > 0;
+    const { child, spare } = this.take(ownOptions, light);
     // Everything logged about this task, now or from the child's events later, in the caller's context.
     this.stderrSinks.set(child, AsyncResource.bind(this.logStderr));
     const startedAt = performance.now();
     this.logger.debug({ task: task.kind, pid: child.pid }, 'GDAL task started');
     this.running += 1;
-    const light = LIGHT_TASKS.has(task.kind);
     if (!light) this.heavy += 1;
+    // A preview with only the worker's own GDAL options leaves its child holding no job's settings: the
+    // child may stay and be the next task's (a commit that follows a preview then starts at once).
+    const mayStay = light && !ownOptions && options.spare !== false && this.spareIdleMs > 0;
     if (options.spare !== false) {
       // Not when this task's own child is still loading: two loads at once slow both and double the memory.
-      if (light && spare && this.heavy === 0) this.replenishSpare();
+      // Nor when this child will likely stay: it is the next spare then.
+      if (light && spare && this.heavy === 0 && !mayStay) this.replenishSpare();
       else this.spareWanted = true;
     }
-    // The task is over when its child answers (it exits right after) or dies, whichever comes first: a
-    // spare wanted by it is forked then, once no task runs (a spare beside an ingest would add a child to
-    // its peak). A preview in the spare has forked its successor above already.
+    // The task is over when its child answers (it exits right after, or stays as the spare) or dies,
+    // whichever comes first: a spare wanted by it is forked then, once no task runs (a spare beside an
+    // ingest would add a child to its peak). A preview in the spare has forked its successor above already.
     let over = false;
     const ended = (): void => {
       if (over) return;
@@ -243,11 +286,12 @@ export class GdalTaskRunner implements OnModuleDestroy {
         this.replenishSpare();
       }
     };
-    child.once('exit', ended);
     // `settled`: the task answered (or failed to start); `killed`: we ended it before it answered.
     let settled = false;
     let killed = false;
     let timedOut = false;
+    // `released`: the child stayed after answering and is no longer this task's to kill.
+    let released = false;
     // The watchdog: gdal-async cannot interrupt a native call, so a child stuck in one is killed.
     const limit = options.timeoutMs ?? this.timeoutMs;
     const watchdog =
@@ -265,9 +309,9 @@ export class GdalTaskRunner implements OnModuleDestroy {
           }, limit)
         : undefined;
     watchdog?.unref();
-    child.once('exit', () => clearTimeout(watchdog));
     const result = new Promise<T>((resolve, reject) => {
-      child.on('message', (message: unknown) => {
+      // Bound to the caller's async context: what it logs (a kept child) carries this task's job fields.
+      const onMessage = AsyncResource.bind((message: unknown): void => {
         if (!isChildMessage(message)) return;
         switch (message.type) {
           case 'progress':
@@ -281,6 +325,13 @@ export class GdalTaskRunner implements OnModuleDestroy {
             break;
           case 'done':
             settled = true;
+            if (message.staying === true) {
+              // The child is this task's no more: it waits, small, for whoever takes it next.
+              detach();
+              released = true;
+              if (mayStay && !killed) this.adopt(child);
+              else child.kill('SIGKILL');
+            }
             ended();
             resolve(message.result as T);
             break;
@@ -291,17 +342,28 @@ export class GdalTaskRunner implements OnModuleDestroy {
             break;
         }
       });
-      child.once('error', (error) => {
+      const onError = (error: Error): void => {
         if (settled) return;
         settled = true;
         reject(error);
-      });
-      child.once('exit', (code, signal) => {
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+        clearTimeout(watchdog);
+        ended();
         if (settled) return;
         settled = true;
         if (!killed) this.metrics?.gdalChildRestarts.inc({ reason: 'crash' });
         reject(timedOut ? new GdalTaskTimeoutError(limit) : new GdalTaskCrashedError(code, signal));
-      });
+      };
+      const detach = (): void => {
+        clearTimeout(watchdog);
+        child.off('message', onMessage);
+        child.off('error', onError);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.once('error', onError);
+      child.once('exit', onExit);
     });
     // Registered here, so it runs in the caller's async context (its job's log fields) like the caller's own.
     void result.then(
@@ -315,12 +377,13 @@ export class GdalTaskRunner implements OnModuleDestroy {
     const message: TaskMessage = {
       context: { ...this.context, gdalConfig: { ...this.context.gdalConfig, ...options.gdalConfig } },
       task,
+      ...(mayStay ? { mayStay } : {}),
     };
     child.send(message);
     return {
       result,
       kill: () => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (released || child.exitCode !== null || child.signalCode !== null) return;
         // Cancel, a timeout, a superseded attempt or shutdown ended a running task: the child is replaced.
         if (!settled && !killed) this.metrics?.gdalChildRestarts.inc({ reason: 'killed' });
         killed = true;
