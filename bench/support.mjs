@@ -5,7 +5,16 @@
 // Plain Node ESM on purpose: benchmarks run against the built apps exactly as an operator would.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { cp, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -520,6 +529,53 @@ export function pssBytes(pid) {
 }
 
 /**
+ * The physical memory a group of processes holds, each page counted once however many of them map it
+ * (page frame numbers from /proc/<pid>/pagemap, read only for mappings with resident pages). Needs the
+ * right to read frame numbers (root / CAP_SYS_ADMIN): null without it.
+ */
+export function uniqueBytes(pids) {
+  const frames = new Set();
+  for (const pid of pids) {
+    let smaps;
+    let fd;
+    try {
+      smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n');
+      fd = openSync(`/proc/${pid}/pagemap`, 'r');
+    } catch {
+      continue;
+    }
+    try {
+      let range = null;
+      for (const line of smaps) {
+        const header = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+        if (header) {
+          range = [parseInt(header[1], 16), parseInt(header[2], 16)];
+          continue;
+        }
+        const rss = /^Rss:\s+(\d+) kB/.exec(line);
+        if (!rss || !range || rss[1] === '0') continue;
+        // In slices of 64 Ki pages: V8 maps large regions of which few pages are resident.
+        for (let first = range[0] / 4096; first < range[1] / 4096; first += 65_536) {
+          const pages = Math.min(65_536, range[1] / 4096 - first);
+          const buffer = Buffer.alloc(pages * 8);
+          readSync(fd, buffer, 0, buffer.length, first * 8);
+          for (let i = 0; i < pages; i += 1) {
+            const entry = buffer.readBigUInt64LE(i * 8);
+            if (entry >> 63n === 0n) continue;
+            const frame = entry & ((1n << 55n) - 1n);
+            if (frame === 0n) return null;
+            frames.add(frame);
+          }
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return frames.size * 4096;
+}
+
+/**
  * An idle process and its direct children, now: each one's VmRSS and Pss, and the sums. VmRSS counts a
  * page shared by the worker and its GDAL child (the `node` binary's, the C library's) in both; Pss
  * splits it between them, so the Pss sum is what the pair takes from the machine.
@@ -538,6 +594,7 @@ export function idleMemory(pid) {
     children,
     rssSum: rss + children.reduce((sum, c) => sum + c.rss, 0),
     pssSum: pss + children.reduce((sum, c) => sum + c.pss, 0),
+    unique: uniqueBytes([pid, ...children.map((c) => c.pid)]),
   };
 }
 
