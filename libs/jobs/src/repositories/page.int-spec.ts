@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NotFoundError } from '@app/common';
 import { parseConfig } from '@app/config';
 import {
@@ -16,7 +16,7 @@ import {
   dataSourceOptions,
 } from '@app/jobs';
 import { DataSource, type DataSourceOptions, type EntityMetadata } from 'typeorm';
-import { selectOne } from './page.js';
+import { selectOne, selectPage } from './page.js';
 
 /**
  * `selectOne` against TypeORM's `findOneBy` on the same rows: the hydrated entity must be the same for
@@ -235,5 +235,88 @@ describe('selectOne (PostgreSQL)', () => {
       const notARun = await filledJob(owner);
       await expect(runs.getForOwner(notARun.id, owner)).rejects.toBeInstanceOf(NotFoundError);
     });
+  });
+});
+
+/** `selectPage` against TypeORM's `findAndCount` over the same rows: same page, same order, same total. */
+describe('selectPage (PostgreSQL)', () => {
+  let dataSource: DataSource;
+  const owner = `it-select-page-${randomUUID()}`;
+  const stranger = `it-select-page-other-${randomUUID()}`;
+
+  beforeAll(async () => {
+    dataSource = createDataSource(parseConfig(process.env), 'strata-int-select-page');
+    await dataSource.initialize();
+    // 7 datasets, three of them created at the same instant (the id breaks the tie), and one of a stranger.
+    await dataSource.query(
+      `INSERT INTO datasets (owner, kind, title, created_at, extent, columns)
+       SELECT $1, 'vector', 'd' || i, '2026-01-01'::timestamptz + (least(i, 3) || ' minutes')::interval,
+              '{1,2,3,4}', '[{"name":"n","type":"integer"}]'
+         FROM generate_series(1, 7) AS i`,
+      [owner],
+    );
+    await dataSource.query(`INSERT INTO datasets (owner, kind, title) VALUES ($1, 'raster', 'theirs')`, [stranger]);
+  });
+
+  afterAll(async () => {
+    await dataSource?.query('DELETE FROM datasets WHERE owner = ANY($1)', [[owner, stranger]]);
+    await dataSource?.destroy();
+  });
+
+  const meta = (): EntityMetadata => dataSource.getRepository(Dataset).metadata;
+  const page = (of: string, n: number, perPage: number): Promise<[Dataset[], number]> =>
+    selectPage<Dataset>(dataSource, meta(), {
+      equal: { owner: of },
+      orderBy: 'created_at DESC, id ASC',
+      page: n,
+      perPage,
+    });
+
+  it('answers each page and the total as findAndCount does, in one statement', async () => {
+    const pool = (dataSource.driver as unknown as { master: { query: (...args: unknown[]) => unknown } }).master;
+    const sent: unknown[] = [];
+    const query = pool.query.bind(pool);
+    const spy = vi.spyOn(pool, 'query').mockImplementation((...args: unknown[]) => {
+      sent.push(args[0]);
+      return query(...args);
+    });
+    try {
+      for (const [n, perPage] of [
+        [1, 3],
+        [2, 3],
+        [3, 3],
+        [1, 7],
+        [2, 5],
+      ] as const) {
+        sent.length = 0;
+        const [rows, total] = await page(owner, n, perPage);
+        expect(sent).toHaveLength(1);
+        const expected = await dataSource.getRepository(Dataset).findAndCount({
+          where: { owner },
+          order: { createdAt: 'DESC', id: 'ASC' },
+          skip: (n - 1) * perPage,
+          take: perPage,
+        });
+        expect(rows).toEqual(expected[0]);
+        expect(rows.every((row) => row instanceof Dataset)).toBe(true);
+        expect(total).toBe(7);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('answers the total past the last page, and nothing for an owner without rows', async () => {
+    expect(await page(owner, 4, 3)).toEqual([[], 7]);
+    expect(await page(`nobody-${randomUUID()}`, 1, 20)).toEqual([[], 0]);
+    const [theirs, total] = await page(stranger, 1, 20);
+    expect([theirs.map((d) => d.title), total]).toEqual([['theirs'], 1]);
+  });
+
+  it("reads the page alone with the caller's count, and sends nothing past it", async () => {
+    const counted = { equal: { owner }, orderBy: 'created_at DESC, id ASC', perPage: 3, count: async () => 7 };
+    const [rows, total] = await selectPage<Dataset>(dataSource, meta(), { ...counted, page: 3 });
+    expect([rows.map((d) => d.title), total]).toEqual([['d1'], 7]);
+    expect(await selectPage<Dataset>(dataSource, meta(), { ...counted, page: 4 })).toEqual([[], 7]);
   });
 });

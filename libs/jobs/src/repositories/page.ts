@@ -1,7 +1,7 @@
 import type { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { hydrate } from './hydrate.js';
-import { queryPrepared } from './prepared.js';
+import { queryDirect, queryPrepared } from './prepared.js';
 
 /** Equality conditions (`column = value`, snake_case column names fixed by the caller, never user input). */
 export type Equalities = Record<string, unknown>;
@@ -38,10 +38,12 @@ export function whereClause(equal: Equalities, extra: string[] = []): { where: s
 }
 
 /**
- * One page of an entity's rows and how many match, as two fixed statements: a plain `count(*)` and the
- * page, hydrated like the `RETURNING *` paths. TypeORM's `findAndCount` counts with `COUNT(DISTINCT id)`,
- * which sorts every matching id (twice the time of `count(*)` on 10,000 rows), and builds both
- * statements anew on every call. A page past the end sends no page query.
+ * One page of an entity's rows and how many match, in one round trip: the page (off the index that
+ * serves its order) joined laterally to a plain `count(*)`, so a page past the end still answers its
+ * total; hydrated like the `RETURNING *` paths. With a `count` of the caller's (a maintained counter) the
+ * page is read alone, and a page past that count sends no query. TypeORM's `findAndCount` counts with
+ * `COUNT(DISTINCT id)`, which sorts every matching id (twice the time of `count(*)` on 10,000 rows),
+ * and builds both statements anew on every call.
  */
 export async function selectPage<T extends ObjectLiteral>(
   dataSource: DataSource,
@@ -50,25 +52,44 @@ export async function selectPage<T extends ObjectLiteral>(
 ): Promise<[T[], number]> {
   const { where, values } = whereClause(request.equal, request.extra);
   const table = `"${metadata.tableName}"`;
-  const total = request.count ? await request.count() : await countRows(dataSource, table, where, values);
   const offset = (request.page - 1) * request.perPage;
-  if (offset >= total) return [[], total];
   // Not prepared: a generic plan cannot see how many rows this owner (or job) has and may sort them all
   // where the index would give the first page at once.
   const selected = columnList(metadata, request.select && columnsOf(metadata, request.select, 'selectPage'));
-  const rows = (await dataSource.query(
-    `SELECT ${selected} FROM ${table} ${where} ORDER BY ${request.orderBy} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+  const limit = `LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+  const page = `SELECT ${selected} FROM ${table} ${where} ORDER BY ${request.orderBy} ${limit}`;
+  if (request.count) {
+    const total = await request.count();
+    if (offset >= total) return [[], total];
+    const rows = await queryDirect<Record<string, unknown>>(dataSource, page, [...values, request.perPage, offset]);
+    return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
+  }
+  // The page carries its position (`row_number` over the same order, which the same index serves), so
+  // the outer query can keep the page's order: a join does not promise to.
+  const numbered =
+    `SELECT ${selected}, row_number() OVER (ORDER BY ${request.orderBy}) AS "${POSITION}" ` +
+    `FROM ${table} ${where} ORDER BY ${request.orderBy} ${limit}`;
+  const rows = await queryDirect<Record<string, unknown>>(
+    dataSource,
+    `SELECT c."${TOTAL}", p.* FROM (SELECT count(*)::int AS "${TOTAL}" FROM ${table} ${where}) AS c ` +
+      `LEFT JOIN LATERAL (${numbered}) AS p ON true ORDER BY p."${POSITION}"`,
     [...values, request.perPage, offset],
-  )) as Record<string, unknown>[];
-  return [rows.map((raw) => hydrate<T>(metadata, raw)), total];
+  );
+  const total = (rows[0]?.[TOTAL] as number | undefined) ?? 0;
+  // Past the end: the count's one row, with no page row joined to it.
+  const found = rows.filter((raw) => raw[POSITION] !== null);
+  return [
+    found.map((raw) => {
+      const { [TOTAL]: _total, [POSITION]: _position, ...columns } = raw;
+      return hydrate<T>(metadata, columns);
+    }),
+    total,
+  ];
 }
 
-async function countRows(dataSource: DataSource, table: string, where: string, values: unknown[]): Promise<number> {
-  const [counted] = (await dataSource.query(`SELECT count(*)::int AS total FROM ${table} ${where}`, values)) as {
-    total: number;
-  }[];
-  return counted?.total ?? 0;
-}
+/** The count's and the position's columns in a page's rows (no entity column has these names). */
+const TOTAL = '__strata_total';
+const POSITION = '__strata_position';
 
 /**
  * The entity's columns by name (or `columns`), never `*`: a column a later migration adds must not change

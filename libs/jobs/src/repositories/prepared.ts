@@ -32,6 +32,17 @@ export async function queryPrepared<R>(dataSource: DataSource, text: string, val
   return result.rows as R[];
 }
 
+/**
+ * Runs `text` unprepared on the data source's own pool (not TypeORM's per-call query runner): for reads
+ * whose best plan depends on the values (list pages), which must be planned for each call.
+ */
+export async function queryDirect<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]> {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (!pool || typeof pool.query !== 'function') return (await dataSource.query(text, values)) as R[];
+  const result = await pool.query({ text, values });
+  return result.rows as R[];
+}
+
 function statementName(text: string): string | undefined {
   let name = names.get(text);
   if (name === undefined && names.size < MAX_PREPARED) {
