@@ -70,6 +70,31 @@ export function rasterTooLarge(width: number, height: number, maxPixels: number)
   return `The raster is ${width} × ${height} pixels, more than the ${maxPixels.toLocaleString('en-US')} pixels this server accepts (RASTER_MAX_PIXELS).`;
 }
 
+/**
+ * GDAL reads a GeoJSON object (a feature, or a whole collection) into memory only up to
+ * OGR_GEOJSON_MAX_OBJ_SIZE (GEOJSON_MAX_OBJECT_MB), and past it reports only "Failed to read GeoJSON
+ * data", the same words as for a syntax error; its own message about the size is lost. GDAL's estimate
+ * of an object is up to about ten times its text (each coordinate is an object of its own), so when GDAL
+ * failed that way on a file of at least a tenth of the cap, the refusal names both possible causes and the
+ * setting, rather than the generic "not a supported format". Null otherwise.
+ */
+const GEOJSON_ESTIMATE_FACTOR = 10;
+
+export async function geoJsonCapHint(path: string, error: unknown): Promise<string | null> {
+  if (!(error instanceof Error) || !/GeoJSON/i.test(error.message)) return null;
+  const capMb = Number(gdal.config.get('OGR_GEOJSON_MAX_OBJ_SIZE') ?? '200');
+  if (!Number.isFinite(capMb) || capMb <= 0) return null;
+  const size = await gdal.fs.statAsync(path).then(
+    (stat) => stat.size,
+    () => 0,
+  );
+  if (size < (capMb * 1024 * 1024) / GEOJSON_ESTIMATE_FACTOR) return null;
+  return (
+    `The file could not be read as GeoJSON: either it is not valid GeoJSON, or one of its objects is larger ` +
+    `than the ${capMb} MB this server reads at once (GEOJSON_MAX_OBJECT_MB).`
+  );
+}
+
 export async function inspect(
   path: string,
   layerName: string | null,
@@ -80,7 +105,7 @@ export async function inspect(
     ds = await gdal.openAsync(path, 'r');
   } catch (error) {
     if (isRemoteFailure(error)) throw error;
-    throw new UnreadableSourceError('unreadable', UNREADABLE);
+    throw new UnreadableSourceError('unreadable', (await geoJsonCapHint(path, error)) ?? UNREADABLE);
   }
   try {
     const layerCount = await ds.layers.countAsync();
