@@ -40,7 +40,7 @@ describe('inspect: GeoJSON over the object cap (native GDAL)', () => {
     expect(error.code).toBe('unreadable');
     expect(error.message).toBe(
       'The file could not be read as GeoJSON: either it is not valid GeoJSON, or one of its objects is larger ' +
-        'than the 1 MB this server reads at once (GEOJSON_MAX_OBJECT_MB).',
+        'than the 1 MB this server allows for a single object (GEOJSON_MAX_OBJECT_MB).',
     );
   });
 

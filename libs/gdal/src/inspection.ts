@@ -91,7 +91,7 @@ export async function geoJsonCapHint(path: string, error: unknown): Promise<stri
   if (size < (capMb * 1024 * 1024) / GEOJSON_ESTIMATE_FACTOR) return null;
   return (
     `The file could not be read as GeoJSON: either it is not valid GeoJSON, or one of its objects is larger ` +
-    `than the ${capMb} MB this server reads at once (GEOJSON_MAX_OBJECT_MB).`
+    `than the ${capMb} MB this server allows for a single object (GEOJSON_MAX_OBJECT_MB).`
   );
 }
 

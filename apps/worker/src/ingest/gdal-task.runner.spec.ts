@@ -15,10 +15,13 @@ import { GdalTaskCrashedError, GdalTaskError, GdalTaskRunner, GdalTaskTimeoutErr
 const FAKE_CHILD = `
 process.on('disconnect', () => process.exit(1));
 let busy = false;
+let tasks = 0;
 process.on('message', (message) => {
   if (busy) return;
   busy = true;
-  const named = { hang: -1, fail: 0 }[message.task.sourcePath];
+  tasks += 1;
+  // 'stale' fails in a process that ran a task before (a kept child), and works in a fresh one.
+  const named = { hang: -1, fail: 0, stale: tasks > 1 ? 0 : undefined }[message.task.sourcePath];
   const size = message.task.size ?? named ?? 1;
   if (size === -1) return void setInterval(() => undefined, 1000);
   if (size === -2) process.exit(3);
@@ -344,6 +347,35 @@ describe('GdalTaskRunner', () => {
           expect(await until(() => fresh.hasSpare)).toBe(true);
           expect(fresh.sparePid).not.toBe(spare);
         }
+      } finally {
+        fresh.onModuleDestroy();
+      }
+    }, 15_000);
+
+    it('runs a task that failed in a kept child once more in a fresh one, whose answer stands', async () => {
+      const fresh = runnerWith(30_000);
+      try {
+        const kept = (await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'a.gpkg', layerName: null }).result).pid;
+        expect(fresh.sparePid).toBe(kept);
+        // Fails in the kept child (as a cached object can when the store is down), answers in a fresh one.
+        const answer = await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'stale', layerName: null }).result;
+        expect(answer.pid).not.toBe(kept);
+        expect(await until(() => !alive(kept))).toBe(true);
+        // A failure that is the file's own fails in the fresh process too, and that is the answer.
+        await until(() => fresh.hasSpare);
+        const again = (await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'b.gpkg', layerName: null }).result)
+          .pid;
+        expect(fresh.sparePid).toBe(again);
+        const error = await fresh
+          .start({ kind: 'inspect', sourcePath: 'fail', layerName: null })
+          .result.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(GdalTaskError);
+        // A task killed in a kept child is not run again.
+        await until(() => fresh.hasSpare);
+        await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'c.gpkg', layerName: null }).result;
+        const stuck = fresh.start({ kind: 'self-test', size: -1 });
+        stuck.kill();
+        expect(await stuck.result.catch((e: unknown) => e)).toBeInstanceOf(GdalTaskCrashedError);
       } finally {
         fresh.onModuleDestroy();
       }

@@ -213,14 +213,15 @@ export class GdalTaskRunner implements OnModuleDestroy {
    * caches (a /vsis3/ object read before) would answer it without its own settings being used. It gets a
    * fresh process; a preview leaves the kept child waiting, an ingest or build ends it (no spare beside it).
    */
-  private take(ownOptions: boolean, light: boolean): { child: ChildProcess; spare: boolean } {
+  private take(ownOptions: boolean, light: boolean): { child: ChildProcess; spare: boolean; kept: boolean } {
     if (ownOptions && this.spare !== undefined && this.spareUsed) {
       if (!light) this.dropSpare();
       const child = this.fork();
       child.channel?.ref();
-      return { child, spare: false };
+      return { child, spare: false, kept: false };
     }
     const spare = this.spare;
+    const kept = this.spareUsed;
     this.spare = undefined;
     this.spareUsed = false;
     clearTimeout(this.spareTimer);
@@ -228,7 +229,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     const ready = spare !== undefined && spare.exitCode === null && spare.signalCode === null && spare.connected;
     const child = ready ? spare : this.fork();
     child.channel?.ref();
-    return { child, spare: ready };
+    return { child, spare: ready, kept: ready && kept };
   }
 
   /**
@@ -251,12 +252,47 @@ export class GdalTaskRunner implements OnModuleDestroy {
     this.spareTimer.unref();
   }
 
-  /** Starts `task` in a child (the spare, if one is ready); the result is what the task answers. */
+  /**
+   * Starts `task` in a child (the spare, if one is ready); the result is what the task answers. A task
+   * that failed in a kept child (one that ran a preview before) runs once more in a fresh process, and
+   * that answer stands: GDAL's caches in the kept child can turn an outage into a different failure (an
+   * object whose size the preview cached, its bytes now unreachable, reads as a broken file rather than
+   * as the store being down), which must not decide whether the job is retried. Not after a kill or a
+   * timeout.
+   */
   start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
+    const first = this.startIn<T>(task, listeners, options, false);
+    if (!first.kept) return first;
+    let current: RunningTask<T> = first;
+    let stopped = false;
+    const result = first.result.catch((error: unknown) => {
+      if (stopped || error instanceof GdalTaskTimeoutError) throw error;
+      this.logger.debug(
+        { task: task.kind, outcome: errorName(error) },
+        'GDAL task failed in a kept child: running it once more in a fresh one',
+      );
+      current = this.startIn<T>(task, listeners, options, true);
+      return current.result;
+    });
+    return {
+      result,
+      kill: () => {
+        stopped = true;
+        current.kill();
+      },
+    };
+  }
+
+  private startIn<T>(
+    task: GdalTask,
+    listeners: TaskListeners,
+    options: TaskOptions,
+    fresh: boolean,
+  ): RunningTask<T> & { kept: boolean } {
     if (!existsSync(this.entry)) throw new Error('GDAL task entry point is missing: build the worker first');
     const light = LIGHT_TASKS.has(task.kind);
     const ownOptions = Object.keys(options.gdalConfig ?? {}).length > 0;
-    const { child, spare } = this.take(ownOptions, light);
+    const { child, spare, kept } = this.take(ownOptions || fresh, light);
     // Everything logged about this task, now or from the child's events later, in the caller's context.
     this.stderrSinks.set(child, AsyncResource.bind(this.logStderr));
     const startedAt = performance.now();
@@ -381,6 +417,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     };
     child.send(message);
     return {
+      kept,
       result,
       kill: () => {
         if (released || child.exitCode !== null || child.signalCode !== null) return;

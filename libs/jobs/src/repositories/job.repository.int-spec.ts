@@ -118,6 +118,11 @@ describe('JobRepository (PostgreSQL)', () => {
   });
 
   afterAll(async () => {
+    // Nothing left queued or processing for another suite's sweeper to pick up from the shared database.
+    await dataSource?.query(
+      `UPDATE ingest_jobs SET status = 'cancelled' WHERE owner = ANY($1) AND status IN ('queued', 'processing')`,
+      [[owner, stranger]],
+    );
     await dataSource?.destroy();
   });
 
