@@ -508,25 +508,21 @@ export async function runMeasured(command, args, { env, cwd } = {}) {
 
 // --- measurements ------------------------------------------------------------------------------------
 
-/** VmRSS of a process in bytes, or null once it is gone. */
-export function rssBytes(pid) {
+/** A `<field>: <n> kB` line of a /proc/<pid>/ file, in bytes; null once the process is gone. */
+function procBytes(pid, file, field) {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
 }
 
-/** Pss of a process in bytes (/proc/<pid>/smaps_rollup: shared pages split among the processes that map them), or null. */
-export function pssBytes(pid) {
-  try {
-    const match = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
+/** VmRSS of a process in bytes, or null once it is gone. */
+export const rssBytes = (pid) => procBytes(pid, 'status', 'VmRSS');
+
+/** Pss of a process in bytes (shared pages split among the processes that map them), or null. */
+export const pssBytes = (pid) => procBytes(pid, 'smaps_rollup', 'Pss');
 
 /**
  * The physical memory a group of processes holds, each page counted once however many of them map it
