@@ -370,12 +370,16 @@ describe('GdalTaskRunner', () => {
           .start({ kind: 'inspect', sourcePath: 'fail', layerName: null })
           .result.catch((e: unknown) => e);
         expect(error).toBeInstanceOf(GdalTaskError);
-        // A task killed in a kept child is not run again.
+        // A task killed in a kept child is not run again, nor one whose kept child died (a crash).
         await until(() => fresh.hasSpare);
         await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'c.gpkg', layerName: null }).result;
         const stuck = fresh.start({ kind: 'self-test', size: -1 });
         stuck.kill();
         expect(await stuck.result.catch((e: unknown) => e)).toBeInstanceOf(GdalTaskCrashedError);
+        await until(() => fresh.hasSpare);
+        await fresh.start<Answer>({ kind: 'inspect', sourcePath: 'd.gpkg', layerName: null }).result;
+        const crashed = await fresh.start({ kind: 'self-test', size: -2 }).result.catch((e: unknown) => e);
+        expect(crashed).toMatchObject({ name: 'GdalTaskCrashedError', exitCode: 3 });
       } finally {
         fresh.onModuleDestroy();
       }

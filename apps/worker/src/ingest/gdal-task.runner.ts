@@ -257,8 +257,8 @@ export class GdalTaskRunner implements OnModuleDestroy {
    * that failed in a kept child (one that ran a preview before) runs once more in a fresh process, and
    * that answer stands: GDAL's caches in the kept child can turn an outage into a different failure (an
    * object whose size the preview cached, its bytes now unreachable, reads as a broken file rather than
-   * as the store being down), which must not decide whether the job is retried. Not after a kill or a
-   * timeout.
+   * as the store being down), which must not decide whether the job is retried. Only a failure the
+   * child answered: not a kill, a crash (the child died: its caches had no part in that) or a timeout.
    */
   start<T>(task: GdalTask, listeners: TaskListeners = {}, options: TaskOptions = {}): RunningTask<T> {
     const first = this.startIn<T>(task, listeners, options, false);
@@ -266,7 +266,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
     let current: RunningTask<T> = first;
     let stopped = false;
     const result = first.result.catch((error: unknown) => {
-      if (stopped || error instanceof GdalTaskTimeoutError) throw error;
+      if (stopped || !(error instanceof GdalTaskError)) throw error;
       this.logger.debug(
         { task: task.kind, outcome: errorName(error) },
         'GDAL task failed in a kept child: running it once more in a fresh one',
