@@ -80,7 +80,7 @@ export function rasterTooLarge(width: number, height: number, maxPixels: number)
  */
 const GEOJSON_ESTIMATE_FACTOR = 10;
 
-export async function geoJsonCapHint(path: string, error: unknown): Promise<string | null> {
+async function geoJsonCapHint(path: string, error: unknown): Promise<string | null> {
   if (!(error instanceof Error) || !/GeoJSON/i.test(error.message)) return null;
   const capMb = Number(gdal.config.get('OGR_GEOJSON_MAX_OBJ_SIZE') ?? '200');
   if (!Number.isFinite(capMb) || capMb <= 0) return null;

@@ -21,25 +21,30 @@ const names = new Map<string, string>();
  * result type, which PostgreSQL refuses ("cached plan must not change result type"). Errors are
  * node-postgres's own, which the outage rules (`@app/common` outage.ts) read like TypeORM's.
  */
-export async function queryPrepared<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]> {
-  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
-  const name = statementName(text);
-  // Not a node-postgres pool (replication set-ups keep theirs elsewhere), or too many texts: unprepared.
-  if (!pool || typeof pool.query !== 'function' || name === undefined) {
-    return (await dataSource.query(text, values)) as R[];
-  }
-  const result = await pool.query({ name, text, values });
-  return result.rows as R[];
+export function queryPrepared<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]> {
+  // Past MAX_PREPARED texts (a bug made texts vary), unprepared.
+  return queryOnPool<R>(dataSource, text, values, statementName(text));
 }
 
 /**
  * Runs `text` unprepared on the data source's own pool (not TypeORM's per-call query runner): for reads
  * whose best plan depends on the values (list pages), which must be planned for each call.
  */
-export async function queryDirect<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]> {
+export function queryDirect<R>(dataSource: DataSource, text: string, values: unknown[]): Promise<R[]> {
+  return queryOnPool<R>(dataSource, text, values, undefined);
+}
+
+/** On the node-postgres pool, named (prepared) when `name` is given; through TypeORM when there is no such pool. */
+async function queryOnPool<R>(
+  dataSource: DataSource,
+  text: string,
+  values: unknown[],
+  name: string | undefined,
+): Promise<R[]> {
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  // Not a node-postgres pool (replication set-ups keep theirs elsewhere): TypeORM's own query.
   if (!pool || typeof pool.query !== 'function') return (await dataSource.query(text, values)) as R[];
-  const result = await pool.query({ text, values });
+  const result = await pool.query(name === undefined ? { text, values } : { name, text, values });
   return result.rows as R[];
 }
 
