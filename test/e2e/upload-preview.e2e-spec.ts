@@ -169,6 +169,57 @@ describe('streamed uploads and worker-side previews', () => {
     expect(job.body.source_filename).toBe('evil.geojson');
   });
 
+  it('answers a small refused upload while the client is still sending, reads the rest and keeps the connection', async () => {
+    const boundary = `----strata${randomUUID()}`;
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="tool.exe"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    // The first write carries a little of the file too: the multipart parser holds back the part
+    // header's last CRLF (it could start a boundary) until more bytes arrive.
+    const first = Buffer.concat([Buffer.from(head), Buffer.alloc(1024, 'M')]);
+    const rest = Buffer.concat([Buffer.alloc(256 * 1024, 'M'), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const url = new URL(`${stack.baseUrl}/api/ingest/upload`);
+    const outcome = await new Promise<{ status: number; connection: string | undefined; body: string }>(
+      (resolve, reject) => {
+        const req = request({
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': first.length + rest.length,
+          },
+        });
+        // Any write failure (EPIPE, reset) fails the test: the server must read what it was promised.
+        req.on('error', reject);
+        let sentAll = false;
+        let answer: { status: number; connection: string | undefined; body: string } | undefined;
+        const settle = (): void => {
+          if (sentAll && answer) resolve(answer);
+        };
+        req.on('finish', () => {
+          sentAll = true;
+          settle();
+        });
+        req.on('response', (res) => {
+          // Only now, with the answer in hand, send the rest of the declared body.
+          req.end(rest);
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => {
+            answer = { status: res.statusCode ?? 0, connection: res.headers.connection, body };
+            settle();
+          });
+        });
+        req.flushHeaders();
+        req.write(first);
+      },
+    );
+    expect(outcome.status).toBe(422);
+    expect(JSON.parse(outcome.body)).toMatchObject({ detail: expect.stringContaining("'.exe'") });
+    expect(outcome.connection).not.toBe('close');
+  });
+
   it('answers 413 as soon as a streamed upload passes the limit, and keeps no partial file', async () => {
     const before = await storedObjects(stack.env.STORAGE_LOCAL_ROOT ?? '');
     const boundary = `----strata${randomUUID()}`;

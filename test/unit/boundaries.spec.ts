@@ -215,6 +215,21 @@ describe('architecture boundaries', () => {
     expect(elsewhere, 'Only the GDAL child (gdal-task.ts) and modules it alone loads may reach GDAL').toEqual([]);
   });
 
+  it('the worker process never loads @nestjs/swagger: the OpenAPI decorators live in @app/openapi, for the gateway', () => {
+    const isSwagger = (node: string): boolean => node === '@nestjs/swagger' || node.startsWith('@nestjs/swagger/');
+    // Not vacuous: the gateway does load it, through @app/openapi, and the worker loads the libs it was split from.
+    expect(graph.reachable('apps/gateway/src/main.ts')).toContain('@app/openapi');
+    expect(graph.edges('@app/openapi').some((e) => isSwagger(e.to))).toBe(true);
+    const workerLoads = graph.reachable(WORKER_MAIN);
+    expect(workerLoads.has('@app/common') && workerLoads.has('@app/security')).toBe(true);
+
+    const chain = graph.pathTo(WORKER_MAIN, isSwagger);
+    expect(
+      chain && describeChain(WORKER_MAIN, chain),
+      'An idle worker pays for every module it loads (issue 12); this chain loads the OpenAPI machinery',
+    ).toBeNull();
+  });
+
   it('libs/gdal imports no lib but @app/config and @app/contracts, and @app/contracts imports nothing', () => {
     const fromGdal = graph
       .edges('@app/gdal')

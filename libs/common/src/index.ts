@@ -4,7 +4,6 @@ export * from './problem.filter.js';
 export * from './problem.js';
 export * from './safe-error.js';
 export * from './validation.js';
-export * from './swagger.js';
 export * from './timeout.js';
 export * from './failure-policy.js';
 export * from './format-bytes.js';

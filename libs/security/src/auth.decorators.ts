@@ -1,6 +1,5 @@
-import { SetMetadata, applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ApiExtension } from '@nestjs/swagger';
-import type { Capability, Principal } from './capability.js';
+import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Principal } from './capability.js';
 
 export const IS_PUBLIC = 'strata:public';
 export const REQUIRED_CAPABILITIES = 'strata:capabilities';
@@ -13,17 +12,6 @@ export const REQUIRED_CAPABILITIES_EXTENSION = 'x-required-capabilities';
 
 /** Route needs no token (health checks only). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
-
-/**
- * Route needs every listed capability (admin implies all). Also documents them in the OpenAPI document
- * (`x-required-capabilities`). On a controller it applies to each of its routes; a route's own list wins,
- * for the guard (`getAllAndOverride`) and for the document alike.
- */
-export const RequireCapabilities = (...capabilities: Capability[]): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SetMetadata(REQUIRED_CAPABILITIES, capabilities),
-    ApiExtension(REQUIRED_CAPABILITIES_EXTENSION, [...capabilities]),
-  );
 
 export interface AuthenticatedRequest {
   principal?: Principal;

@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
+import { ApiProblemResponses, RequireCapabilities } from '@app/openapi';
 import { DatasetRepository } from '@app/jobs';
-import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
+import { Capability, CurrentPrincipal, type Principal } from '@app/security';
 import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { toDatasetResponse } from './dataset.mapper.js';

@@ -9,7 +9,8 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { withTimeout, ProblemSchema, PROBLEM_CONTENT_TYPE } from '@app/common';
+import { withTimeout, PROBLEM_CONTENT_TYPE } from '@app/common';
+import { ProblemSchema } from '@app/openapi';
 import { pingDatabase } from '@app/jobs';
 import { RedisClient } from '@app/queues';
 import { Public } from '@app/security';

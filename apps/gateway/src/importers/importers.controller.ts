@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
+import { ApiProblemResponses } from '@app/openapi';
 import { ImporterEnvelopeDto, ImporterListResponseDto } from './dto/importer.response.dto.js';
 import { toImporterResponse } from './importer.mapper.js';
 import { ImportersService } from './importers.service.js';

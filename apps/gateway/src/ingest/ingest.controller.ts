@@ -9,9 +9,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
-import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
+import { ApiProblemResponses, RequireCapabilities } from '@app/openapi';
+import { Capability, CurrentPrincipal, type Principal } from '@app/security';
 import type { Request, Response } from 'express';
+import { endRefusedUpload } from '../common/refused-upload.js';
 import { RequestId } from '../common/request-id.decorator.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import {
@@ -75,8 +76,7 @@ export class IngestController {
       const job = await this.uploads.upload(req, principal, requestId);
       return { job_id: job.id, status: 'pending', message: 'File uploaded and ready for preview.' };
     } catch (error) {
-      // The client may still be sending: answer now and close the connection instead of reading the rest.
-      res.setHeader('Connection', 'close');
+      endRefusedUpload(req, res);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
+import { ApiProblemResponses } from '@app/openapi';
 import { CurrentPrincipal, type Principal } from '@app/security';
 import { PaginationQueryDto } from '../common/pagination.dto.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
+import { ApiProblemResponses, RequireCapabilities } from '@app/openapi';
 import { StrataMetrics } from '@app/metrics';
-import { Capability, RequireCapabilities } from '@app/security';
+import { Capability } from '@app/security';
 import type { Response } from 'express';
 
 const EXAMPLE = `# HELP strata_http_request_duration_seconds HTTP request duration by method, route template and status code.

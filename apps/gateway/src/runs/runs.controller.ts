@@ -11,9 +11,10 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
-import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
+import { ApiProblemResponses, RequireCapabilities } from '@app/openapi';
+import { Capability, CurrentPrincipal, type Principal } from '@app/security';
 import type { Request, Response } from 'express';
+import { endRefusedUpload } from '../common/refused-upload.js';
 import { RequestId } from '../common/request-id.decorator.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';
 import { ListRunsQueryDto, RetryRunRequestDto, ShowRunQueryDto, TriggerRunRequestDto } from './dto/run.request.dto.js';
@@ -28,8 +29,6 @@ import { toRun } from './run.mapper.js';
 import { RunsService } from './runs.service.js';
 
 const SLUG_PARAM = 'slug';
-/** A refused upload body up to this size is read and discarded rather than cut off. */
-const DRAIN_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Seed 004's ingest-runs API. The path comes from INGEST_API_PREFIX (RunsApiModule sets it); every route
@@ -103,11 +102,7 @@ export class RunsController {
     try {
       return { data: toRun(await this.runs.upload(slug, req, principal, requestId)) };
     } catch (error) {
-      // The client may still be sending. A small body is read to its end (so the client, still writing,
-      // gets the answer instead of a reset); a large or unsized one is cut off by closing the connection.
-      const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared <= DRAIN_LIMIT_BYTES) req.resume();
-      else res.setHeader('Connection', 'close');
+      endRefusedUpload(req, res);
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@app/common';
-import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
+import { ApiProblemResponses, RequireCapabilities } from '@app/openapi';
+import { Capability, CurrentPrincipal, type Principal } from '@app/security';
 import { RequestId } from '../common/request-id.decorator.js';
 import { ProbeRequestDto, ProbeResponseDto } from './dto/probe.dto.js';
 import { ServicePreviewRequestDto, ServicePreviewResponseDto } from './dto/service-preview.dto.js';

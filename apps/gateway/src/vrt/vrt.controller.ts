@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, ErrorCode, PROBLEM_CONTENT_TYPE, ProblemSchema, problemType } from '@app/common';
-import { Capability, CurrentPrincipal, RequireCapabilities, type Principal } from '@app/security';
+import { ErrorCode, PROBLEM_CONTENT_TYPE, problemType } from '@app/common';
+import { ApiProblemResponses, ProblemSchema, RequireCapabilities } from '@app/openapi';
+import { Capability, CurrentPrincipal, type Principal } from '@app/security';
 import { getSchemaPath } from '@nestjs/swagger';
 import { RequestId } from '../common/request-id.decorator.js';
 import { UuidParamPipe } from '../common/uuid-param.pipe.js';

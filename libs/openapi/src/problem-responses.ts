@@ -1,7 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { ERROR_TITLE, ErrorCode, problemType } from './domain-error.js';
-import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { ERROR_TITLE, ErrorCode, PROBLEM_CONTENT_TYPE, problemType } from '@app/common';
 
 export class ValidationIssueSchema {
   @ApiProperty({

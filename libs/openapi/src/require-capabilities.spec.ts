@@ -3,8 +3,8 @@ import { Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { describe, expect, it } from 'vitest';
-import { REQUIRED_CAPABILITIES, REQUIRED_CAPABILITIES_EXTENSION, RequireCapabilities } from './auth.decorators.js';
-import { Capability } from './capability.js';
+import { Capability, REQUIRED_CAPABILITIES, REQUIRED_CAPABILITIES_EXTENSION } from '@app/security';
+import { RequireCapabilities } from './require-capabilities.js';
 
 @RequireCapabilities(Capability.Upload)
 @Controller('things')
