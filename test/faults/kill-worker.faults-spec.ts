@@ -83,15 +83,24 @@ describe('a worker killed mid-work (kill -9): a new worker finishes every job', 
     expect(await loadedTable(stack, jobId)).toEqual(loadedOnce(POINTS));
   });
 
-  /** Waits until the COG conversion reported progress; resolves to the scratch files it is writing. */
+  /**
+   * Waits until the COG conversion is writing its scratch file; resolves to the scratch files. Polled
+   * every 25 ms, not through a progress tick: the job's progress is written once a second, and a warm
+   * GDAL child converts this raster in about a second, so a tick may never come.
+   */
   const converting = async (jobId: string): Promise<string[]> => {
-    await stack.waitForJob(
-      token,
-      jobId,
-      (j) => j.status === 'processing' && j.step === 'converting' && Number(j.progress) > 0.05,
-      120_000,
-    );
-    return (await storedFiles(counts.storageRoot)).filter((f) => f.includes('.part'));
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const job = (await stack.api<Body>('GET', `/api/jobs/${jobId}`, { token })).body;
+      if (job.status === 'processing' && job.step === 'converting') {
+        const parts = (await storedFiles(counts.storageRoot)).filter((f) => f.includes('.part'));
+        if (parts.length > 0) return parts;
+      } else if (!['pending', 'queued', 'processing'].includes(String(job.status))) {
+        throw new Error(`job ${jobId} ended before it was seen converting: ${JSON.stringify(job)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`job ${jobId} was not seen converting`);
   };
 
   /** The raster dataset a job made: one, with its COG stored and readable at full size. */
