@@ -15,8 +15,8 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 
 # --- Node -------------------------------------------------------------------------------------------
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
-  || die "Node.js >= 20.19 is required (found $(node --version))."
+# The range is package.json's `engines.node` (what every runtime dependency supports; README, "Node.js").
+node scripts/check-node.cjs || die "Install a supported Node.js (README, \"Node.js\") and run this again."
 
 # --- OS packages ------------------------------------------------------------------------------------
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -3,8 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
-import { tracingEnabled } from '@app/common';
+import { NestLogger, tracingEnabled } from '@app/common';
 import { REQUIRED_CAPABILITIES_EXTENSION } from '@app/security';
 import { isQueueDashboardPath } from './queue-dashboard/queue-dashboard.auth.js';
 import { httpTracing } from './tracing/http-tracing.middleware.js';
@@ -13,7 +12,7 @@ const API_PREFIX = 'api';
 
 /** Everything main.ts, the OpenAPI exporter and tests share, so they all see the same application. */
 export function configureGateway(app: NestExpressApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(NestLogger));
   // First, so the request's span is active for every middleware, guard and handler after it.
   if (tracingEnabled()) app.use(httpTracing());
   // `/metrics` stays at the root, where Prometheus scrapers look by default; the queue dashboard is not API.

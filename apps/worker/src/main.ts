@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { describeError, shutdownTracing, startTracing } from '@app/common';
+import { NestLogger, describeError, shutdownTracing, startTracing } from '@app/common';
 import { loadConfig } from '@app/config';
 import { ImporterLoadError, loadImporterCatalog } from '@app/importers';
 import { selectQueues } from '@app/queues';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { WorkerPlanError } from './runtime/job-handler.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -32,7 +31,7 @@ try {
 // Before the application exists, so the logger sees it (a no-op without OTEL_EXPORTER_OTLP_ENDPOINT).
 await startTracing(config, 'worker');
 const app = await NestFactory.createApplicationContext(workerModule, { bufferLogs: true });
-app.useLogger(app.get(PinoNestLogger));
+app.useLogger(app.get(NestLogger));
 
 // Shutdown waits for active jobs (BullMQ's worker.close() in the shutdown hooks), then exits 0. Past the
 // limit it exits anyway; BullMQ's stalled-job check then hands the interrupted jobs to another worker.

@@ -3,9 +3,9 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { parseConfig } from '@app/config';
-import { PinoLogger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestLoggingMiddleware, loggerParams } from './logging.js';
+import { LogContext, NestLogger, RequestLoggingMiddleware, createRootLogger, setRootLogger } from './logging.js';
 
 type Line = Record<string, unknown> & { msg?: string; level?: number; request_id?: string };
 
@@ -29,14 +29,13 @@ describe('RequestLoggingMiddleware', () => {
         done();
       },
     });
-    const params = loggerParams(parseConfig({ LOG_LEVEL: 'info', LOG_PRETTY: 'false' }), 'gateway', sink);
-    const pino = new PinoLogger(params);
-    const middleware = new RequestLoggingMiddleware(pino);
-    const handlerLog = new PinoLogger(params);
+    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'info', LOG_PRETTY: 'false' }), 'gateway', sink));
+    const logs = new LogContext();
+    const middleware = new RequestLoggingMiddleware(logs);
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       middleware.use(req, res, () => {
         const path = (req.url ?? '').split('?')[0];
-        handlerLog.info({ path }, 'handler ran');
+        logs.logger.info({ path }, 'handler ran');
         if (path === '/hang') return; // the client gives up first
         res.statusCode = path === '/missing' ? 404 : path === '/broken' ? 500 : 200;
         res.end('{}');
@@ -113,5 +112,89 @@ describe('RequestLoggingMiddleware', () => {
     await fetch(`${base}/api/datasets`, { headers: { 'x-request-id': 'caller-after' } });
     await closing('caller-after');
     expect(lines.filter((l) => l.request_id === 'caller-live' && l.msg !== 'handler ran')).toEqual([]);
+  });
+});
+
+/** Nest's `Logger` through `NestLogger`, as `app.useLogger` wires it, into the context's pino logger. */
+describe('NestLogger', () => {
+  const lines: Line[] = [];
+  const logs = new LogContext();
+  const nest = new NestLogger(logs);
+
+  beforeAll(() => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
+        done();
+      },
+    });
+    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'trace', LOG_PRETTY: 'false' }), 'worker', sink));
+    Logger.overrideLogger(nest);
+  });
+
+  afterAll(() => {
+    Logger.overrideLogger(false);
+  });
+
+  const last = (): Line => {
+    const line = lines.at(-1);
+    if (!line) throw new Error('nothing was logged');
+    return line;
+  };
+
+  it("puts a named logger's name in `context` and maps Nest's levels to pino's", () => {
+    const log = new Logger('GdalTaskRunner');
+    log.log('child ready');
+    expect(last()).toMatchObject({ level: 30, app: 'worker', context: 'GdalTaskRunner', msg: 'child ready' });
+    log.verbose('detail');
+    expect(last()).toMatchObject({ level: 10, msg: 'detail' });
+    log.debug('debugging');
+    expect(last()).toMatchObject({ level: 20, msg: 'debugging' });
+    log.warn('careful');
+    expect(last()).toMatchObject({ level: 40, msg: 'careful' });
+    log.fatal('gone');
+    expect(last()).toMatchObject({ level: 60, msg: 'gone' });
+  });
+
+  it('makes an object first argument the fields and the next one the message', () => {
+    new Logger('Runner').debug({ pid: 42 }, 'GDAL child kept for the next task');
+    expect(last()).toMatchObject({ level: 20, context: 'Runner', pid: 42, msg: 'GDAL child kept for the next task' });
+  });
+
+  it('logs an Error as `err`, through the error serializer', () => {
+    new Logger('Jobs').error(new Error('connection refused'));
+    expect(last()).toMatchObject({ level: 50, context: 'Jobs', err: { type: 'Error', message: 'connection refused' } });
+  });
+
+  it("turns Nest's exception handler call (message, stack) into an `err`, not a message with a stack", () => {
+    const failure = new Error('boom');
+    nest.error('Unhandled failure', failure.stack, 'ExceptionsHandler');
+    expect(last()).toMatchObject({
+      level: 50,
+      context: 'ExceptionsHandler',
+      err: { type: 'Error', message: 'Unhandled failure' },
+    });
+    expect(last().msg).toBe('Unhandled failure');
+  });
+
+  it('writes without a context when Nest gives none, and carries the current context', async () => {
+    await logs.run(
+      async () => {
+        await Promise.resolve();
+        Logger.log('inside a job');
+      },
+      { job_id: 'j-1' },
+    );
+    expect(last()).toMatchObject({ msg: 'inside a job', job_id: 'j-1' });
+    expect(last().context).toBeUndefined();
+    Logger.log('outside');
+    expect(last().job_id).toBeUndefined();
+  });
+
+  it('writes nothing below the configured level', () => {
+    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'warn', LOG_PRETTY: 'false' }), 'worker', process.stdout));
+    const before = lines.length;
+    new Logger('Quiet').log('not written');
+    expect(lines.length).toBe(before);
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -6,14 +7,13 @@ import {
   Injectable,
   Module,
   type DynamicModule,
+  type LoggerService,
   type MiddlewareConsumer,
   type NestMiddleware,
   type NestModule,
 } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
-import type { DestinationStream, LoggerOptions } from 'pino';
-import type { Options } from 'pino-http';
+import { pino, type Bindings, type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 import { describeError } from './safe-error.js';
 import { activeTraceIds, tracingEnabled } from './tracing.js';
 
@@ -46,13 +46,23 @@ const REDACT_PATHS = [
   '*.authorization',
 ];
 
-/** Base pino options, shared by the gateway and the worker. */
+/** The application's pino options, shared by the gateway and the worker. */
 function pinoOptions(config: AppConfig, app: string): LoggerOptions {
   return {
     level: config.log.level,
     base: { app },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: describeError },
+    serializers: {
+      err: describeError,
+      // What `RequestLoggingMiddleware` logs of a request and its response, when it writes a line.
+      req: (req: LoggedRequest) => ({
+        id: (req as { id?: unknown }).id,
+        method: req.method,
+        // Drop the query string: it is where clients put things that must not be logged.
+        url: (req.originalUrl ?? req.url)?.split('?')[0],
+      }),
+      res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
+    },
     // With tracing on, each line names the span it was written in, so logs and traces join up.
     ...(tracingEnabled() ? { mixin: activeTraceIds } : {}),
     ...(config.log.pretty
@@ -61,30 +71,104 @@ function pinoOptions(config: AppConfig, app: string): LoggerOptions {
   };
 }
 
-/** The logger module's parameters; `destination` (tests) replaces stdout. */
-export function loggerParams(config: AppConfig, app: string, destination?: DestinationStream): Params {
-  const options: Options = {
-    ...pinoOptions(config, app),
-    // pino-http wraps these: they get its plain views of the request and response.
-    serializers: {
-      err: describeError,
-      req: (req: { id?: unknown; method?: string; url?: string }) => ({
-        id: req.id,
-        method: req.method,
-        // Drop the query string: it is where clients put things that must not be logged.
-        url: req.url?.split('?')[0],
-      }),
-      res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
-    },
-  };
-  // The application's one pino logger. pino-http is not mounted on any route (`forRoutes: []`):
-  // `RequestLoggingMiddleware` gives each request its id, its log context and its closing line, at a
-  // fraction of the cost (pino-http serialises and redacts a `req` binding into a child logger for every
-  // request, logged or not).
-  return { pinoHttp: destination ? [options, destination] : options, forRoutes: [] };
+/** The application's one pino logger; `destination` (tests) replaces stdout. */
+export function createRootLogger(config: AppConfig, app: string, destination?: DestinationStream): Logger {
+  return destination ? pino(pinoOptions(config, app), destination) : pino(pinoOptions(config, app));
 }
 
-/** Express's request (pino-http's typings give every `IncomingMessage` an `id`). */
+let root: Logger | undefined;
+/** The logger of the current request's or job's context (see `LogContext.run`), if there is one. */
+const contexts = new AsyncLocalStorage<Logger>();
+
+/**
+ * The application's root logger, for lines that must not inherit the current context's fields. The
+ * logger module sets it as the application starts; before that (a unit under test) it is a silent one.
+ */
+export function rootLogger(): Logger {
+  return (root ??= pino({ level: 'silent' }));
+}
+
+/** Makes `logger` the root logger (the logger module does, from the configuration; tests may). */
+export function setRootLogger(logger: Logger): Logger {
+  root = logger;
+  return logger;
+}
+
+/**
+ * The log context of requests and jobs: `run` gives a request (or a job delivery) a child of the root
+ * logger with its own fields (`request_id`; a job's id and attempt), and every line written while it
+ * runs, through `logger` or through Nest's `Logger`, carries them, across every `await`.
+ */
+@Injectable()
+export class LogContext {
+  /** The current context's logger, else the root. */
+  get logger(): Logger {
+    return contexts.getStore() ?? rootLogger();
+  }
+
+  /** Runs `fn` (and everything it awaits) in a context whose lines carry `bindings`. */
+  run<T>(fn: () => T, bindings: Bindings): T {
+    return contexts.run(rootLogger().child(bindings), fn);
+  }
+}
+
+/**
+ * Nest's `Logger` (the framework's own lines and every `new Logger(name)` in the code), written through
+ * the current context's pino logger. Nest passes the logger's name as the last argument: it goes in
+ * `context`. A first argument that is an object becomes the line's fields (an `Error` its `err`); Nest's
+ * exception handlers call `error(message, stack)`, which becomes an `err` with that stack.
+ */
+@Injectable()
+export class NestLogger implements LoggerService {
+  constructor(private readonly context: LogContext) {}
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: Level, message: unknown, rest: unknown[]): void {
+    const log = this.context.logger;
+    if (!log.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = {};
+    const extra = rest.slice(0, -1);
+    if (rest.length > 0) fields.context = rest.at(-1);
+    if (message instanceof Error) {
+      fields.err = message;
+      log[level](fields, ...(extra as [string?]));
+    } else if (typeof message === 'object' && message !== null) {
+      Object.assign(fields, message);
+      log[level](fields, ...(extra as [string?]));
+    } else if (level === 'error' && extra.length === 1 && isStack(extra[0])) {
+      const err = new Error(String(message));
+      err.stack = extra[0];
+      fields.err = err;
+      log.error(fields);
+    } else {
+      log[level](fields, String(message), ...extra);
+    }
+  }
+}
+
+function isStack(value: unknown): value is string {
+  return typeof value === 'string' && /\n\s*at /.test(value);
+}
+
+/** Express's request (its `id` is the one `RequestLoggingMiddleware` gives it). */
 interface LoggedRequest extends IncomingMessage {
   originalUrl?: string;
 }
@@ -102,17 +186,17 @@ const UNLOGGED_PATH = /^\/api\/health\/live(?:[/?]|$)/;
  */
 @Injectable()
 export class RequestLoggingMiddleware implements NestMiddleware {
-  constructor(private readonly pino: PinoLogger) {}
+  constructor(private readonly logs: LogContext) {}
 
   use(req: LoggedRequest, res: ServerResponse, next: (error?: unknown) => void): void {
     const started = performance.now();
     const id = requestIdFor(req, res);
-    req.id = id;
-    this.pino.runInContext(
+    Object.assign(req, { id });
+    this.logs.run(
       () => {
         if (!UNLOGGED_PATH.test(req.originalUrl ?? req.url ?? '')) {
           // The request's own child logger (with `request_id`), from the context just opened.
-          const log = this.pino.logger;
+          const log = this.logs.logger;
           const close = (): void => {
             const status = res.statusCode;
             // Serialised (`req`: id, method, path; `res`: status) only when the line is written.
@@ -126,17 +210,38 @@ export class RequestLoggingMiddleware implements NestMiddleware {
         }
         next();
       },
-      { bindings: { request_id: id } },
+      { request_id: id },
     );
   }
 }
 
+/** The root logger set from the configuration. */
+const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+/**
+ * The application's logging (global): the root logger from the configuration, `LogContext`, and
+ * `NestLogger` for `app.useLogger`.
+ */
 export function createLoggerModule(app: string): DynamicModule {
-  return LoggerModule.forRootAsync({
-    inject: [AppConfig],
-    useFactory: (config: AppConfig) => loggerParams(config, app),
-  });
+  return {
+    module: LoggingModule,
+    global: true,
+    providers: [
+      {
+        provide: ROOT_LOGGER,
+        inject: [AppConfig],
+        useFactory: (config: AppConfig): Logger => setRootLogger(createRootLogger(config, app)),
+      },
+      // Created after the root logger, so nothing logs through the silent placeholder.
+      { provide: LogContext, inject: [ROOT_LOGGER], useFactory: () => new LogContext() },
+      NestLogger,
+    ],
+    exports: [LogContext, NestLogger],
+  };
 }
+
+@Module({})
+class LoggingModule {}
 
 /**
  * Mounts `RequestLoggingMiddleware` on every route, ahead of every other module's middleware: Nest

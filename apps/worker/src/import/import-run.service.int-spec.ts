@@ -2,8 +2,6 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
 import type { Job } from 'bullmq';
 import { parseConfig } from '@app/config';
 import type { CompiledImporter, RecordReader } from '@app/importers';
@@ -34,8 +32,6 @@ import { ImportRunService } from './import-run.service.js';
 import { ImportSourceResolver } from './import-source.js';
 import type { ImporterDefinition } from '@app/importers';
 import { StrataMetrics } from '@app/metrics';
-
-(PinoLogger as unknown as { root: pino.Logger }).root = pino({ level: 'silent' });
 
 const SCHEMA = `it_import_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const owner = `it-import-${randomUUID()}`;

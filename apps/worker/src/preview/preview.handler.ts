@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { rootLogger } from '@app/common';
 import { JobName, type JobPayloads, type PreviewOutcome } from '@app/queues';
 import type { Job } from 'bullmq';
-import { PinoLogger } from 'nestjs-pino';
 import { jobLogBindings } from '../runtime/job-context.js';
 import type { QueueJobHandler } from '../runtime/job-handler.js';
 import { PreviewService } from './preview.service.js';
@@ -15,7 +15,7 @@ export class PreviewHandler implements QueueJobHandler<JobName.Preview> {
   constructor(private readonly previews: PreviewService) {}
 
   handle(job: Job<JobPayloads[JobName.Preview]>): Promise<PreviewOutcome> {
-    const log = PinoLogger.root.child(jobLogBindings(job));
+    const log = rootLogger().child(jobLogBindings(job));
     return this.previews.preview(job.data, log);
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, type Type } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { LogContext } from '@app/common';
 import { JobName, jobNamesOn, type JobPayloads, type JobResults, type QueueName } from '@app/queues';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { PinoLogger } from 'nestjs-pino';
 import { jobLogBindings, traceJobRun } from './job-context.js';
 import { workerOptions } from './worker-options.js';
 
@@ -76,7 +76,7 @@ export function processorFor(queue: QueueName): Type<WorkerHost> {
   class QueueProcessor extends WorkerHost {
     constructor(
       @Inject(JOB_HANDLERS) private readonly handlers: RoutableHandler[],
-      private readonly pino: PinoLogger,
+      private readonly logs: LogContext,
     ) {
       super();
     }
@@ -88,9 +88,7 @@ export function processorFor(queue: QueueName): Type<WorkerHost> {
     override async process(job: Job): Promise<unknown> {
       const handler = this.handlers.find((h) => h.jobName === job.name);
       if (!handler) throw new UnrecoverableError(`No handler for job '${job.name}' on queue '${job.queueName}'`);
-      return this.pino.runInContext(() => traceJobRun(job, () => handler.handle(job)), {
-        bindings: { ...jobLogBindings(job) },
-      });
+      return this.logs.run(() => traceJobRun(job, () => handler.handle(job)), { ...jobLogBindings(job) });
     }
   }
   Object.defineProperty(QueueProcessor, 'name', { value: `QueueProcessor(${queue})` });

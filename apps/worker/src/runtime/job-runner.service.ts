@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { FailureClass, JobFailure, describeError } from '@app/common';
+import { FailureClass, JobFailure, describeError, rootLogger } from '@app/common';
 import {
   JobRepository,
   JobStatus,
@@ -14,7 +14,6 @@ import type { BasePayload, JobRunOutcome } from '@app/queues';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { StrataMetrics } from '@app/metrics';
 import { classifyFailure } from './failure-classifier.js';
@@ -86,7 +85,7 @@ export class JobRunner {
     const attempt = bindings.attempt;
     const maxAttempts = bullJob.opts.attempts ?? 1;
     // From the root, not the job's logging context: the same fields bound twice would repeat in each line.
-    const log = PinoLogger.root.child(bindings);
+    const log = rootLogger().child(bindings);
 
     const startedAt = performance.now();
     const steps = new StepTimings(() => performance.now(), startedAt);
