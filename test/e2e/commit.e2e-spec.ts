@@ -528,7 +528,12 @@ describe('commit and fan-out while the job queue (Redis) is unreachable from the
       .finally(() => proxy.restore());
     expect(res.status, res.text).toBe(202);
     // Accepted because the bounded enqueue gave up, not because the relay came back.
-    await stack.gateway.waitForLog((l) => l.job_id === jobId && /^enqueue failed/.test(String(l.msg)));
+    const failed = await stack.gateway.waitForLog((l) => l.job_id === jobId && /^enqueue failed/.test(String(l.msg)));
+    // The error is logged by class, message and the names of the functions on its stack: no stack text,
+    // so no file path or line number of the installation.
+    expect(failed.err).toMatchObject({ type: expect.any(String), message: expect.any(String) });
+    expect((failed.err as { frames?: unknown }).frames).toEqual(expect.arrayContaining([expect.any(String)]));
+    expect(JSON.stringify(failed)).not.toMatch(/\\n\s+at |node_modules|\/dist\/|\.js:\d+/);
     expect((await stack.api<Body>('GET', `/api/jobs/${jobId}`, { token })).body.status).toMatch(
       /queued|processing|completed/,
     );

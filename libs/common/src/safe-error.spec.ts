@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, scrubSecrets } from './safe-error.js';
+import { MAX_FRAMES, describeError, scrubSecrets } from './safe-error.js';
 
 /** Shaped like TypeORM's QueryFailedError: the SQL text, bound values and driver error are enumerable props. */
 class QueryFailedError extends Error {
@@ -31,7 +31,7 @@ describe('describeError', () => {
     expect(describeError({ some: 'object' })).toEqual({ type: 'object', message: 'Non-error value thrown' });
   });
 
-  it('keeps only type, message, code and stack of a query error', () => {
+  it('keeps only type, message, code and frames of a query error', () => {
     const error = new QueryFailedError(
       'INSERT INTO "api_token"("hash", "owner") VALUES ($1, $2)',
       ['c2VjcmV0LWhhc2g=', 'alice@example.com'],
@@ -39,7 +39,7 @@ describe('describeError', () => {
     );
     const safe = describeError(error);
 
-    expect(Object.keys(safe).sort()).toEqual(['code', 'message', 'stack', 'type']);
+    expect(Object.keys(safe).sort()).toEqual(['code', 'frames', 'message', 'type']);
     expect(safe).toMatchObject({
       type: 'QueryFailedError',
       message: 'duplicate key value violates unique constraint "uq_api_token_hash"',
@@ -60,18 +60,52 @@ describe('describeError', () => {
     expect(safe.type).toBe('Error');
   });
 
-  it('omits the stack when there is none', () => {
+  it('omits the frames when there is no stack', () => {
     const error = new Error('no stack');
     error.stack = undefined;
     expect(describeError(error)).toEqual({ type: 'Error', message: 'no stack' });
   });
 
-  it('scrubs secrets from the message and the stack', () => {
+  it('names the functions on the stack, never its text: no path, line number or secret', () => {
     const error = new Error('cannot connect to postgres://strata:hunter2@db:5432/strata');
+    error.stack = [
+      'Error: cannot connect to postgres://strata:hunter2@db:5432/strata',
+      '    at Client.connect (/srv/strata/node_modules/pg/lib/client.js:132:17)',
+      '    at async GdalTaskRunner.run (file:///srv/strata/dist/apps/worker/src/ingest/gdal-task.runner.js:88:9)',
+      '    at new Promise (<anonymous>)',
+      '    at /srv/strata/dist/apps/worker/src/main.js:12:3',
+      '    at async Promise.all (index 0)',
+      '    at eval (eval at load (/srv/strata/x.js:1:1), <anonymous>:1:1)',
+    ].join('\n');
     const safe = describeError(error);
     expect(safe.message).toBe('cannot connect to postgres://***@db:5432/strata');
-    expect(safe.stack).toContain('postgres://***@db:5432/strata');
-    expect(safe.stack).not.toContain('hunter2');
+    expect(safe.frames).toEqual([
+      'Client.connect',
+      'async GdalTaskRunner.run',
+      'new Promise',
+      '<anonymous>',
+      'async Promise.all',
+      'eval (eval at load',
+    ]);
+    const json = JSON.stringify(safe);
+    for (const leak of ['/srv/', 'hunter2', ':132', 'client.js']) expect(json).not.toContain(leak);
+    expect(safe).not.toHaveProperty('stack');
+  });
+
+  it(`keeps at most ${MAX_FRAMES} frames of a deep stack`, () => {
+    const error = new Error('deep');
+    error.stack = ['Error: deep', ...Array.from({ length: 40 }, (_, i) => `    at f${i} (/x/y.js:${i}:1)`)].join('\n');
+    expect(describeError(error).frames).toEqual(Array.from({ length: MAX_FRAMES }, (_, i) => `f${i}`));
+  });
+
+  it('drops a stack and any frame with a path from an error that was already described', () => {
+    const described = {
+      type: 'Error',
+      message: 'x',
+      stack: 'Error: x\n    at f (/srv/a.js:1:1)',
+      frames: ['f', '/srv/a.js:1'],
+    };
+    expect(describeError(described)).toEqual({ type: 'Error', message: 'x', frames: ['f'] });
   });
 
   it.each([
