@@ -92,6 +92,19 @@ describe('describeError', () => {
     expect(safe).not.toHaveProperty('stack');
   });
 
+  it('masks the directories of a file path in the message', () => {
+    const error = Object.assign(
+      new Error("ENOENT: no such file or directory, open '/srv/strata/var/storage/1/a.tif'"),
+      {
+        code: 'ENOENT',
+      },
+    );
+    expect(describeError(error)).toMatchObject({
+      message: "ENOENT: no such file or directory, open '…/a.tif'",
+      code: 'ENOENT',
+    });
+  });
+
   it(`keeps at most ${MAX_FRAMES} frames of a deep stack`, () => {
     const error = new Error('deep');
     error.stack = ['Error: deep', ...Array.from({ length: 40 }, (_, i) => `    at f${i} (/x/y.js:${i}:1)`)].join('\n');

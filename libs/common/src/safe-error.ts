@@ -1,7 +1,7 @@
-import { scrubSecrets } from '@app/contracts';
+import { scrubSecrets, withoutPaths } from '@app/contracts';
 
 /**
- * What may be logged about an error: its class, message, code, and the names of the functions its stack
+ * What may be logged about an error: its class, message (secrets and file paths masked), code, and the names of the functions its stack
  * passes through. Never the stack text itself: its frames carry file paths (the install directory, a
  * temporary file) and line numbers. Driver errors carry the SQL text and bound parameters as properties
  * (pg's QueryFailedError does); those are never logged either.
@@ -18,7 +18,7 @@ export interface SafeError {
 export const MAX_FRAMES = 10;
 
 // Defined with the GDAL-free contract, so the GDAL child process can mask its messages without Nest.
-export { scrubSecrets };
+export { scrubSecrets, withoutPaths };
 
 /**
  * The functions a V8 stack passes through, by name only (`at fn (location)` → `fn`; a frame with no
@@ -45,7 +45,7 @@ export function describeError(error: unknown): SafeError {
     const frames = stackFrames(error.stack);
     return {
       type: error.name,
-      message: scrubSecrets(error.message),
+      message: withoutPaths(scrubSecrets(error.message)),
       ...(typeof code === 'string' ? { code } : {}),
       ...(frames.length > 0 ? { frames } : {}),
     };
@@ -58,7 +58,7 @@ export function describeError(error: unknown): SafeError {
       : [];
     return {
       type: error.type,
-      message: scrubSecrets(error.message),
+      message: withoutPaths(scrubSecrets(error.message)),
       ...(typeof error.code === 'string' ? { code: error.code } : {}),
       ...(frames.length > 0 ? { frames } : {}),
     };

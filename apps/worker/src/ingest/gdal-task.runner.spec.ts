@@ -25,7 +25,7 @@ process.on('message', (message) => {
   const size = message.task.size ?? named ?? 1;
   if (size === -1) return void setInterval(() => undefined, 1000);
   if (size === -2) process.exit(3);
-  if (size === -3) process.stderr.write('Warning 1: ring self-intersection\\n\\n');
+  if (size === -3) process.stderr.write('Warning 1: /srv/strata/var/tmp/job-7/a.gpkg: ring self-intersection\\n\\n');
   const staying = size !== 0 && message.mayStay === true && message.task.sourcePath !== 'grown';
   const reply = size === 0
     ? { type: 'failed', failure: { kind: 'user', code: 'unknown-layer', message: 'No such layer.', extensions: { available_layers: ['a'] } } }
@@ -128,7 +128,8 @@ describe('GdalTaskRunner', () => {
           expect.objectContaining({ context: 'job-7', msg: 'GDAL task finished' }),
           {
             context: 'job-7',
-            fields: { gdal_stderr: 'Warning 1: ring self-intersection' },
+            // Where the file lies (the installation, a temporary directory) is not logged: only its name.
+            fields: { gdal_stderr: 'Warning 1: …/a.gpkg: ring self-intersection' },
             msg: 'GDAL wrote to stderr',
           },
         ]),

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
-import { scrubSecrets } from '@app/common';
+import { scrubSecrets, withoutPaths } from '@app/common';
 import { AppConfig, environmentWithoutProxies } from '@app/config';
 import { baseTaskContext } from './gdal-task.context.js';
 import {
@@ -108,7 +108,7 @@ export class GdalTaskRunner implements OnModuleDestroy {
   private readonly stderrSinks = new WeakMap<ChildProcess, (line: string) => void>();
   private readonly logStderr = (line: string): void => {
     const text = line.length > MAX_STDERR_LINE ? `${line.slice(0, MAX_STDERR_LINE)}…` : line;
-    this.logger.warn({ gdal_stderr: scrubSecrets(text) }, 'GDAL wrote to stderr');
+    this.logger.warn({ gdal_stderr: withoutPaths(scrubSecrets(text)) }, 'GDAL wrote to stderr');
   };
   /** A child's lines before it has a task (a spare loading GDAL): bound to no job, whoever forked it. */
   private readonly idleStderr = AsyncResource.bind(this.logStderr);
