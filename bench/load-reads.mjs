@@ -129,16 +129,19 @@ async function load(baseUrl, route, options) {
   });
 }
 
-/** One request on `agent`; resolves with the status (0 on a socket error or timeout). */
+/**
+ * One request on `agent`; resolves with its status, or 0 and what went wrong (the socket error's code,
+ * `timeout`) when there is no answer.
+ */
 function send(agent, url, route) {
   return new Promise((resolve) => {
     const req = httpRequest(url, { agent, method: route.method ?? 'GET', headers: route.headers }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      res.on('error', (error) => resolve({ status: 0, failure: error.code ?? error.name }));
     });
-    req.setTimeout(10_000, () => req.destroy());
-    req.on('error', () => resolve(0));
+    req.setTimeout(10_000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
+    req.on('error', (error) => resolve({ status: 0, failure: error.code ?? error.name }));
     req.end(route.body);
   });
 }
@@ -156,6 +159,8 @@ async function paced(baseUrl, route, rate, duration) {
   const latencies = [];
   let failed = 0;
   let dropped = 0;
+  /** Failures by kind: `HTTP <status>` or the socket error's code. */
+  const kinds = new Map();
   let inFlight = 0;
   const pending = [];
   const start = performance.now();
@@ -169,10 +174,14 @@ async function paced(baseUrl, route, rate, duration) {
     }
     inFlight += 1;
     pending.push(
-      send(agent, url, route).then((status) => {
+      send(agent, url, route).then(({ status, failure }) => {
         inFlight -= 1;
         latencies.push(performance.now() - due);
-        if (status < 200 || status >= 300) failed += 1;
+        if (status < 200 || status >= 300) {
+          failed += 1;
+          const kind = failure ?? `HTTP ${status}`;
+          kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        }
       }),
     );
   }
@@ -186,6 +195,7 @@ async function paced(baseUrl, route, rate, duration) {
     total,
     failed: failed + dropped,
     dropped,
+    kinds: [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', '),
     achieved: answered / elapsed,
     p50: at(0.5),
     p99: at(0.99),
@@ -289,7 +299,7 @@ await runBench(async () => {
       'max ms': r.max.toFixed(1),
       errors:
         `${((r.failed / r.total) * 100).toFixed(2)} % (${r.failed} of ${r.total}` +
-        `${r.dropped > 0 ? `, ${r.dropped} not sent: backlog` : ''})`,
+        `${r.kinds ? `: ${r.kinds}` : ''}${r.dropped > 0 ? `, ${r.dropped} not sent: backlog` : ''})`,
       goal: route === job ? `p99 < ${P99_GOAL_MS} ms: ${verdict(r.p99 < P99_GOAL_MS)}` : '',
     };
     rows.push(row);
