@@ -13,6 +13,16 @@ const INFO = 30;
 const WARN = 40;
 const ERROR = 50;
 
+/** A log destination that parses each line it is given into `lines`. */
+function into(lines: Line[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
+      done();
+    },
+  });
+}
+
 /**
  * The request logger with the gateway's real logger parameters, writing to memory, in front of a plain
  * HTTP server whose handler answers what the path asks for and logs a line of its own on the way.
@@ -23,13 +33,7 @@ describe('RequestLoggingMiddleware', () => {
   let base: string;
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
-        done();
-      },
-    });
-    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'info', LOG_PRETTY: 'false' }), 'gateway', sink));
+    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'info', LOG_PRETTY: 'false' }), 'gateway', into(lines)));
     const logs = new LogContext();
     const middleware = new RequestLoggingMiddleware(logs);
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -122,13 +126,7 @@ describe('NestLogger', () => {
   const nest = new NestLogger(logs);
 
   beforeAll(() => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
-        done();
-      },
-    });
-    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'trace', LOG_PRETTY: 'false' }), 'worker', sink));
+    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'trace', LOG_PRETTY: 'false' }), 'worker', into(lines)));
     Logger.overrideLogger(nest);
   });
 

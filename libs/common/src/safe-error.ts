@@ -20,11 +20,14 @@ export const MAX_FRAMES = 10;
 // Defined with the GDAL-free contract, so the GDAL child process can mask its messages without Nest.
 export { scrubSecrets, withoutPaths };
 
+/** What a frame's name must not carry: a location (a path, or a line and column). */
+const LOCATION = /[/\\]|:\d/;
+
 /**
  * The functions a V8 stack passes through, by name only (`at fn (location)` → `fn`; a frame with no
  * name → `<anonymous>`): no path, line or column survives.
  */
-export function stackFrames(stack: string | undefined): string[] {
+function stackFrames(stack: string | undefined): string[] {
   const frames: string[] = [];
   if (!stack) return frames;
   for (const line of stack.split('\n')) {
@@ -33,7 +36,7 @@ export function stackFrames(stack: string | undefined): string[] {
     const call = at[1] as string;
     const location = call.lastIndexOf(' (');
     const name = location > 0 ? call.slice(0, location) : '<anonymous>';
-    frames.push(/[/\\]|:\d/.test(name) ? '<anonymous>' : name);
+    frames.push(LOCATION.test(name) ? '<anonymous>' : name);
     if (frames.length === MAX_FRAMES) break;
   }
   return frames;
@@ -54,7 +57,7 @@ export function describeError(error: unknown): SafeError {
   // kept, not reduced to "Non-error value thrown".
   if (isSafeError(error)) {
     const frames = Array.isArray(error.frames)
-      ? error.frames.filter((f): f is string => typeof f === 'string' && !/[/\\]|:\d/.test(f)).slice(0, MAX_FRAMES)
+      ? error.frames.filter((f): f is string => typeof f === 'string' && !LOCATION.test(f)).slice(0, MAX_FRAMES)
       : [];
     return {
       type: error.type,
