@@ -147,11 +147,9 @@ export class NestLogger implements LoggerService {
     const fields: Record<string, unknown> = {};
     const extra = rest.slice(0, -1);
     if (rest.length > 0) fields.context = rest.at(-1);
-    if (message instanceof Error) {
-      fields.err = message;
-      log[level](fields, ...(extra as [string?]));
-    } else if (typeof message === 'object' && message !== null) {
-      Object.assign(fields, message);
+    if (typeof message === 'object' && message !== null) {
+      if (message instanceof Error) fields.err = message;
+      else Object.assign(fields, message);
       log[level](fields, ...(extra as [string?]));
     } else if (level === 'error' && extra.length === 1 && isStack(extra[0])) {
       const err = new Error(String(message));
