@@ -5,6 +5,8 @@
  * `TaskMessage.mayStay`). It exits at once when the worker goes away (IPC disconnect), so a killed worker
  * leaves no GDAL behind.
  */
+// First: it changes how gdal-async loads, which the handlers' imports do next.
+import './gdal-lean-load.js';
 import { failureOf, runTask } from './gdal-task.handlers.js';
 import type { ChildMessage, TaskMessage } from './gdal-task.protocol.js';
 
