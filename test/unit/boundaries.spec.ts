@@ -230,6 +230,20 @@ describe('architecture boundaries', () => {
     ).toBeNull();
   });
 
+  it('the worker process never loads class-validator or class-transformer: its configuration is checked by @app/config alone', () => {
+    const isDtoValidation = (node: string): boolean =>
+      ['class-validator', 'class-transformer'].some((name) => node === name || node.startsWith(`${name}/`));
+    // Not vacuous: the gateway's request DTOs load them, and the worker loads @app/config.
+    expect([...graph.reachable('apps/gateway/src/main.ts')].some(isDtoValidation)).toBe(true);
+    expect(graph.reachable(WORKER_MAIN).has('@app/config')).toBe(true);
+
+    const chain = graph.pathTo(WORKER_MAIN, isDtoValidation);
+    expect(
+      chain && describeChain(WORKER_MAIN, chain),
+      'An idle worker pays for every module it loads (issue 12); this chain loads class-validator or class-transformer',
+    ).toBeNull();
+  });
+
   it('libs/gdal imports no lib but @app/config and @app/contracts, and @app/contracts imports nothing', () => {
     const fromGdal = graph
       .edges('@app/gdal')

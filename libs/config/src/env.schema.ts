@@ -1,17 +1,18 @@
-import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsEnum,
+  IsHttpUrl,
   IsIn,
   IsInt,
   IsOptional,
   IsString,
-  IsUrl,
   Matches,
   Max,
   Min,
   MinLength,
-} from 'class-validator';
+  ToNumber,
+  Transform,
+} from './env-rules.js';
 
 export enum NodeEnv {
   Development = 'development',
@@ -24,16 +25,13 @@ export enum StorageDriverName {
   S3 = 's3',
 }
 
-const toBoolean = ({ value }: { value: unknown }): unknown => {
+const toBoolean = (value: unknown): unknown => {
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
   return value;
 };
-
-/** Collector URLs: http(s), host names without a TLD allowed (`otel-collector:4318`, `localhost`). */
-const OTLP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /**
  * Every environment variable Strata reads, with its default. Validated once at boot; a bad value stops the
@@ -43,7 +41,7 @@ export class EnvSchema {
   @IsEnum(NodeEnv)
   NODE_ENV: NodeEnv = NodeEnv.Development;
 
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(65535)
@@ -63,17 +61,17 @@ export class EnvSchema {
   LOG_PRETTY?: boolean;
 
   @IsString()
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @Matches(/^postgres(ql)?:\/\//)
   DATABASE_URL = 'postgres://strata:strata@127.0.0.1:5432/strata';
 
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
   @IsString()
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @Matches(/^rediss?:\/\//)
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Key prefix for every BullMQ key; lets several deployments (or test runs) share one Redis. */
@@ -112,37 +110,37 @@ export class EnvSchema {
   S3_FORCE_PATH_STYLE = true;
 
   /** Largest file accepted by uploads (streamed and presigned). */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   UPLOAD_MAX_FILE_SIZE_BYTES = 2 * 1024 ** 3;
 
   /** Comma-separated file extensions uploads may have. */
   @IsString()
-  @Matches(/^\s*\.[a-z0-9]+(\s*,\s*\.[a-z0-9]+)*\s*$/, { message: 'UPLOAD_ALLOWED_EXTENSIONS must be like .gpkg,.zip' })
+  @Matches(/^\s*\.[a-z0-9]+(\s*,\s*\.[a-z0-9]+)*\s*$/)
   UPLOAD_ALLOWED_EXTENSIONS = '.gpkg,.zip,.geojson,.json,.topojson,.csv,.xlsx,.tif,.tiff,.fgb,.kml';
 
   /** Presigned uploads at or above this size use S3 multipart. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(5 * 1024 ** 2)
   PRESIGNED_THRESHOLD_BYTES = 100 * 1024 ** 2;
 
   /** Part size of presigned multipart uploads (grown when a file would need more than 10,000 parts). */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(5 * 1024 ** 2)
   PRESIGNED_PART_SIZE_BYTES = 10 * 1024 ** 2;
 
   /** How long a presigned upload may take; its URLs expire with it (SigV4 allows at most 7 days). */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(60)
   @Max(604800)
   UPLOAD_WINDOW_SECONDS = 3600;
 
   /** How long the gateway waits for a worker's preview before answering 504. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(100)
   PREVIEW_TIMEOUT_MS = 30000;
@@ -152,9 +150,7 @@ export class EnvSchema {
    * (exact) and addresses or CIDR blocks, e.g. `127.0.0.1,10.20.0.0/16,wfs.internal`. Empty by default.
    */
   @IsString()
-  @Matches(/^\s*([\p{L}\p{N}.:-]+(\/\d{1,3})?\s*(,\s*[\p{L}\p{N}.:-]+(\/\d{1,3})?\s*)*)?$/u, {
-    message: 'SSRF_ALLOWLIST must be comma-separated host names, addresses or CIDR blocks',
-  })
+  @Matches(/^\s*([\p{L}\p{N}.:-]+(\/\d{1,3})?\s*(,\s*[\p{L}\p{N}.:-]+(\/\d{1,3})?\s*)*)?$/u)
   SSRF_ALLOWLIST = '';
 
   /**
@@ -162,16 +158,14 @@ export class EnvSchema {
    * digits or base64. Required in production; elsewhere a key is derived from DATABASE_URL.
    */
   @IsOptional()
-  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
-    message: 'SERVICE_TOKEN_KEY must be 32 bytes as 64 hex digits or base64',
-  })
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/)
   SERVICE_TOKEN_KEY?: string;
 
   /**
    * How long a browser session of the queue dashboard (`/admin/queues`) lasts before the admin token must be
    * given again. The token itself is re-checked on every request, so revoking it ends the session at once.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(60)
   @Max(86400)
@@ -181,24 +175,24 @@ export class EnvSchema {
    * How long a process trusts a verified bearer token without asking the database (0: never). A revocation
    * reaches every process at once over Redis; this is the bound when Redis cannot deliver it.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   @Max(300)
   AUTH_TOKEN_CACHE_SECONDS = 15;
 
   /** Connect and total timeouts, and the size cap, of every remote-service request Strata makes itself. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(100)
   REMOTE_CONNECT_TIMEOUT_MS = 5000;
 
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(100)
   REMOTE_TIMEOUT_MS = 15000;
 
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1024)
   REMOTE_MAX_RESPONSE_BYTES = 32 * 1024 ** 2;
@@ -208,14 +202,14 @@ export class EnvSchema {
    * route, so auth, docs and problem responses apply to it unchanged.
    */
   @IsString()
-  @Matches(/^api(\/[a-z0-9][a-z0-9._-]*)+$/, { message: 'INGEST_API_PREFIX must be like api/v1/ingest' })
+  @Matches(/^api(\/[a-z0-9][a-z0-9._-]*)+$/)
   INGEST_API_PREFIX = 'api/v1/ingest';
 
   /** Comma-separated queue names this worker consumes; empty means all of them. */
   @IsString()
   WORKER_QUEUES = '';
 
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(64)
@@ -225,7 +219,7 @@ export class EnvSchema {
    * How long a worker's lock on a running job lasts (renewed at half this while the worker lives). A
    * worker that dies loses its jobs to another worker after about this long plus one stalled check.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1000)
   WORKER_LOCK_MS = 30000;
@@ -234,7 +228,7 @@ export class EnvSchema {
    * Port of the worker's own small HTTP server: `/metrics` (Prometheus; needs a token with the `metrics`
    * capability), `/health/live` and `/health/ready` (for orchestrator probes). 0 leaves it off.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -251,14 +245,14 @@ export class EnvSchema {
    * value bounds a child's memory without making wide rasters decode their blocks twice.
    */
   @IsString()
-  @Matches(/^(?:[1-9]\d{0,4}|[1-9]\d?%)$/, { message: 'GDAL_CACHEMAX must be MiB (e.g. 64) or a percentage (e.g. 5%)' })
+  @Matches(/^(?:[1-9]\d{0,4}|[1-9]\d?%)$/)
   GDAL_CACHEMAX = '16';
 
   /**
    * Seconds a worker keeps its pre-forked GDAL child (GDAL already loaded, about 0.2 s saved on the next
    * task) after its last GDAL task; then the child exits, so an idle worker holds none. 0: never pre-fork.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   @Max(86400)
@@ -270,7 +264,7 @@ export class EnvSchema {
    * native call cannot be interrupted otherwise) and fails the job as too slow or malformed. Previews are
    * bounded by PREVIEW_TIMEOUT_MS instead.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1000)
   SOURCE_READ_TIMEOUT_MS = 2 * 3600 * 1000;
@@ -279,7 +273,7 @@ export class EnvSchema {
    * Largest raster (width × height, in pixels) a preview or commit accepts. A GeoTIFF header can claim
    * any size in a few bytes; a larger one is refused with 422 before GDAL reads a pixel.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   RASTER_MAX_PIXELS = 1e10;
@@ -290,7 +284,7 @@ export class EnvSchema {
    * vertices, at about 400 MB of memory). A larger one is refused (422) instead of built as a tree of
    * gigabytes. GDAL's default is 200; 0 removes the limit.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   GEOJSON_MAX_OBJECT_MB = 64;
@@ -299,39 +293,39 @@ export class EnvSchema {
    * The JavaScript heap (MiB) a worker keeps to during importer runs: between chunks, once V8 holds this
    * much heap, the worker runs a full garbage collection instead of letting V8 grow it. 0 leaves it to V8.
    */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   @Max(65536)
   WORKER_HEAP_TARGET_MB = 128;
 
   /** Delivery attempts for a job that keeps failing with transient errors. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(1)
   @Max(50)
   JOB_ATTEMPTS = 5;
 
   /** First retry delay; doubles on each further attempt. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(10)
   JOB_BACKOFF_MS = 2000;
 
   /** How often a worker looks for queued jobs whose queue entry vanished. 0 turns the sweeper off. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   SWEEPER_INTERVAL_MS = 30000;
 
   /** A queued job must be at least this old before the sweeper re-enqueues it. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   SWEEPER_GRACE_MS = 10000;
 
   /** How long a worker waits for its active jobs on SIGTERM before giving up. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 60000;
@@ -345,7 +339,7 @@ export class EnvSchema {
   IMPORTERS_DIR = 'importers';
 
   /** How often a worker retries its dependency checks before it starts consuming. */
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(100)
   READINESS_RETRY_MS = 2000;
@@ -355,11 +349,11 @@ export class EnvSchema {
    * (`/v1/traces` is appended), or the full traces URL in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.
    */
   @IsOptional()
-  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  @IsHttpUrl()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   @IsOptional()
-  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL' })
+  @IsHttpUrl()
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
 
   /** `service.name` of the spans; defaults to strata-gateway / strata-worker. */

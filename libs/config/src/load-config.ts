@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { AppConfig } from './app-config.js';
+import { applyEnvRules } from './env-rules.js';
 import { EnvSchema } from './env.schema.js';
 
 export class ConfigValidationError extends Error {
@@ -30,10 +29,7 @@ function crossFieldProblems(env: EnvSchema): string[] {
  * the names of the variables that are wrong, so a misconfigured secret cannot leak into a log.
  */
 export function parseConfig(source: Record<string, string | undefined>): AppConfig {
-  const plain = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined));
-  const env = plainToInstance(EnvSchema, plain, { exposeDefaultValues: true });
-  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: true });
-  const problems = errors.map((e) => `${e.property}: ${Object.keys(e.constraints ?? {}).join(', ') || 'invalid'}`);
+  const { value: env, problems } = applyEnvRules(EnvSchema, source);
   problems.push(...crossFieldProblems(env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return new AppConfig(env);
