@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_ENTRY, Stack, WORKER_ENTRY, uniqueOwner } from './support/stack.js';
+import { GATEWAY_ENTRY, Stack, WORKER_ENTRY, sweepLogs, uniqueOwner } from './support/stack.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -119,7 +119,7 @@ describe('an invalid importer file stops boot', () => {
   it.each([
     ['gateway', GATEWAY_ENTRY],
     ['worker', WORKER_ENTRY],
-  ])('%s exits 1 with one line per problem on stderr', async (_name, entry) => {
+  ])('%s exits 1 with one line per problem on stderr', async (name, entry) => {
     const child = spawn(process.execPath, [entry], {
       // The port is never bound: the process stops before Nest starts.
       env: { ...process.env, IMPORTERS_DIR: dir, PORT: '65000' },
@@ -129,6 +129,8 @@ describe('an invalid importer file stops boot', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(1);
+    // Started outside `Stack`, so swept here: the importers directory is a temporary one.
+    sweepLogs([{ name, output: stderr.split('\n').filter(Boolean) }], process.env);
     expect(stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^importers\/broken\.yaml: fields\.a\.rules\[0\]: unknown rule 'shout' \(known: /),
       "importers/broken.yaml: target.key[0]: 'nope' is not one of the fields",

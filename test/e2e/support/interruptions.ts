@@ -241,10 +241,14 @@ export class CountsStack {
   }
 
   async stop(): Promise<void> {
-    await this.stack.stop();
-    await dropSchema(this.stack, this.schema);
-    await rm(this.workDir, { recursive: true, force: true });
-    await rm(this.storageRoot, { recursive: true, force: true });
+    try {
+      // Throws when the log sweep finds a line that must not be logged: clean up all the same.
+      await this.stack.stop();
+    } finally {
+      await dropSchema(this.stack, this.schema);
+      await rm(this.workDir, { recursive: true, force: true });
+      await rm(this.storageRoot, { recursive: true, force: true });
+    }
   }
 }
 

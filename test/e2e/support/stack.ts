@@ -2,9 +2,11 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Pool, type QueryResultRow } from 'pg';
+import { describeFindings, sweepContextFor, sweepLines } from './log-sweep.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -308,14 +310,36 @@ export class Stack {
     }
   }
 
-  async stop(): Promise<void> {
-    await Promise.all([
-      ...this.workers.map((w) => w.stop()),
-      ...this.extraGateways.map((g) => g.stop()),
-      this.gateway?.stop(),
-    ]);
-    await this.db.end();
+  /** Every process this stack started (the gateways, then the workers, stopped ones included). */
+  get processes(): AppProcess[] {
+    return [...(this.gateway ? [this.gateway] : []), ...this.extraGateways, ...this.workers];
   }
+
+  /**
+   * Stops every process, then sweeps every line they wrote (see `sweepLogs`): a line with a path, a stack
+   * frame, a credential or SQL text fails the caller (the spec file's `afterAll`).
+   */
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop()));
+    await this.db.end();
+    sweepLogs(this.processes, this.env);
+  }
+}
+
+/**
+ * Throws (with the offending lines, cut short) when a line of `processes`' output breaks a rule of the
+ * log sweep (test/e2e/support/log-sweep.ts), for processes started with `env` from this directory.
+ */
+export function sweepLogs(
+  processes: { name: string; output: readonly string[] }[],
+  env: Record<string, string | undefined>,
+): void {
+  const context = sweepContextFor(env, process.cwd(), tmpdir());
+  const findings = sweepLines(
+    processes.map((p) => ({ source: p.name, lines: p.output })),
+    context,
+  );
+  if (findings.length > 0) throw new Error(describeFindings(findings));
 }
 
 export const uniqueOwner = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;
