@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { AppConfig } from '@app/config';
 import { JobProducer } from './job-producer.js';
 import { ALL_QUEUES } from './queue-names.js';
+import { QueueErrorLog } from './queue-errors.js';
 import { RedisClient, redisConnectionOptions } from './redis.js';
 import { ServiceTokenStore } from './service-token.store.js';
 
@@ -23,7 +24,7 @@ export class QueuesModule {
         }),
         BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],
-      providers: [JobProducer, RedisClient, ServiceTokenStore],
+      providers: [JobProducer, RedisClient, ServiceTokenStore, QueueErrorLog],
       exports: [JobProducer, RedisClient, ServiceTokenStore, BullModule],
     };
   }

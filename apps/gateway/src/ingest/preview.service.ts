@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { ConflictError, DomainError, ErrorCode, UnprocessableError, withTimeout } from '@app/common';
 import { JobRepository, JobStatus, isSourceReady } from '@app/jobs';
@@ -8,6 +8,7 @@ import {
   JobName,
   JobProducer,
   QueueName,
+  logQueueErrors,
   redisConnectionOptions,
   type Inspection,
   type PreviewOutcome,
@@ -30,6 +31,7 @@ export function assertSafeLayerName(name: string | undefined): void {
  */
 @Injectable()
 export class PreviewService implements OnModuleDestroy {
+  private readonly logger = new Logger(PreviewService.name);
   private events: QueueEvents | undefined;
 
   constructor(
@@ -39,10 +41,13 @@ export class PreviewService implements OnModuleDestroy {
   ) {}
 
   private queueEvents(): QueueEvents {
-    this.events ??= new QueueEvents(QueueName.Preview, {
-      connection: redisConnectionOptions(this.config),
-      prefix: this.config.redis.prefix,
-    });
+    if (!this.events) {
+      this.events = new QueueEvents(QueueName.Preview, {
+        connection: redisConnectionOptions(this.config),
+        prefix: this.config.redis.prefix,
+      });
+      logQueueErrors(this.events, this.logger, 'queue-events');
+    }
     return this.events;
   }
 

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import { Logger } from '@nestjs/common';
+import type { WorkerHost } from '@nestjs/bullmq';
+import { LogContext, NestLogger, createRootLogger, setRootLogger } from '@app/common';
+import { parseConfig } from '@app/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerErrorLog } from './worker-errors.service.js';
+
+describe('WorkerErrorLog', () => {
+  const lines: string[] = [];
+
+  beforeAll(() => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    setRootLogger(createRootLogger(parseConfig({ LOG_LEVEL: 'info', LOG_PRETTY: 'false' }), 'worker', sink));
+    Logger.overrideLogger(new NestLogger(new LogContext()));
+  });
+
+  afterAll(() => {
+    Logger.overrideLogger(false);
+  });
+
+  it("logs a worker's error event as one line without its stack, where BullMQ would print the stack", () => {
+    const worker = Object.assign(new EventEmitter(), { name: 'ingest' });
+    new WorkerErrorLog([{ worker } as unknown as WorkerHost]).onApplicationBootstrap();
+
+    const error = new Error('Missing lock for job 42. moveToFinished');
+    expect(() => worker.emit('error', error)).not.toThrow();
+
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      msg: 'queue error',
+      queue: 'ingest',
+      role: 'worker',
+      err: { type: 'Error', message: 'Missing lock for job 42. moveToFinished' },
+    });
+    expect(lines[0]).not.toContain(' at ');
+    expect(lines[0]).not.toContain('"stack"');
+  });
+});
