@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VectorIngestError, VectorLoadUnavailableError, type PgTarget, type VectorLoadResult } from '@app/contracts';
 import { ensureFixtures, type FixtureName } from '../../../../test/fixtures/fixtures.js';
 import { finishStagedTable } from './postgis/finish.js';
-import { connectForLoad, dropTableIfExists } from './postgis/staging.js';
+import { connectForLoad, dropTableIfExists, lostConnection } from './postgis/staging.js';
 import { loadVectorLayer, type VectorLoadRequest } from './vector-load.js';
 
 const url = new URL(process.env.DATABASE_URL ?? 'postgres://strata:strata@127.0.0.1:5432/strata_test');
@@ -516,6 +516,19 @@ describe('loadVectorLayer: failures', () => {
     expect(error).toBeInstanceOf(VectorLoadUnavailableError);
     expect((error as Error).message).not.toContain('definitely-wrong-secret');
     expect((error as Error).message).not.toContain(target.host);
+  });
+
+  it('keeps a load connection the server ends between queries from killing the process, and says so', async () => {
+    const name = `strata-lost-${randomBytes(4).toString('hex')}`;
+    const client = await connectForLoad(target, name);
+    try {
+      await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+      for (let i = 0; i < 100 && !lostConnection(client); i += 1) await new Promise((r) => setTimeout(r, 50));
+      expect((lostConnection(client) as { code?: string } | undefined)?.code).toBe('57P01');
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   });
 
   it('rejects unsafe schema and table names before touching anything', async () => {

@@ -1,4 +1,4 @@
-import { VectorIngestError, type VectorLoadResult } from '@app/contracts';
+import { VectorIngestError, VectorLoadUnavailableError, type VectorLoadResult } from '@app/contracts';
 import { progressReporter, translateVectorLayer, type VectorTranslateRequest } from '@app/gdal';
 import { finishStagedTable } from './postgis/finish.js';
 import { escapeIdentifier, type Client } from 'pg';
@@ -7,6 +7,7 @@ import {
   assertKnownSrid,
   assertTableAbsent,
   connectForLoad,
+  lostConnection,
   qualifiedName,
 } from './postgis/staging.js';
 
@@ -82,6 +83,11 @@ export async function loadVectorLayer(req: VectorLoadRequest): Promise<VectorLoa
   } catch (error) {
     if (created)
       await client.query(`DROP TABLE IF EXISTS ${qualifiedName(req.schema, req.table)}`).catch(() => undefined);
+    // The server ended the connection (a restart): whatever failed after that failed for it.
+    const lost = lostConnection(client);
+    if (lost && !(error instanceof VectorIngestError)) {
+      throw new VectorLoadUnavailableError('The database connection was lost.', { cause: lost });
+    }
     throw error;
   } finally {
     await client.end().catch(() => undefined);

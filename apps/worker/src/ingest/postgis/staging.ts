@@ -11,6 +11,14 @@ export function assertIdentifier(name: string, what: string): void {
     throw new TypeError(`Invalid ${what} name: use [a-z_][a-z0-9_]*, at most 63 characters.`);
 }
 
+/** The error that ended each load connection the server closed (a restart), by client. */
+const lostConnections = new WeakMap<Client, Error>();
+
+/** The error with which the server ended `client`'s connection, if it did. */
+export function lostConnection(client: Client): Error | undefined {
+  return lostConnections.get(client);
+}
+
 /** A connection for a load's SQL steps; unreachable → VectorLoadUnavailableError (worth a retry). */
 export async function connectForLoad(target: PgTarget, applicationName = 'strata-vector-load'): Promise<Client> {
   const client = new Client({
@@ -20,6 +28,12 @@ export async function connectForLoad(target: PgTarget, applicationName = 'strata
     user: target.user,
     password: target.password,
     application_name: applicationName,
+  });
+  // A connection the server ends (a restart) emits `error`, also between queries: unheard, it would kill
+  // the process with the stack on stderr. Kept instead; the next query fails and the load asks for it.
+  // The first error says why (57P01: terminated); a `Connection terminated unexpectedly` follows it.
+  client.on('error', (error: Error) => {
+    if (!lostConnections.has(client)) lostConnections.set(client, error);
   });
   try {
     await client.connect();
