@@ -110,6 +110,7 @@ describe('lineViolations', () => {
     ['a masked URL password', json({ msg: 'redis://***@127.0.0.1:6379 unreachable' })],
     ['a URL with a user and no password', json({ msg: 'postgres://strata@127.0.0.1:5432/strata_test' })],
     ['prose about authorization', json({ msg: 'authorization failed: missing capability upload' })],
+    ['prose about bearer tokens', json({ msg: 'expected a Bearer header with a Bearer token.' })],
     ['prose with sql words', json({ msg: 'select a layer from the file; update the importer' })],
     ['the word of a secret inside another word', json({ msg: 'attesting the upload' })],
     ['a storage directory name without its root', json({ msg: 'wrote datasets/strata-storage/x' })],

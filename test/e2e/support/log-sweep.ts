@@ -76,8 +76,9 @@ const FRAME_INDENTED = /(?:^|\n|\\n)[ \t]+at \S/;
 
 // Longer than the 12-character prefix (`stk_` and 8 characters) that token listings show by design.
 const BEARER_TOKEN = /stk_[A-Za-z0-9_-]{9,}/;
-// A credential after `Bearer`/`Basic`, or an Authorization header's value, unless masked.
-const AUTH_SCHEME = /\b(?:bearer|basic)\s+(?!\[redacted\]|\*\*\*|…)[A-Za-z0-9._~+/=-]{6,}/i;
+// A credential after `Bearer`/`Basic` (a word with a digit or one of `_+/=~` in it: not prose such as
+// "a Bearer header"), or an Authorization header's value, unless masked.
+const AUTH_SCHEME = /\b(?:bearer|basic)\s+(?=[A-Za-z.-]*[0-9_+/=~])[A-Za-z0-9._~+/=-]{6,}/i;
 const AUTHORIZATION_VALUE = /\bauthorization["']?\s*[:=]\s*["']?(?!\[redacted\]|\*\*\*|["'\s,}]|$)/i;
 // Any `scheme://user:password@` whose password is not masked.
 const URL_PASSWORD = /\w+:\/\/[^\s/@:"']*:(?!\*\*\*@)[^\s/@"']+@/;
