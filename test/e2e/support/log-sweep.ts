@@ -61,6 +61,7 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 // A path starts where no other path, URL or word character precedes it (`/tmp/x` in a message, not
 // `http://host/tmp/x` nor `a/tmp/x`).
 const PATH_START = String.raw`(?<![\w.:/~%-])`;
+const HOME = new RegExp(`${PATH_START}/home/`);
 
 /** A rule: a name and a test on the line (raw, and its JSON string values decoded). */
 interface Rule {
@@ -111,7 +112,7 @@ function rulesFor(context: SweepContext): Rule[] {
       name: 'absolute path (repository, storage or temporary directory)',
       test: (t) => directories.some((re) => re.test(t)),
     },
-    { name: 'absolute path under /home/', test: (t) => new RegExp(`${PATH_START}/home/`).test(t) },
+    { name: 'absolute path under /home/', test: (t) => HOME.test(t) },
     { name: 'node_modules path', test: (t) => t.includes('node_modules/') },
     {
       name: 'stack trace',
