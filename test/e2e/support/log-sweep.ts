@@ -146,12 +146,15 @@ function textsOf(line: string): { text: string; parsed: unknown } {
   return { text: [line, ...strings].join('\n'), parsed };
 }
 
+/** The names of the `rules` that `line` breaks. */
+function broken(rules: Rule[], line: string): string[] {
+  const { text, parsed } = textsOf(line);
+  return rules.filter((rule) => rule.test(text, parsed)).map((rule) => rule.name);
+}
+
 /** The rules `line` breaks (none: the line is safe to log). */
 export function lineViolations(line: string, context: SweepContext): string[] {
-  const { text, parsed } = textsOf(line);
-  return rulesFor(context)
-    .filter((rule) => rule.test(text, parsed))
-    .map((rule) => rule.name);
+  return broken(rulesFor(context), line);
 }
 
 /** Every line of every source that breaks a rule, with the rules it breaks. */
@@ -165,9 +168,8 @@ export function sweepLines(
   for (const { source, lines } of sources) {
     for (const line of lines) {
       if (allowed(line)) continue;
-      const { text, parsed } = textsOf(line);
-      const broken = rules.filter((rule) => rule.test(text, parsed)).map((rule) => rule.name);
-      if (broken.length > 0) findings.push({ source, rules: broken, line });
+      const names = broken(rules, line);
+      if (names.length > 0) findings.push({ source, rules: names, line });
     }
   }
   return findings;
