@@ -29,6 +29,14 @@ export const DATABASE_DOWN_SQLSTATE = /^(?:08[0-9A-Z]{3}|53300|57P0[1-3])$/;
 /** libpq (also inside GDAL's PostgreSQL driver), node-postgres, pg-pool and TypeORM. */
 export const DATABASE_DOWN =
   /PQconnectdb|could not connect to server|connection to server (?:at|on) .* failed|server closed the connection unexpectedly|terminating connection due to|no connection to the server|Connection terminated|timeout exceeded when trying to connect|the database system is (?:starting up|shutting down|in recovery mode)|too many clients already|remaining connection slots are reserved/i;
+/**
+ * TypeORM's errors for a query runner it released when the server ended its connection: the runner's own
+ * calls throw the first, calls through its EntityManager the second.
+ */
+export const RELEASED_RUNNER_ERRORS: ReadonlySet<string> = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 /** ioredis. */
 export const QUEUE_DOWN = /Connection is closed|max retries per request|Stream isn't writeable/i;
 
@@ -39,6 +47,7 @@ const codeOf = (error: unknown): string | undefined => {
 
 /** One level of an error (not its causes): the outage it reports, if any. */
 function outageAt(error: object): OutageCode | undefined {
+  if (RELEASED_RUNNER_ERRORS.has(String((error as { name?: unknown }).name))) return DatabaseFailure.Unavailable;
   // TypeORM keeps the driver's error (and its SQLSTATE) on `driverError`.
   const driverError = (error as { driverError?: unknown }).driverError;
   for (const code of [codeOf(driverError), codeOf(error)]) {

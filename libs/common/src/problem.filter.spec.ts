@@ -368,6 +368,12 @@ describe('toProblem', () => {
         Object.assign(new Error('Query failed'), { driverError: new Error('Connection terminated unexpectedly') }),
       ],
       ['the pool giving up on a connection', new Error('timeout exceeded when trying to connect')],
+      [
+        'a transaction whose connection TypeORM released when the server ended it',
+        Object.assign(new Error('Database connection provided by a query runner was already released'), {
+          name: 'QueryRunnerProviderAlreadyReleasedError',
+        }),
+      ],
       ['Redis gone (ioredis)', new Error('Connection is closed.')],
       [
         'a wrapper whose cause is the outage',

@@ -59,6 +59,17 @@ describe('classifyFailure', () => {
         code: DatabaseFailure.Unavailable,
       },
       {
+        // The same, met through the runner's EntityManager (`manager.query` in a chunk's bookkeeping).
+        name: "a released runner's manager used under a chunk (PostgreSQL restarted)",
+        error: Object.assign(
+          new Error(
+            'Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.',
+          ),
+          { name: 'QueryRunnerProviderAlreadyReleasedError' },
+        ),
+        code: DatabaseFailure.Unavailable,
+      },
+      {
         name: 'ENOSPC from a write',
         error: errnoError('ENOSPC', 'ENOSPC: no space left on device, write'),
         code: HostFailure.DiskFull,

@@ -9,6 +9,7 @@ import {
   HostFailure,
   JobFailure,
   QUEUE_DOWN,
+  RELEASED_RUNNER_ERRORS,
   RemoteFailure,
   TIMEOUT_ERRNO,
   TimeoutError,
@@ -84,9 +85,6 @@ export function classifyFailure(error: unknown, jobId: string): ClassifiedFailur
   return byCode(found.code, found.at instanceof Error ? found.at.message : undefined);
 }
 
-/** TypeORM's error for a query runner it released after the server ended its connection (an outage). */
-const RELEASED_RUNNER = 'QueryRunnerAlreadyReleasedError';
-
 /** Codes only the checks above assign; an unrelated error whose `code` happens to spell one is not one. */
 const ASSIGNED_ABOVE = new Set<string>([...Object.values(JobFailure), ...Object.values(GdalFailure)]);
 
@@ -97,7 +95,7 @@ function readChain(error: unknown): { code: FailureCode; at: unknown } | undefin
     const tagged = failureCodeOf(current);
     if (tagged && !ASSIGNED_ABOVE.has(tagged)) return { code: tagged, at: current };
     if (current instanceof TimeoutError) return { code: DependencyFailure.TimedOut, at: current };
-    if ((current as { name?: unknown }).name === RELEASED_RUNNER)
+    if (RELEASED_RUNNER_ERRORS.has(String((current as { name?: unknown }).name)))
       return { code: DatabaseFailure.Unavailable, at: current };
     // TypeORM keeps the driver's error (and its SQLSTATE) on `driverError`.
     const driverError = (current as { driverError?: unknown }).driverError;
