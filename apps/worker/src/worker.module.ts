@@ -19,7 +19,6 @@ import { PreviewService } from './preview/preview.service.js';
 import { RemoteSourceService } from './remote/remote-source.js';
 import { DiagnosticsService } from './system/diagnostics.service.js';
 import { MetricsServer } from './system/metrics-server.service.js';
-import { WorkerErrorLog } from './system/worker-errors.service.js';
 import { VrtBuildService } from './vrt/vrt-build.service.js';
 import { JOB_HANDLER_CLASSES } from './job-handlers.js';
 import { COMPILED_IMPORTERS, RECORD_READER_OPENER, type OpenRecordReader } from './import/import-ports.js';
@@ -57,7 +56,6 @@ export class WorkerModule {
         QueueSweeper,
         WorkerStarter,
         DiagnosticsService,
-        WorkerErrorLog,
         ...TOKEN_SERVICE_PROVIDERS,
         MetricsServer,
         PreviewService,

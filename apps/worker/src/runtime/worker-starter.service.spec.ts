@@ -6,9 +6,11 @@ import type { WorkerHost } from '@nestjs/bullmq';
 import { LogContext, NestLogger, createRootLogger, setRootLogger } from '@app/common';
 import { parseConfig } from '@app/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerErrorLog } from './worker-errors.service.js';
+import type { ReadinessService } from './readiness.service.js';
+import type { QueueSweeper } from './sweeper.service.js';
+import { WorkerStarter } from './worker-starter.service.js';
 
-describe('WorkerErrorLog', () => {
+describe('WorkerStarter', () => {
   const lines: string[] = [];
 
   beforeAll(() => {
@@ -28,7 +30,10 @@ describe('WorkerErrorLog', () => {
 
   it("logs a worker's error event as one line without its stack, where BullMQ would print the stack", () => {
     const worker = Object.assign(new EventEmitter(), { name: 'ingest' });
-    new WorkerErrorLog([{ worker } as unknown as WorkerHost]).onApplicationBootstrap();
+    // Dependencies never ready: the listener is there from boot, before the worker consumes.
+    const readiness = { waitUntilReady: () => Promise.resolve(false) } as unknown as ReadinessService;
+    const sweeper = { start: () => undefined } as unknown as QueueSweeper;
+    new WorkerStarter([{ worker } as unknown as WorkerHost], readiness, sweeper).onApplicationBootstrap();
 
     const error = new Error('Missing lock for job 42. moveToFinished');
     expect(() => worker.emit('error', error)).not.toThrow();
