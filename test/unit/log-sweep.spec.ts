@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answerFindings,
   describeFindings,
+  isSweptAnswer,
   lineViolations,
   sweepContextFor,
   sweepLines,
@@ -83,6 +85,7 @@ describe('lineViolations', () => {
       'authorization header',
     );
     expect(lineViolations('Authorization: Token abc', context)).toContain('authorization header');
+    expect(lineViolations('Authorization: Bearer <token>x', context)).toContain('authorization header');
   });
 
   it.each([
@@ -110,6 +113,8 @@ describe('lineViolations', () => {
     ['a masked URL password', json({ msg: 'redis://***@127.0.0.1:6379 unreachable' })],
     ['a URL with a user and no password', json({ msg: 'postgres://strata@127.0.0.1:5432/strata_test' })],
     ['prose about authorization', json({ msg: 'authorization failed: missing capability upload' })],
+    ['a placeholder of how to authenticate', '"detail":"A bearer token is required (Authorization: Bearer <token>)."'],
+    ['a placeholder with an ellipsis', 'Sent as `Authorization: Bearer …`; never stored.'],
     ['prose about bearer tokens', json({ msg: 'expected a Bearer header with a Bearer token.' })],
     ['prose with sql words', json({ msg: 'select a layer from the file; update the importer' })],
     ['the word of a secret inside another word', json({ msg: 'attesting the upload' })],
@@ -150,5 +155,46 @@ describe('sweepLines and describeFindings', () => {
     expect(message).toContain('[w] r: 0xxxxxxxxx… (51 chars)');
     expect(message).not.toContain('2xxxx');
     expect(message).toContain('… and 3 more');
+  });
+});
+
+describe('the answer sweep', () => {
+  it.each([
+    ['application/json; charset=utf-8', true],
+    ['application/problem+json; charset=utf-8', true],
+    ['text/csv; charset=utf-8', true],
+    ['text/plain', true],
+    ['text/html; charset=utf-8', false],
+    ['image/tiff', false],
+    ['application/octet-stream', false],
+  ])('reads a %s body: %s', (type, read) => {
+    expect(isSweptAnswer(type, '{}')).toBe(read);
+  });
+
+  it('does not read an empty body', () => {
+    expect(isSweptAnswer('application/json', '')).toBe(false);
+  });
+
+  it('names the request whose body breaks a rule, and passes a clean one', () => {
+    const problem = JSON.stringify({
+      type: 'https://strata.dev/problems/internal',
+      status: 500,
+      detail: 'relation "jobs" does not exist: SELECT id FROM jobs',
+      stack: 'Error: x\n    at q (/work/main/dist/a.js:1:2)',
+    });
+    const clean = JSON.stringify({ type: 'about:blank', status: 404, detail: 'No job with this id is yours.' });
+    const findings = answerFindings(
+      new Map([
+        [problem, 'GET /api/jobs/1 → 500'],
+        [clean, 'GET /api/jobs/2 → 404'],
+      ]),
+      context,
+    );
+    expect(findings.map((f) => [f.source, f.rules])).toEqual([
+      [
+        'GET /api/jobs/1 → 500',
+        ['absolute path (repository, storage or temporary directory)', 'stack trace', 'SQL text'],
+      ],
+    ]);
   });
 });

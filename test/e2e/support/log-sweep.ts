@@ -78,9 +78,11 @@ const FRAME_INDENTED = /(?:^|\n|\\n)[ \t]+at \S/;
 // Longer than the 12-character prefix (`stk_` and 8 characters) that token listings show by design.
 const BEARER_TOKEN = /stk_[A-Za-z0-9_-]{9,}/;
 // A credential after `Bearer`/`Basic` (a word with a digit or one of `_+/=~` in it: not prose such as
-// "a Bearer header"), or an Authorization header's value, unless masked.
+// "a Bearer header"), or an Authorization header's value, unless masked or a placeholder (`Bearer <token>`,
+// `Bearer …`, as a 401's detail and the API's documentation show how to authenticate).
 const AUTH_SCHEME = /\b(?:bearer|basic)\s+(?=[A-Za-z.-]*[0-9_+/=~])[A-Za-z0-9._~+/=-]{6,}/i;
-const AUTHORIZATION_VALUE = /\bauthorization["']?\s*[:=]\s*["']?(?!\[redacted\]|\*\*\*|["'\s,}]|$)/i;
+const AUTHORIZATION_VALUE =
+  /\bauthorization["']?\s*[:=]\s*["']?(?!\[redacted\]|\*\*\*|["'\s,}]|$|(?:bearer|basic)\s+(?:<[\w-]+>(?!\w)|…))/i;
 // Any `scheme://user:password@` whose password is not masked.
 const URL_PASSWORD = /\w+:\/\/[^\s/@:"']*:(?!\*\*\*@)[^\s/@"']+@/;
 
@@ -176,11 +178,36 @@ export function sweepLines(
 }
 
 /** A failure message naming at most `max` findings, each line cut to `width` characters. */
-export function describeFindings(findings: SweepFinding[], max = 20, width = 400): string {
+export function describeFindings(
+  findings: SweepFinding[],
+  max = 20,
+  width = 400,
+  what = 'log line(s) with what must not be logged',
+): string {
   const shown = findings.slice(0, max).map((f) => {
     const line = f.line.length > width ? `${f.line.slice(0, width)}… (${f.line.length} chars)` : f.line;
     return `  [${f.source}] ${f.rules.join(', ')}: ${line}`;
   });
   const more = findings.length > max ? [`  … and ${findings.length - max} more`] : [];
-  return [`log sweep: ${findings.length} log line(s) with what must not be logged:`, ...shown, ...more].join('\n');
+  return [`log sweep: ${findings.length} ${what}:`, ...shown, ...more].join('\n');
+}
+
+/** The bodies the answer sweep reads: JSON (problem+json included), CSV and plain text, up to 4 MiB. */
+const SWEPT_TYPES = /^(?:application\/(?:[\w.+-]*\+)?json|text\/(?:csv|plain))\b/i;
+const SWEPT_MAX_CHARS = 4 * 1024 * 1024;
+
+/**
+ * Whether the answer sweep reads a response body of `contentType`: JSON, problem+json, CSV and plain
+ * text, not HTML pages (Swagger UI's own scripts) nor binary downloads, and nothing empty or over 4 MiB.
+ */
+export function isSweptAnswer(contentType: string, text: string): boolean {
+  return SWEPT_TYPES.test(contentType) && text.length > 0 && text.length <= SWEPT_MAX_CHARS;
+}
+
+/** The log sweep's findings in response bodies, keyed body → the request that got it (the source). */
+export function answerFindings(answers: ReadonlyMap<string, string>, context: SweepContext): SweepFinding[] {
+  return sweepLines(
+    [...answers].map(([text, request]) => ({ source: request, lines: [text] })),
+    context,
+  );
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Pool, type QueryResultRow } from 'pg';
-import { describeFindings, sweepContextFor, sweepLines } from './log-sweep.js';
+import { answerFindings, describeFindings, isSweptAnswer, sweepContextFor, sweepLines } from './log-sweep.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -104,6 +104,8 @@ export class Stack {
   baseUrl = '';
   readonly env: Record<string, string>;
   private readonly db: Pool;
+  /** Every distinct text body this stack's gateways answered `api`, `apiAt` and `upload` with, by request. */
+  private readonly answers = new Map<string, string>();
 
   private constructor(env: Record<string, string>) {
     this.env = env;
@@ -230,6 +232,7 @@ export class Stack {
     }
     const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await res.text();
+    this.keepAnswer(`${method} ${path} → ${res.status}`, res.headers, text);
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
@@ -257,6 +260,7 @@ export class Stack {
       body: form,
     });
     const text = await res.text();
+    this.keepAnswer(`POST ${path} → ${res.status}`, res.headers, text);
     let body: unknown = text;
     try {
       body = JSON.parse(text);
@@ -323,6 +327,14 @@ export class Stack {
     await Promise.all(this.processes.map((p) => p.stop()));
     await this.db.end();
     sweepLogs(this.processes, this.env);
+    sweepAnswers(this.answers, this.env);
+  }
+
+  /** Keeps a body the answer sweep reads (`isSweptAnswer`) for the sweep at `stop`. */
+  private keepAnswer(request: string, headers: Headers, text: string): void {
+    const type = headers.get('content-type') ?? '';
+    if (!isSweptAnswer(type, text)) return;
+    if (!this.answers.has(text)) this.answers.set(text, request);
   }
 }
 
@@ -340,6 +352,18 @@ export function sweepLogs(
     context,
   );
   if (findings.length > 0) throw new Error(describeFindings(findings));
+}
+
+/**
+ * Throws when a body the gateways answered (kept by `api`, `apiAt` and `upload`) breaks a rule of the
+ * log sweep: no response may carry a path of this machine, a stack frame, a credential or SQL text
+ * either. The finding names the request that got it.
+ */
+export function sweepAnswers(answers: ReadonlyMap<string, string>, env: Record<string, string | undefined>): void {
+  const findings = answerFindings(answers, sweepContextFor(env, process.cwd(), tmpdir()));
+  if (findings.length > 0) {
+    throw new Error(describeFindings(findings, 20, 400, 'response(s) with what no answer may carry'));
+  }
 }
 
 export const uniqueOwner = (label: string): string => `${label}-${randomUUID().slice(0, 8)}`;

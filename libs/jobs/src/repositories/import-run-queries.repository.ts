@@ -124,9 +124,10 @@ export class ImportRunQueries {
     return run;
   }
 
-  /** Newest first; ties (same instant) broken by id so pages never overlap. */
-  /** One page of runs, newest first, and how many match. */
-  /** A page of runs, newest first, as the runs API shows them (`RunView`: not the runs' parameters and source). */
+  /**
+   * One page of runs as the runs API shows them (`RunView`: not the runs' parameters and source), newest
+   * first, ties (same instant) broken by id so pages never overlap; and how many match.
+   */
   async list(query: RunListQuery): Promise<{ runs: RunView[]; total: number }> {
     const filter = { owner: query.owner ?? undefined, importer: query.importer, status: query.status };
     const [runs, total] = await selectPage<RunView>(this.dataSource, this.runs.metadata, {
