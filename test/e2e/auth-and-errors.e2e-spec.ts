@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stack, uniqueOwner } from './support/stack.js';
 
@@ -34,6 +35,34 @@ describe('auth, owner isolation and problem responses (gateway + worker over HTT
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ok');
     expect(Object.keys(ready.body.details).sort()).toEqual(['database', 'redis', 'storage']);
+  });
+
+  it('keeps an idle keep-alive connection open past Node’s 5 s default, as a proxy in front expects', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (): Promise<{ status: number; keepAlive: string | undefined; reused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${stack.baseUrl}/api/health/live`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              keepAlive: res.headers['keep-alive'] as string | undefined,
+              reused: req.reusedSocket,
+            }),
+          );
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await get();
+      expect(first).toEqual({ status: 200, keepAlive: 'timeout=65', reused: false });
+      await new Promise((r) => setTimeout(r, 6_000));
+      // With Node's default the gateway would have closed the connection at 5 s: a new one would be opened.
+      expect(await get()).toEqual({ status: 200, keepAlive: 'timeout=65', reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('answers 401 problem+json without a token, with a malformed one and with an unknown one', async () => {

@@ -21,6 +21,11 @@ try {
 await startTracing(config, 'gateway');
 const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { bufferLogs: true, bodyParser: false });
 configureGateway(app);
+const server = app.getHttpServer();
+// Node's default (5 s) is below every load balancer's idle timeout; see HTTP_KEEP_ALIVE_TIMEOUT_MS. The
+// headers timeout stays above it, so a request arriving as the idle time ends is never cut short.
+server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+server.headersTimeout = Math.max(server.headersTimeout, config.http.keepAliveTimeoutMs + 1000);
 await app.listen(config.http.port, config.http.host);
 new Logger('GatewayMain').log(
   { port: config.http.port },

@@ -101,7 +101,8 @@ export interface TracingConfig {
 /** Typed, validated configuration. Injected everywhere by class token; nothing else reads `process.env`. */
 export class AppConfig {
   readonly env: NodeEnv;
-  readonly http: { port: number; host: string };
+  /** The gateway's HTTP server: where it listens, and how long an idle keep-alive connection stays open. */
+  readonly http: { port: number; host: string; keepAliveTimeoutMs: number };
   readonly log: { level: string; pretty: boolean };
   readonly database: DatabaseConfig;
   readonly redis: RedisConfig;
@@ -120,7 +121,7 @@ export class AppConfig {
 
   constructor(e: EnvSchema) {
     this.env = e.NODE_ENV;
-    this.http = { port: e.PORT, host: e.HOST };
+    this.http = { port: e.PORT, host: e.HOST, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS };
     this.log = { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? e.NODE_ENV === NodeEnv.Development };
     this.database = { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
     this.redis = { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX };

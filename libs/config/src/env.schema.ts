@@ -51,6 +51,17 @@ export class EnvSchema {
   @IsString()
   HOST = '0.0.0.0';
 
+  /**
+   * How long the gateway keeps an idle keep-alive connection open. Above the idle timeout of whatever
+   * proxies to it (60 s for most load balancers), so the proxy, not the gateway, closes an idle
+   * connection: otherwise a request sent on a connection the gateway is closing fails (a reset, a 502).
+   */
+  @ToNumber()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -72,6 +72,7 @@ describe('parseConfig', () => {
     expect(gdal.taskTimeoutMs).toBe(90_000);
     expect(gdal.rasterMaxPixels).toBe(1_000_000);
     expect(configError({ RASTER_MAX_PIXELS: '0' }).problems).toEqual(['RASTER_MAX_PIXELS: min']);
+    expect(configError({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '500' }).problems).toEqual(['HTTP_KEEP_ALIVE_TIMEOUT_MS: min']);
     expect(configError({ SOURCE_READ_TIMEOUT_MS: '10' }).problems).toEqual(['SOURCE_READ_TIMEOUT_MS: min']);
   });
 
@@ -112,12 +113,15 @@ describe('parseConfig', () => {
   it('treats undefined entries as absent and ignores unrelated variables', () => {
     const config = parseConfig({ PORT: undefined, PATH: '/usr/bin', HOME: '/root', DATABASE_POOL_SIZE: undefined });
     expect(config.http.port).toBe(3000);
+    // Above the 60 s idle timeout of most load balancers.
+    expect(config.http.keepAliveTimeoutMs).toBe(65000);
     expect(config.database.poolSize).toBe(10);
   });
 
   it('coerces numeric settings from strings', () => {
     const config = parseConfig({
       PORT: '8080',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '75000',
       DATABASE_POOL_SIZE: '25',
       WORKER_CONCURRENCY: '8',
       JOB_ATTEMPTS: '3',
@@ -128,6 +132,7 @@ describe('parseConfig', () => {
       READINESS_RETRY_MS: '250',
     });
     expect(config.http.port).toBe(8080);
+    expect(config.http.keepAliveTimeoutMs).toBe(75000);
     expect(config.database.poolSize).toBe(25);
     expect(config.worker).toMatchObject({
       concurrency: 8,
