@@ -33,10 +33,12 @@ export const DATABASE_DOWN =
  * TypeORM's errors for a query runner it released when the server ended its connection: the runner's own
  * calls throw the first, calls through its EntityManager the second.
  */
-export const RELEASED_RUNNER_ERRORS: ReadonlySet<string> = new Set([
+const RELEASED_RUNNER_ERRORS: ReadonlySet<string> = new Set([
   'QueryRunnerAlreadyReleasedError',
   'QueryRunnerProviderAlreadyReleasedError',
 ]);
+export const isReleasedRunnerError = (error: object): boolean =>
+  RELEASED_RUNNER_ERRORS.has(String((error as { name?: unknown }).name));
 /** ioredis. */
 export const QUEUE_DOWN = /Connection is closed|max retries per request|Stream isn't writeable/i;
 
@@ -47,7 +49,7 @@ const codeOf = (error: unknown): string | undefined => {
 
 /** One level of an error (not its causes): the outage it reports, if any. */
 function outageAt(error: object): OutageCode | undefined {
-  if (RELEASED_RUNNER_ERRORS.has(String((error as { name?: unknown }).name))) return DatabaseFailure.Unavailable;
+  if (isReleasedRunnerError(error)) return DatabaseFailure.Unavailable;
   // TypeORM keeps the driver's error (and its SQLSTATE) on `driverError`.
   const driverError = (error as { driverError?: unknown }).driverError;
   for (const code of [codeOf(driverError), codeOf(error)]) {

@@ -230,16 +230,7 @@ export class Stack {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
-    const text = await res.text();
-    this.keepAnswer(`${method} ${path} → ${res.status}`, res.headers, text);
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON (e.g. the Swagger UI page)
-    }
-    return { status: res.status, headers: res.headers, body: parsed as T, text };
+    return this.answer<T>(`${method} ${path}`, await fetch(`${baseUrl}${path}`, { method, headers, body }));
   }
 
   /**
@@ -259,15 +250,7 @@ export class Stack {
       headers: { authorization: `Bearer ${token}` },
       body: form,
     });
-    const text = await res.text();
-    this.keepAnswer(`POST ${path} → ${res.status}`, res.headers, text);
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // keep text
-    }
-    return { status: res.status, headers: res.headers, body: body as T, text };
+    return this.answer<T>(`POST ${path}`, res);
   }
 
   /** Polls GET /api/jobs/{id} until `until` holds. */
@@ -330,11 +313,22 @@ export class Stack {
     sweepAnswers(this.answers, this.env);
   }
 
-  /** Keeps a body the answer sweep reads (`isSweptAnswer`) for the sweep at `stop`. */
-  private keepAnswer(request: string, headers: Headers, text: string): void {
-    const type = headers.get('content-type') ?? '';
-    if (!isSweptAnswer(type, text)) return;
-    if (!this.answers.has(text)) this.answers.set(text, request);
+  /**
+   * Reads an answer (its body parsed when it is JSON) and keeps the body for the answer sweep at `stop`,
+   * when the sweep reads it (`isSweptAnswer`).
+   */
+  private async answer<T>(request: string, res: Response): Promise<ApiResponse<T>> {
+    const text = await res.text();
+    if (isSweptAnswer(res.headers.get('content-type') ?? '', text) && !this.answers.has(text)) {
+      this.answers.set(text, `${request} → ${res.status}`);
+    }
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON (e.g. the Swagger UI page): the text
+    }
+    return { status: res.status, headers: res.headers, body: body as T, text };
   }
 }
 

@@ -9,13 +9,13 @@ import {
   HostFailure,
   JobFailure,
   QUEUE_DOWN,
-  RELEASED_RUNNER_ERRORS,
   RemoteFailure,
   TIMEOUT_ERRNO,
   TimeoutError,
   UNREACHABLE_ERRNO,
   failureCodeOf,
   failureMessage,
+  isReleasedRunnerError,
   isFailureCode,
   type FailureClass,
   type FailureCode,
@@ -95,8 +95,7 @@ function readChain(error: unknown): { code: FailureCode; at: unknown } | undefin
     const tagged = failureCodeOf(current);
     if (tagged && !ASSIGNED_ABOVE.has(tagged)) return { code: tagged, at: current };
     if (current instanceof TimeoutError) return { code: DependencyFailure.TimedOut, at: current };
-    if (RELEASED_RUNNER_ERRORS.has(String((current as { name?: unknown }).name)))
-      return { code: DatabaseFailure.Unavailable, at: current };
+    if (isReleasedRunnerError(current)) return { code: DatabaseFailure.Unavailable, at: current };
     // TypeORM keeps the driver's error (and its SQLSTATE) on `driverError`.
     const driverError = (current as { driverError?: unknown }).driverError;
     const code =
