@@ -56,3 +56,6 @@ export class ProblemValidationPipe extends ValidationPipe {
     }
   }
 }
+
+/** A UUID in its canonical text form (any case): what the API's ids are. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,10 +1,9 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { withTimeout } from '@app/common';
+import { UUID_PATTERN, withTimeout } from '@app/common';
 import { redisConnectionOptions, type RedisEndpoint } from '@app/queues';
 import { Redis } from 'ioredis';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ANNOUNCE_TIMEOUT_MS = 3000;
 
 /** What the token service does with what the channel says. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { UUID_PATTERN } from '@app/common';
 import { ApiToken } from '@app/jobs';
 import { DataSource, type Repository } from 'typeorm';
 import type { Capability, Principal } from './capability.js';
@@ -15,7 +16,6 @@ import { TokenRevocations, type RevocationListener } from './token-revocations.j
 const TOKEN_PREFIX = 'stk_';
 const TOKEN_PATTERN = /^stk_[A-Za-z0-9_-]{43}$/;
 const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Overrides of the verification cache's settings (tests); the defaults suit production. */
 export const TOKEN_CACHE_SETTINGS = Symbol('TOKEN_CACHE_SETTINGS');

@@ -1,6 +1,6 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '@app/config';
-import { DomainError } from '@app/common';
+import { DomainError, UUID_PATTERN } from '@app/common';
 import { JobStatus, isTerminal, type IngestJob } from '@app/jobs';
 import { QueuesModule } from '@app/queues';
 import { StorageModule } from '@app/storage';
@@ -51,11 +51,9 @@ export class IngestCliModule {}
 
 export class IngestUsageError extends Error {}
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function runId(positionals: string[], command: string): string {
   const id = positionals[0];
-  if (!id || !UUID.test(id)) throw new IngestUsageError(`${command} needs a run id (see ingest:list)`);
+  if (!id || !UUID_PATTERN.test(id)) throw new IngestUsageError(`${command} needs a run id (see ingest:list)`);
   return id.toLowerCase();
 }
 

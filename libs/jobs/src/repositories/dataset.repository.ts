@@ -4,10 +4,13 @@ import { NotFoundError } from '@app/common';
 import { DataSource, type Repository } from 'typeorm';
 import { Dataset } from '../entities/dataset.entity.js';
 import { selectOne, selectPage } from './page.js';
+import { ReadCoalescer } from './read-coalescer.js';
 
 @Injectable()
 export class DatasetRepository {
   private readonly repo: Repository<Dataset>;
+  /** Identical list pages asked at once are read once (`ReadCoalescer`). */
+  private readonly pages = new ReadCoalescer<[Dataset[], number]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.repo = dataSource.getRepository(Dataset);
@@ -23,12 +26,18 @@ export class DatasetRepository {
     return dataset;
   }
 
-  async listForOwner(owner: string, page: number, perPage: number): Promise<[Dataset[], number]> {
-    return selectPage<Dataset>(this.dataSource, this.repo.metadata, {
-      equal: { owner },
-      orderBy: 'created_at DESC, id ASC',
-      page,
-      perPage,
-    });
+  /**
+   * One page of the owner's datasets, newest first, and how many there are. Callers asking for the same
+   * page at once share one read (`ReadCoalescer`) and its result, which they must not change.
+   */
+  listForOwner(owner: string, page: number, perPage: number): Promise<[Dataset[], number]> {
+    return this.pages.run(JSON.stringify([owner, page, perPage]), () =>
+      selectPage<Dataset>(this.dataSource, this.repo.metadata, {
+        equal: { owner },
+        orderBy: 'created_at DESC, id ASC',
+        page,
+        perPage,
+      }),
+    );
   }
 }

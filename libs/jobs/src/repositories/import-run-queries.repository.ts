@@ -10,6 +10,7 @@ import { JobRepository } from './job.repository.js';
 import { hydrate } from './hydrate.js';
 import { selectOne, selectPage, whereClause } from './page.js';
 import { queryPrepared } from './prepared.js';
+import { ReadCoalescer } from './read-coalescer.js';
 
 /** Row outcomes as the runs API names them: skipped rows did not fail, so they count as `success`. */
 export type RunRowFilter = 'failed' | 'success';
@@ -93,6 +94,8 @@ const FAILED = RowStatus.Failed;
 export class ImportRunQueries {
   private readonly runs: Repository<IngestJob>;
   private readonly rows: Repository<IngestRow>;
+  /** Identical list pages asked at once are read once (`ReadCoalescer`). */
+  private readonly pages = new ReadCoalescer<{ runs: RunView[]; total: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -126,9 +129,15 @@ export class ImportRunQueries {
 
   /**
    * One page of runs as the runs API shows them (`RunView`: not the runs' parameters and source), newest
-   * first, ties (same instant) broken by id so pages never overlap; and how many match.
+   * first, ties (same instant) broken by id so pages never overlap; and how many match. Callers asking
+   * for the same page at once share one read (`ReadCoalescer`) and its result, which they must not change.
    */
-  async list(query: RunListQuery): Promise<{ runs: RunView[]; total: number }> {
+  list(query: RunListQuery): Promise<{ runs: RunView[]; total: number }> {
+    const key = JSON.stringify([query.owner, query.importer ?? null, query.status ?? null, query.page, query.perPage]);
+    return this.pages.run(key, () => this.readPage(query));
+  }
+
+  private async readPage(query: RunListQuery): Promise<{ runs: RunView[]; total: number }> {
     const filter = { owner: query.owner ?? undefined, importer: query.importer, status: query.status };
     const [runs, total] = await selectPage<RunView>(this.dataSource, this.runs.metadata, {
       equal: { kind: JobKind.ImportRun, ...filter },

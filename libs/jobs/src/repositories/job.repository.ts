@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { NotFoundError } from '@app/common';
+import { NotFoundError, UUID_PATTERN } from '@app/common';
 import { DataSource, LessThan, type EntityManager, type Repository } from 'typeorm';
 import type { CommitRequest, ContentKind } from '../commit-options.js';
 import { IngestJob, type JobErrorInfo, type JobWarning } from '../entities/ingest-job.entity.js';
@@ -9,7 +9,8 @@ import type { JobParams } from '../job-params.js';
 import { SOURCE_READY_SQL, isSourceReady, type JobSource } from '../job-source.js';
 import { InvalidTransitionError, JobStatus, isTerminal, sourcesOf } from '../job-status.js';
 import { hydrate } from './hydrate.js';
-import { selectOne, selectPage } from './page.js';
+import { selectByKeys, selectOne, selectPage } from './page.js';
+import { ReadBatcher } from './read-batcher.js';
 import { NOW, PositionalParams, jsonb, sql, type SqlFragment } from './sql.js';
 
 export interface NewJob {
@@ -151,12 +152,38 @@ export const JOB_VIEW = [
 export type JobViewProperty = (typeof JOB_VIEW)[number];
 export type JobView = Pick<IngestJob, JobViewProperty>;
 
+/** A row's id and the owner it must belong to. */
+interface OwnedId {
+  id: string;
+  owner: string;
+}
+
 @Injectable()
 export class JobRepository {
   private readonly repo: Repository<IngestJob>;
+  /** `getViewForOwner`'s reads, by id and owner, batched into one statement under load. */
+  private readonly views: ReadBatcher<OwnedId, JobView>;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.repo = dataSource.getRepository(IngestJob);
+    this.views = new ReadBatcher(
+      (key) => `${key.id}/${key.owner}`,
+      async (keys) => {
+        const rows = await selectByKeys<JobView>(
+          this.dataSource,
+          this.repo.metadata,
+          ['id', 'owner'],
+          keys.map((key) => [key.id, key.owner]),
+          JOB_VIEW,
+        );
+        const byIdentity = new Map<string, JobView>();
+        for (const [index, row] of rows) {
+          const key = keys[index];
+          if (key) byIdentity.set(`${key.id}/${key.owner}`, row);
+        }
+        return byIdentity;
+      },
+    );
   }
 
   async create(input: NewJob, manager?: EntityManager): Promise<IngestJob> {
@@ -204,15 +231,12 @@ export class JobRepository {
   /**
    * What `GET /api/jobs/{id}` shows of the owner's job, and only that: the hottest read of the API
    * (clients poll it) leaves out the job's parameters, source and options, which are the bulk of a row
-   * to parse and validate.
+   * to parse and validate. Concurrent reads go to the database together (`ReadBatcher`), each still
+   * seeing every write committed before it was asked. An id that is not a UUID is no job's (and must not
+   * fail the batch it would join).
    */
   async getViewForOwner(id: string, owner: string): Promise<JobView> {
-    const job = await selectOne<IngestJob, JobViewProperty>(
-      this.dataSource,
-      this.repo.metadata,
-      { id, owner },
-      JOB_VIEW,
-    );
+    const job = UUID_PATTERN.test(id) ? await this.views.load({ id: id.toLowerCase(), owner }) : undefined;
     if (!job) throw new NotFoundError('Job', id);
     return job;
   }

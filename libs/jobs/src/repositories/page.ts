@@ -166,3 +166,73 @@ export async function selectOne<T extends ObjectLiteral>(
   const raw = rows[0];
   return raw ? hydrate<T>(metadata, raw) : null;
 }
+
+/** `selectByKeys`'s prepared statements, per entity, key columns and selection. */
+const keyedStatements = new WeakMap<EntityMetadata, Map<string, string>>();
+
+function keyedStatement(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  columns: string[],
+  select: readonly string[] | undefined,
+): string {
+  let byKey = keyedStatements.get(metadata);
+  if (!byKey) {
+    byKey = new Map();
+    keyedStatements.set(metadata, byKey);
+  }
+  const key = `${columns.join(',')}|${select?.join(',') ?? '*'}`;
+  let statement = byKey.get(key);
+  if (statement === undefined) {
+    const keyColumns = columns.map((name) => {
+      const column = metadata.findColumnWithDatabaseName(name);
+      if (!column) throw new Error(`selectByKeys on ${metadata.tableName}: no column '${name}'`);
+      return column;
+    });
+    const selected = columnList(metadata, select && columnsOf(metadata, select, 'selectByKeys'));
+    const arrays = keyColumns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+    const names = keyColumns.map((_, i) => `k${i}`).join(', ');
+    // Each key's text is cast to its column's type on the keys' side, so the row is found by the column's index.
+    const on = keyColumns
+      .map((column, i) => `t."${column.databaseName}" = k.k${i}::${dataSource.driver.normalizeType(column)}`)
+      .join(' AND ');
+    statement =
+      `SELECT k."${POSITION}", ${selected} FROM unnest(${arrays}) WITH ORDINALITY AS k(${names}, "${POSITION}") ` +
+      `JOIN "${metadata.tableName}" AS t ON ${on}`;
+    byKey.set(key, statement);
+  }
+  return statement;
+}
+
+/**
+ * The rows of an entity for many keys in one prepared statement (`ReadBatcher`'s fetch): for each key (a
+ * tuple of values for `columns`, in that order) the one row where every `column = value` holds, by the
+ * key's index in `keys`; a key without a row is absent. `columns` must name a unique key, as `selectOne`'s
+ * do. Values travel as text and are cast to each column's type in the statement, so a value that is not
+ * of that type (an id that is not a UUID) fails the whole statement: check them before. With `select`
+ * (property names) only those columns are read.
+ */
+export async function selectByKeys<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  metadata: EntityMetadata,
+  columns: string[],
+  keys: readonly (readonly string[])[],
+  select?: readonly string[],
+): Promise<Map<number, T>> {
+  if (columns.length === 0) throw new Error(`selectByKeys on ${metadata.tableName} needs at least one column`);
+  if (keys.some((key) => key.length !== columns.length)) {
+    throw new Error(`selectByKeys on ${metadata.tableName}: every key needs ${columns.length} values`);
+  }
+  const values = columns.map((_, i) => keys.map((key) => key[i]));
+  const rows = await queryPrepared<Record<string, unknown>>(
+    dataSource,
+    keyedStatement(dataSource, metadata, columns, select),
+    values,
+  );
+  const found = new Map<number, T>();
+  for (const raw of rows) {
+    const { [POSITION]: position, ...entity } = raw;
+    found.set(Number(position) - 1, hydrate<T>(metadata, entity));
+  }
+  return found;
+}
