@@ -128,6 +128,46 @@ describe('auth, owner isolation and problem responses (gateway + worker over HTT
     expect((await stack.api('GET', `/api/jobs/${jobId}/children`, { token: bob })).status).toBe(404);
   });
 
+  it('answers each of many concurrent job and list reads by two owners with its own owner’s rows (reads batched under load)', async () => {
+    const bobOwner = uniqueOwner('bob-batch');
+    const bobs = await stack.mintToken(bobOwner, ['upload']);
+    const jobsOf = async (owner: string): Promise<string[]> =>
+      (
+        await stack.sql<{ id: string }>(
+          `INSERT INTO ingest_jobs (owner, status, step, progress, kind, importer, source, params)
+           SELECT $1, 'completed', 'done', 1, 'diagnostics', 'diagnostics', '{"type":"none"}',
+                  '{"kind":"diagnostics","steps":1,"step_ms":0,"fail_with":null}'
+             FROM generate_series(1, 10) RETURNING id`,
+          [owner],
+        )
+      ).map((row) => row.id);
+    const [alicesJobs, bobsJobs] = [await jobsOf(aliceOwner), await jobsOf(bobOwner)];
+    await stack.sql(`INSERT INTO datasets (owner, kind, title) VALUES ($1, 'raster', 'Bob only')`, [bobOwner]);
+    const reads = [
+      ...alicesJobs.map((id) => ({ id, token: alice, status: 200 })),
+      ...bobsJobs.map((id) => ({ id, token: bobs, status: 200 })),
+      ...alicesJobs.map((id) => ({ id, token: bobs, status: 404 })),
+      ...bobsJobs.map((id) => ({ id, token: alice, status: 404 })),
+    ];
+    const lists = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? alice : bobs));
+    const [jobAnswers, listAnswers] = await Promise.all([
+      Promise.all(
+        reads.map((read) => stack.api<{ id?: string }>('GET', `/api/jobs/${read.id}`, { token: read.token })),
+      ),
+      Promise.all(lists.map((token) => stack.api<{ data: { title: string }[] }>('GET', '/api/datasets', { token }))),
+    ]);
+    reads.forEach((read, i) => {
+      const answer = jobAnswers[i]!;
+      expect(answer.status).toBe(read.status);
+      if (read.status === 200) expect(answer.body.id).toBe(read.id);
+    });
+    lists.forEach((token, i) => {
+      const titles = listAnswers[i]!.body.data.map((d) => d.title);
+      if (token === bobs) expect(titles).toEqual(['Bob only']);
+      else expect(titles).not.toContain('Bob only');
+    });
+  });
+
   it("hides another owner's dataset and keeps it out of their list", async () => {
     const [row] = await stack.sql<{ id: string }>(
       `INSERT INTO datasets (owner, kind, title, table_name, crs, geometry_type, feature_count, extent, columns)
