@@ -168,21 +168,14 @@ export class JobRepository {
     this.repo = dataSource.getRepository(IngestJob);
     this.views = new ReadBatcher(
       (key) => `${key.id}/${key.owner}`,
-      async (keys) => {
-        const rows = await selectByKeys<JobView>(
+      (keys) =>
+        selectByKeys<JobView>(
           this.dataSource,
           this.repo.metadata,
           ['id', 'owner'],
           keys.map((key) => [key.id, key.owner]),
           JOB_VIEW,
-        );
-        const byIdentity = new Map<string, JobView>();
-        for (const [index, row] of rows) {
-          const key = keys[index];
-          if (key) byIdentity.set(`${key.id}/${key.owner}`, row);
-        }
-        return byIdentity;
-      },
+        ),
     );
   }
 

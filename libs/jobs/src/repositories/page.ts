@@ -107,24 +107,38 @@ function columnsOf(metadata: EntityMetadata, properties: readonly string[], call
   });
 }
 
-/** `selectOne`'s prepared statements, per entity, list of conditions and selection. */
-const oneStatements = new WeakMap<EntityMetadata, Map<string, string>>();
+/** Statement texts made once per entity, key columns and selection: `selectOne`'s and `selectByKeys`'s. */
+type StatementTexts = WeakMap<EntityMetadata, Map<string, string>>;
 
-function oneStatement(metadata: EntityMetadata, columns: string[], select: readonly string[] | undefined): string {
-  let byKey = oneStatements.get(metadata);
+function statementText(
+  texts: StatementTexts,
+  metadata: EntityMetadata,
+  columns: string[],
+  select: readonly string[] | undefined,
+  build: () => string,
+): string {
+  let byKey = texts.get(metadata);
   if (!byKey) {
     byKey = new Map();
-    oneStatements.set(metadata, byKey);
+    texts.set(metadata, byKey);
   }
   const key = `${columns.join(',')}|${select?.join(',') ?? '*'}`;
   let statement = byKey.get(key);
   if (statement === undefined) {
-    const selected = columnList(metadata, select && columnsOf(metadata, select, 'selectOne'));
-    const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
-    statement = `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`;
+    statement = build();
     byKey.set(key, statement);
   }
   return statement;
+}
+
+const oneStatements: StatementTexts = new WeakMap();
+
+function oneStatement(metadata: EntityMetadata, columns: string[], select: readonly string[] | undefined): string {
+  return statementText(oneStatements, metadata, columns, select, () => {
+    const selected = columnList(metadata, select && columnsOf(metadata, select, 'selectOne'));
+    const where = columns.map((column, i) => `"${column}" = $${i + 1}`).join(' AND ');
+    return `SELECT ${selected} FROM "${metadata.tableName}" WHERE ${where}`;
+  });
 }
 
 /**
@@ -167,8 +181,7 @@ export async function selectOne<T extends ObjectLiteral>(
   return raw ? hydrate<T>(metadata, raw) : null;
 }
 
-/** `selectByKeys`'s prepared statements, per entity, key columns and selection. */
-const keyedStatements = new WeakMap<EntityMetadata, Map<string, string>>();
+const keyedStatements: StatementTexts = new WeakMap();
 
 function keyedStatement(
   dataSource: DataSource,
@@ -176,14 +189,7 @@ function keyedStatement(
   columns: string[],
   select: readonly string[] | undefined,
 ): string {
-  let byKey = keyedStatements.get(metadata);
-  if (!byKey) {
-    byKey = new Map();
-    keyedStatements.set(metadata, byKey);
-  }
-  const key = `${columns.join(',')}|${select?.join(',') ?? '*'}`;
-  let statement = byKey.get(key);
-  if (statement === undefined) {
+  return statementText(keyedStatements, metadata, columns, select, () => {
     const keyColumns = columns.map((name) => {
       const column = metadata.findColumnWithDatabaseName(name);
       if (!column) throw new Error(`selectByKeys on ${metadata.tableName}: no column '${name}'`);
@@ -196,12 +202,11 @@ function keyedStatement(
     const on = keyColumns
       .map((column, i) => `t."${column.databaseName}" = k.k${i}::${dataSource.driver.normalizeType(column)}`)
       .join(' AND ');
-    statement =
+    return (
       `SELECT k."${POSITION}", ${selected} FROM unnest(${arrays}) WITH ORDINALITY AS k(${names}, "${POSITION}") ` +
-      `JOIN "${metadata.tableName}" AS t ON ${on}`;
-    byKey.set(key, statement);
-  }
-  return statement;
+      `JOIN "${metadata.tableName}" AS t ON ${on}`
+    );
+  });
 }
 
 /**

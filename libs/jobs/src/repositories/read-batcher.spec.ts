@@ -17,9 +17,9 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 /** A fetch that records each batch and is settled by the test. */
 function recordingFetch() {
-  const batches: { keys: string[]; done: ReturnType<typeof deferred<Map<string, string>>> }[] = [];
-  const fetch = (keys: string[]): Promise<Map<string, string>> => {
-    const done = deferred<Map<string, string>>();
+  const batches: { keys: string[]; done: ReturnType<typeof deferred<Map<number, string>>> }[] = [];
+  const fetch = (keys: string[]): Promise<Map<number, string>> => {
+    const done = deferred<Map<number, string>>();
     batches.push({ keys, done });
     return done.promise;
   };
@@ -27,7 +27,8 @@ function recordingFetch() {
   const answer = (i: number, missing: string[] = []): void => {
     const batch = batches[i];
     if (!batch) throw new Error(`no batch ${i}`);
-    batch.done.resolve(new Map(batch.keys.filter((k) => !missing.includes(k)).map((k) => [k, `${k}!`])));
+    const found = batch.keys.flatMap((k, index): [number, string][] => (missing.includes(k) ? [] : [[index, `${k}!`]]));
+    batch.done.resolve(new Map(found));
   };
   return { batches, fetch, answer };
 }
@@ -105,7 +106,7 @@ describe('ReadBatcher', () => {
       (keys) => {
         calls += 1;
         if (calls === 1) throw new Error('bad statement');
-        return Promise.resolve(new Map(keys.map((k) => [k, k])));
+        return Promise.resolve(new Map(keys.map((k, index) => [index, k])));
       },
     );
     await expect(batcher.load('a')).rejects.toThrow('bad statement');

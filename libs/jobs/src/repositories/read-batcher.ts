@@ -40,11 +40,11 @@ export class ReadBatcher<K, V> {
 
   /**
    * @param identify a key's identity: reads of equal identities share a row
-   * @param fetch the rows of `keys` by identity (one statement); a key without a row is absent
+   * @param fetch the rows of `keys` by each key's index in `keys` (one statement); a key without a row is absent
    */
   constructor(
     private readonly identify: (key: K) => string,
-    private readonly fetch: (keys: K[]) => Promise<Map<string, V>>,
+    private readonly fetch: (keys: K[]) => Promise<Map<number, V>>,
     private readonly options: ReadBatcherOptions = DEFAULT_READ_BATCHER_OPTIONS,
   ) {
     if (!(options.maxBatch >= 1 && options.maxInFlight >= 1)) {
@@ -91,7 +91,7 @@ export class ReadBatcher<K, V> {
   }
 
   private send(batch: Queued<K, V>[]): void {
-    let fetched: Promise<Map<string, V>>;
+    let fetched: Promise<Map<number, V>>;
     try {
       fetched = this.fetch(batch.map((queued) => queued.key));
     } catch (error) {
@@ -100,10 +100,10 @@ export class ReadBatcher<K, V> {
     fetched
       .then(
         (rows) => {
-          for (const queued of batch) {
-            const row = rows.get(this.identify(queued.key));
+          batch.forEach((queued, index) => {
+            const row = rows.get(index);
             for (const waiter of queued.waiters) waiter.resolve(row);
-          }
+          });
         },
         (error: unknown) => {
           for (const queued of batch) for (const waiter of queued.waiters) waiter.reject(error);
