@@ -24,6 +24,9 @@
 //      omission correction assumes a 1 ms interval at any rate. Here request i is due at i/rate s and its
 //      latency counts from when it was due, so time spent waiting behind a slow response counts too.
 // --token-cache-seconds N starts the (first) gateway with AUTH_TOKEN_CACHE_SECONDS=N instead of the default.
+// --ceilings-only runs phase 1 alone, and --routes live,job,job-uncached,runs,datasets (a comma list) only
+// those routes in it (no ratio without live). With BENCH_NODE_ARGS a gateway is profiled on one route, e.g.
+//   BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/load-reads.mjs --ceilings-only --routes job
 //
 // Needs: dist/ (`npm run build`), PostgreSQL + PostGIS and Redis (the dev ones; DATABASE_URL / REDIS_URL
 // override). Run:
@@ -59,6 +62,8 @@ const { values: args } = parseArgs({
     'upload-rate': { type: 'string', default: '50' },
     connections: { type: 'string', default: '50' },
     'token-cache-seconds': { type: 'string' },
+    'ceilings-only': { type: 'boolean', default: false },
+    routes: { type: 'string' },
   },
 });
 const seconds = Number(args.seconds);
@@ -249,13 +254,17 @@ await runBench(async () => {
   console.log(`\n1. Maximum throughput (${maxSeconds} s per run, two rounds, the second in reverse order):\n`);
   const jobUncached = { ...job, name: `${job.name}, no token cache` };
   // The list routes' own ceilings (no goal): how close the fixed rate below runs each read to it.
-  const sides = [
-    { route: live, baseUrl: gateway.baseUrl },
-    { route: job, baseUrl: gateway.baseUrl },
-    { route: jobUncached, baseUrl: uncached.baseUrl },
-    { route: runs, baseUrl: gateway.baseUrl },
-    { route: datasets, baseUrl: gateway.baseUrl },
+  const allSides = [
+    { key: 'live', route: live, baseUrl: gateway.baseUrl },
+    { key: 'job', route: job, baseUrl: gateway.baseUrl },
+    { key: 'job-uncached', route: jobUncached, baseUrl: uncached.baseUrl },
+    { key: 'runs', route: runs, baseUrl: gateway.baseUrl },
+    { key: 'datasets', route: datasets, baseUrl: gateway.baseUrl },
   ];
+  const chosen = args.routes?.split(',') ?? allSides.map((side) => side.key);
+  const unknown = chosen.filter((key) => !allSides.some((side) => side.key === key));
+  if (unknown.length > 0) throw new Error(`--routes: unknown ${unknown.join(', ')}`);
+  const sides = allSides.filter((side) => chosen.includes(side.key));
   const throughput = new Map(sides.map((side) => [side.route.name, []]));
   for (const side of [...sides, ...[...sides].reverse()]) {
     await load(side.baseUrl, side.route, { duration: WARM_UP_SECONDS });
@@ -264,22 +273,23 @@ await runBench(async () => {
     throughput.get(side.route.name).push(r.requests.average);
     console.log(`  ${side.route.name}: ${r.requests.average.toFixed(0)} req/s (p99 ${r.latency.p99} ms)`);
   }
-  const liveRps = median(throughput.get(live.name));
+  const liveRps = throughput.has(live.name) ? median(throughput.get(live.name)) : undefined;
   console.log('');
   printTable(
     ['route', 'req/s (median of 2)', 'ratio to liveness', 'goal'],
     sides.map(({ route }) => {
       const rps = median(throughput.get(route.name));
-      const ratio = rps / liveRps;
+      const ratio = liveRps === undefined ? undefined : rps / liveRps;
       return {
         route: route.name,
         'req/s (median of 2)': rps.toFixed(0),
-        'ratio to liveness': ratio.toFixed(2),
-        goal: route === job ? `>= ${RATIO_GOAL}: ${verdict(ratio >= RATIO_GOAL)}` : '',
+        'ratio to liveness': ratio === undefined ? '' : ratio.toFixed(2),
+        goal: route === job && ratio !== undefined ? `>= ${RATIO_GOAL}: ${verdict(ratio >= RATIO_GOAL)}` : '',
       };
     }),
   );
   await uncached.stop();
+  if (args['ceilings-only']) return;
 
   console.log(`\n2. Fixed rate, ${seconds} s per route:\n`);
   const rows = [];

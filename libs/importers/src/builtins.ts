@@ -1,4 +1,5 @@
 // The transforms and rules of DESIGN §4. Messages follow Laravel's wording (`:field` is the column name).
+import { UUID_PATTERN } from '@app/common';
 import { asciiSlug } from '@app/contracts';
 import { registerCustomSteps } from './custom-steps.js';
 import { compileDateFormat, type DateFormat } from './date-format.js';
@@ -10,7 +11,6 @@ export const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on']);
 const FALSE_WORDS = new Set(['false', 'no', '0', 'n', 'nein', 'f', 'off']);
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `true`/`false` for the words DESIGN §4 lists (case-insensitive), null for anything else. */
 export function parseBooleanWord(value: unknown): boolean | null {
@@ -116,7 +116,7 @@ export function isUrl(value: string): boolean {
 }
 
 export function isUuid(value: string): boolean {
-  return UUID.test(value);
+  return UUID_PATTERN.test(value);
 }
 
 function registerTransforms(r: ImporterRegistry): void {

@@ -34,7 +34,7 @@ interface Queued<K, V> {
  * afresh.
  */
 export class ReadBatcher<K, V> {
-  private queue = new Map<string, Queued<K, V>>();
+  private readonly queue = new Map<string, Queued<K, V>>();
   private inFlight = 0;
   private scheduled = false;
 
