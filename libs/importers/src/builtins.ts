@@ -10,7 +10,8 @@ type Scalar = string | number | boolean;
 export const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on']);
 const FALSE_WORDS = new Set(['false', 'no', '0', 'n', 'nein', 'f', 'off']);
-const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
+/** The `email` rule's pattern (also compiled to SQL by the worker's plain-CSV path). */
+export const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
 
 /** `true`/`false` for the words DESIGN §4 lists (case-insensitive), null for anything else. */
 export function parseBooleanWord(value: unknown): boolean | null {

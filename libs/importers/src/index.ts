@@ -3,7 +3,7 @@
 export * from './definition.js';
 export * from './processing.js';
 export * from './registry.js';
-export { createImporterRegistry, importerRegistry, parseBooleanWord, parseLocaleNumber } from './builtins.js';
+export { EMAIL, createImporterRegistry, importerRegistry, parseBooleanWord, parseLocaleNumber } from './builtins.js';
 export { compileImporter } from './compile.js';
 export { normalizeHeader } from './headers.js';
 export { ImporterLoadError, SLUG_PATTERN, loadImporters, parseImporterFile, type ParseResult } from './load.js';

@@ -48,6 +48,8 @@ import {
 } from './merge-sql.js';
 import { rowFailureMessage } from './row-failure.js';
 import { recordErrorOf } from './readers/index.js';
+import { plainCsvChunks, plainRecordData, type PlainChunk, type PlainCsv } from './readers/plain-csv.js';
+import { rawStageOf, type RawStage } from './raw-stage.js';
 import { HeapGovernor } from '../runtime/heap-governor.js';
 
 const COPY_BATCH_CHARS = 256 * 1024;
@@ -64,12 +66,28 @@ interface StagedRow {
 /** A chunk read and processed (transforms, casts, rules), ready for the database. */
 interface PreparedChunk {
   index: number;
-  records: SourceRecord[];
+  /** The chunk's row numbers in file order. */
+  rowNumbers: number[];
+  /**
+   * The records the worker holds, by row number: every row of the chunk, except on the plain-CSV path,
+   * where PostgreSQL reads the rows and the worker only gets those it has to decide or keep.
+   */
+  records: Map<number, SourceRecord>;
   staged: StagedRow[];
   /** Rows that already failed (unreadable, or refused by a transform or rule). */
   outcomes: Map<number, Outcome>;
   /** The EPSG code of the source's geometries, when known: kept with the rows' geometries for retries. */
   srid: number | null;
+  /** The plain-CSV path: the chunk's lines, for COPY into the raw stage (raw-stage.ts). */
+  plain: PlainChunk | null;
+}
+
+/** What the pipeline needs to process records in JavaScript. */
+interface RowProcessing {
+  importer: CompiledImporter;
+  plan: MergePlan;
+  binding: HeaderBinding;
+  sourceSrid: number | null;
 }
 
 /** The run's summary (DESIGN §4), stored in the job's `result` as `{summary}`. */
@@ -92,6 +110,10 @@ interface Connections {
   /** `transaction: run` or dry run: one target transaction for the whole run. */
   wholeRun: boolean;
   dryRun: boolean;
+  /** The plain-CSV path (PostgreSQL parses the rows), when the source and the importer allow it. */
+  raw: RawStage | null;
+  /** Rows the plain-CSV path staged in SQL alone, this attempt (for the `job finished` line). */
+  sqlRows: number;
 }
 
 /**
@@ -158,7 +180,8 @@ export class ImportRunService {
       const plan = mergePlanOf(definition, importer.columnTypes);
       const target = this.dataSource.createQueryRunner();
       const book = wholeRun ? this.dataSource.createQueryRunner() : target;
-      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun };
+      const raw = opened.plain ? rawStageOf(definition, importer.columnTypes, binding, opened.plain) : null;
+      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun, raw, sqlRows: 0 };
       try {
         await target.connect();
         if (book !== target) await book.connect();
@@ -168,10 +191,13 @@ export class ImportRunService {
         // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
         // final status is a synchronous commit, which flushes everything before it.
         await target.query(`SET synchronous_commit = off`);
-        for (const statement of stageDdl(plan)) await target.query(statement);
+        for (const statement of [...stageDdl(plan), ...(raw?.ddl ?? [])]) await target.query(statement);
         await ctx.progress({ step: JobStep.Loading });
         const srid = opened.srid ?? null;
-        const { failure, seen } = await this.chunks(ctx, conn, importer, plan, binding, reader, committed, srid);
+        const { failure, seen } = await this.chunks(ctx, conn, { importer, plan, binding, sourceSrid: srid }, reader, {
+          committed,
+          plain: raw ? opened.plain : null,
+        });
         if (wholeRun) {
           if (failure || job.dryRun) await target.rollbackTransaction();
           else {
@@ -200,14 +226,17 @@ export class ImportRunService {
           rowsProcessed: totals.processed,
           rowsFailed: totals.failed,
           warnings,
-          logFields: heapCollections(heapBefore, this.heap.stats()),
+          logFields: {
+            ...heapCollections(heapBefore, this.heap.stats()),
+            ...(raw ? { sql_rows: conn.sqlRows } : {}),
+          },
         };
       } finally {
         for (const runner of new Set([target, book])) {
           if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         }
         // The connection goes back to the pool as it came: no staging table, the default commit mode.
-        await target.query(stageDrop).catch(() => undefined);
+        for (const statement of [stageDrop, ...(raw?.drop ?? [])]) await target.query(statement).catch(() => undefined);
         await target.query(`RESET synchronous_commit`).catch(() => undefined);
         for (const runner of new Set([target, book])) await runner.release();
       }
@@ -252,13 +281,11 @@ export class ImportRunService {
   private async chunks(
     ctx: JobContext,
     conn: Connections,
-    importer: CompiledImporter,
-    plan: MergePlan,
-    binding: HeaderBinding,
+    processing: RowProcessing,
     reader: { total: number; records(from?: number): AsyncIterable<SourceRecord> },
-    committed: Set<number>,
-    sourceSrid: number | null = null,
+    { committed, plain }: { committed: Set<number>; plain: PlainCsv | null | undefined },
   ): Promise<{ failure: string | null; seen: ChunkCounts & { processed: number } }> {
+    const { importer } = processing;
     const definition = importer.definition;
     const size = Math.max(1, definition.chunk_size);
     let first = 0;
@@ -266,8 +293,9 @@ export class ImportRunService {
     const totals = conn.wholeRun
       ? { processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
       : await this.runs.runTotals(ctx.job.id);
-    const records = reader.records(first * size + 1);
-    const prepared = preparedChunks(importer, plan, binding, records, first, size, committed, sourceSrid);
+    const prepared = plain
+      ? plainChunks(plainCsvChunks(plain, size, first), committed)
+      : preparedChunks(processing, reader.records(first * size + 1), first, size, committed);
     const ahead = prepared[Symbol.asyncIterator]();
     try {
       let next = ahead.next();
@@ -278,10 +306,10 @@ export class ImportRunService {
         // Read ahead; a read error surfaces when that chunk's turn comes (and is not unhandled meanwhile).
         next.catch(() => undefined);
         const chunk = step.value;
-        const counts = await this.chunk(ctx, conn, importer, plan, chunk);
+        const counts = await this.chunk(ctx, conn, processing, chunk);
         // The chunk just merged is garbage now: a good moment to collect, if the heap has grown.
         this.heap.check();
-        totals.processed += chunk.records.length;
+        totals.processed += chunk.rowNumbers.length;
         totals.created += counts.created;
         totals.updated += counts.updated;
         totals.skipped += counts.skipped;
@@ -306,14 +334,14 @@ export class ImportRunService {
   private async chunk(
     ctx: JobContext,
     conn: Connections,
-    importer: CompiledImporter,
-    plan: MergePlan,
+    processing: RowProcessing,
     prepared: PreparedChunk,
   ): Promise<ChunkCounts> {
     // Cancel is cooperative, between chunks: at most one chunk's time after the request.
     await ctx.checkpoint();
+    const { importer, plan } = processing;
     const definition = importer.definition;
-    const { index: chunkIndex, records, staged, outcomes } = prepared;
+    const { index: chunkIndex, rowNumbers, records, outcomes } = prepared;
     // What a retry needs besides the row data: its geometry as read, in its layer's CRS.
     const geometryOf = (record: SourceRecord) =>
       record.geometry === null ? {} : { geometry: record.geometry, srid: prepared.srid };
@@ -321,15 +349,22 @@ export class ImportRunService {
     const { target, book } = conn;
     if (!conn.wholeRun) await target.startTransaction();
     try {
-      if (staged.length > 0) await this.merge(ctx.job.id, target, importer, plan, staged, outcomes);
+      if (prepared.staged.length > 0 || prepared.plain) {
+        await target.query(stageReset);
+        if (prepared.plain && conn.raw) conn.sqlRows += await this.stagePlain(target, conn.raw, processing, prepared);
+        await this.stageRows(target, plan, prepared.staged, outcomes);
+        await this.merge(ctx.job.id, target, importer, plan, outcomes);
+      }
+      if (prepared.plain && conn.raw) await this.loadFailedRecords(target, conn.raw, prepared);
       const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
       const kept: KeptRow[] = [];
-      for (const record of records) {
-        const outcome = outcomes.get(record.row_number) ?? {
+      for (const rowNumber of rowNumbers) {
+        const outcome = outcomes.get(rowNumber) ?? {
           status: 'failed',
           errors: { message: 'The row was not merged.' },
         };
         counts[outcome.status] += 1;
+        const record = records.get(rowNumber) ?? { row_number: rowNumber, data: {}, geometry: null };
         if (outcome.status === 'failed') {
           kept.push({
             row_number: record.row_number,
@@ -347,9 +382,9 @@ export class ImportRunService {
         jobId: ctx.job.id,
         attemptToken: ctx.attemptToken,
         chunkIndex,
-        firstRow: records[0]?.row_number ?? 0,
-        lastRow: records.at(-1)?.row_number ?? 0,
-        rows: records.length,
+        firstRow: rowNumbers[0] ?? 0,
+        lastRow: rowNumbers.at(-1) ?? 0,
+        rows: rowNumbers.length,
         counts,
         kept,
       };
@@ -375,18 +410,69 @@ export class ImportRunService {
     }
   }
 
-  /** Stages the accepted rows, runs the deferred checks, then merges round by round. */
+  /**
+   * The plain-CSV path's staging: COPY of the chunk's lines into the raw stage (PostgreSQL parses them),
+   * then the rows SQL vouches for go to the staging table in one statement, and the rest are processed
+   * here like any record (their accepted rows join `staged`). A chunk PostgreSQL cannot read as CSV (a
+   * row with too few or too many cells) is processed here whole. Answers the rows staged in SQL alone.
+   */
+  private async stagePlain(
+    q: QueryRunner,
+    raw: RawStage,
+    processing: RowProcessing,
+    prepared: PreparedChunk,
+  ): Promise<number> {
+    const chunk = prepared.plain as PlainChunk;
+    for (const statement of raw.reset(chunk.firstRow)) await q.query(statement);
+    await q.query('SAVEPOINT import_raw');
+    let left: RawRow[] | null = null;
+    try {
+      // A row count short of the lines sent would be a line PostgreSQL read as the end of data (`\.`).
+      if ((await this.copyBytes(q, raw.copy, chunk.bytes)) === chunk.rows) {
+        left = (await q.query(raw.classify)) as RawRow[];
+      }
+    } catch (error) {
+      if (rowFailureMessage(error) === null) throw error;
+    }
+    if (left === null) {
+      // Nothing of the chunk stays staged: every row is processed here.
+      await q.query('ROLLBACK TO SAVEPOINT import_raw');
+      await q.query('RELEASE SAVEPOINT import_raw');
+      processRecords(processing, plainRecords(chunk, raw), prepared);
+      return 0;
+    }
+    await q.query('RELEASE SAVEPOINT import_raw');
+    processRecords(processing, left.map(rawRecord(raw.headers)), prepared);
+    return chunk.rows - left.length;
+  }
+
+  /** The plain-CSV path: the data of failed rows the worker has not read (they failed in SQL). */
+  private async loadFailedRecords(q: QueryRunner, raw: RawStage, prepared: PreparedChunk): Promise<void> {
+    const missing: number[] = [];
+    for (const [row, outcome] of prepared.outcomes) {
+      if (outcome.status === 'failed' && !prepared.records.has(row)) missing.push(row);
+    }
+    if (missing.length === 0) return;
+    const rows = (await q.query(raw.rows, [missing])) as RawRow[];
+    for (const record of rows.map(rawRecord(raw.headers))) prepared.records.set(record.row_number, record);
+  }
+
+  /** COPY (CSV) of `bytes` on the runner's own connection; answers the rows PostgreSQL took. */
+  private async copyBytes(q: QueryRunner, statement: string, bytes: Buffer): Promise<number> {
+    const client = (q as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const copy = client.query(copyFrom(statement));
+    await pipeline(Readable.from([bytes]), copy);
+    return copy.rowCount;
+  }
+
+  /** Runs the deferred checks on the staged rows, then merges round by round. */
   private async merge(
     jobId: string,
     q: QueryRunner,
     importer: CompiledImporter,
     plan: MergePlan,
-    staged: StagedRow[],
     outcomes: Map<number, Outcome>,
   ): Promise<void> {
-    await q.query(stageReset);
-    await this.stageRows(q, plan, staged, outcomes);
-
     for (const check of importer.deferredChecks) {
       // The field-level message goes under the field in `validation` (the summary adds `field: `).
       const message = importer.deferredError(check).validation?.[check.column]?.[0] ?? importer.deferredMessage(check);
@@ -548,19 +634,79 @@ function stagedLine(plan: MergePlan, row: AcceptedRow): string {
   return copyLine(values);
 }
 
+/** A row of the raw stage: its number and its cells `c1`…`cN` (null for an empty cell). */
+type RawRow = { row_number: number } & Record<string, string | null>;
+
+/** A raw-stage row as the CSV reader would have read it (an empty cell is ''). */
+function rawRecord(headers: string[]): (row: RawRow) => SourceRecord {
+  return (row) => {
+    const data: Record<string, unknown> = {};
+    for (let i = 0; i < headers.length; i += 1) data[headers[i] as string] = row[`c${i + 1}`] ?? '';
+    return { row_number: row.row_number, data, geometry: null };
+  };
+}
+
+/** A plain chunk's lines as the CSV reader would have read them. */
+function plainRecords(chunk: PlainChunk, raw: RawStage): SourceRecord[] {
+  const text = chunk.bytes.toString('utf8');
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  return lines.map((line, i) => ({
+    row_number: chunk.firstRow + i,
+    data: plainRecordData(line, raw.delimiter, raw.headers),
+    geometry: null,
+  }));
+}
+
+/**
+ * Transforms, casts and row-local rules over `records` (the compiled importer): accepted rows become COPY
+ * lines in `staged`, refused and unreadable ones failed outcomes. Every record is kept for the chunk.
+ */
+function processRecords(processing: RowProcessing, records: SourceRecord[], chunk: PreparedChunk): void {
+  const { importer, plan, binding, sourceSrid } = processing;
+  for (const record of records) {
+    chunk.records.set(record.row_number, record);
+    // A record the reader could not parse (e.g. an NDJSON line that is not JSON) fails alone.
+    const unreadable = recordErrorOf(record);
+    if (unreadable) {
+      chunk.outcomes.set(record.row_number, { status: 'failed', errors: { message: unreadable.message } });
+      continue;
+    }
+    const processed = importer.process(record, binding);
+    if (processed.ok) {
+      chunk.staged.push({
+        row_number: processed.row_number,
+        line: stagedLine(plan, inSourceCrs(processed, sourceSrid)),
+      });
+    } else chunk.outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
+  }
+}
+
+/** The plain-CSV path's chunks: cut from the file, processed in the database; committed ones skipped. */
+async function* plainChunks(chunks: AsyncIterable<PlainChunk>, committed: Set<number>): AsyncGenerator<PreparedChunk> {
+  for await (const plain of chunks) {
+    if (committed.has(plain.index) || plain.rows === 0) continue;
+    yield {
+      index: plain.index,
+      rowNumbers: Array.from({ length: plain.rows }, (_, i) => plain.firstRow + i),
+      records: new Map(),
+      staged: [],
+      outcomes: new Map(),
+      srid: null,
+      plain,
+    };
+  }
+}
+
 /**
  * The records in chunks of `size` from chunk `first` on, each read and processed (transforms, casts,
  * rules) into COPY lines; chunks already committed are skipped unprocessed.
  */
 async function* preparedChunks(
-  importer: CompiledImporter,
-  plan: MergePlan,
-  binding: HeaderBinding,
+  processing: RowProcessing,
   records: AsyncIterable<SourceRecord>,
   first: number,
   size: number,
   committed: Set<number>,
-  sourceSrid: number | null,
 ): AsyncGenerator<PreparedChunk> {
   let index = first;
   let batch: SourceRecord[] = [];
@@ -568,21 +714,17 @@ async function* preparedChunks(
     const chunkIndex = index;
     index += 1;
     if (committed.has(chunkIndex) || chunk.length === 0) return null;
-    const outcomes = new Map<number, Outcome>();
-    const staged: StagedRow[] = [];
-    for (const record of chunk) {
-      // A record the reader could not parse (e.g. an NDJSON line that is not JSON) fails alone.
-      const unreadable = recordErrorOf(record);
-      if (unreadable) {
-        outcomes.set(record.row_number, { status: 'failed', errors: { message: unreadable.message } });
-        continue;
-      }
-      const processed = importer.process(record, binding);
-      if (processed.ok) {
-        staged.push({ row_number: processed.row_number, line: stagedLine(plan, inSourceCrs(processed, sourceSrid)) });
-      } else outcomes.set(record.row_number, { status: 'failed', errors: processed.errors });
-    }
-    return { index: chunkIndex, records: chunk, staged, outcomes, srid: sourceSrid };
+    const prepared: PreparedChunk = {
+      index: chunkIndex,
+      rowNumbers: chunk.map((record) => record.row_number),
+      records: new Map(),
+      staged: [],
+      outcomes: new Map(),
+      srid: processing.sourceSrid,
+      plain: null,
+    };
+    processRecords(processing, chunk, prepared);
+    return prepared;
   };
   for await (const record of records) {
     batch.push(record);

@@ -3,6 +3,7 @@ import { ReaderFailure } from '@app/common';
 import type { ImporterRead, SourceRecord } from '@app/importers';
 import { parse, type CsvError } from 'csv-parse';
 import { CsvRecordCounter } from './csv-count.js';
+import { PlainCsvCheck } from './plain-csv.js';
 import { extendHeaders, isBlankRow, uniqueHeaders } from './headers.js';
 import { ReaderError } from './reader.errors.js';
 import { resumeFrom, type SourceReader } from './source-reader.js';
@@ -196,7 +197,7 @@ export async function openCsvReader(
       headerRow === 1 ? 'The file has no header row.' : `The file has no header row at or after line ${headerRow}.`,
     );
   }
-  const { rows, width } = await countRows(path, layout, signal);
+  const { rows, width, plain } = await countRows(path, layout, signal);
   const headers = extendHeaders(declared, width);
   let total = rows;
 
@@ -204,6 +205,7 @@ export async function openCsvReader(
     format,
     srid: null,
     headers,
+    plain: plain ? { path, delimiter, headerRow, headers } : null,
     get total() {
       return total;
     },
@@ -235,15 +237,19 @@ async function countRows(
   path: string,
   layout: CsvLayout,
   signal?: AbortSignal,
-): Promise<{ rows: number; width: number }> {
+): Promise<{ rows: number; width: number; plain: boolean }> {
+  let plain = false;
   if (layout.delimiter.length === 1) {
     const counter = new CsvRecordCounter(layout.delimiter, layout.headerRow);
     // The characters the counter looks at are ASCII: in UTF-8 it can count bytes, without decoding.
     if (layout.encoding === 'utf-8' && layout.delimiter.charCodeAt(0) < 0x80) {
+      const check = new PlainCsvCheck();
       for await (const bytes of utf8Bytes(path)) {
         signal?.throwIfAborted();
         counter.feedBytes(bytes);
+        check.feed(bytes);
       }
+      plain = check.isPlain;
     } else {
       for await (const text of decodedText(path, layout.encoding)) {
         signal?.throwIfAborted();
@@ -251,7 +257,7 @@ async function countRows(
       }
     }
     const count = counter.end();
-    if (count.closed) return { rows: Math.max(count.records - 1, 0), width: count.maxWidth };
+    if (count.closed) return { rows: Math.max(count.records - 1, 0), width: count.maxWidth, plain };
   }
   let rows = -1;
   let width = 0;
@@ -262,5 +268,5 @@ async function countRows(
       if (rows > 0 && row.length > width) width = row.length;
     }
   }
-  return { rows: Math.max(rows, 0), width };
+  return { rows: Math.max(rows, 0), width, plain: false };
 }

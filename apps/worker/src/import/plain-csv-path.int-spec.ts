@@ -1,0 +1,282 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from 'bullmq';
+import { parseConfig } from '@app/config';
+import { compileImporter, type CompiledImporter, type ImporterDefinition } from '@app/importers';
+import { ImportRunRepository, JobKind, JobRepository, JobStatus, createDataSource, type IngestJob } from '@app/jobs';
+import { StrataMetrics } from '@app/metrics';
+import type { BasePayload } from '@app/queues';
+import type { GuardedHttpClient } from '@app/security';
+import type { Storage } from '@app/storage';
+import type { DataSource } from 'typeorm';
+import { testDefinition, type FieldSpec } from '../../../../test/support/import-test-doubles.js';
+import { HeapGovernor } from '../runtime/heap-governor.js';
+import { JobRunner, type HandlerResult } from '../runtime/job-runner.service.js';
+import type { CompiledImporters } from './import-ports.js';
+import { ImportRunService } from './import-run.service.js';
+import { ImportSourceResolver } from './import-source.js';
+import { openRecordReader } from './readers/index.js';
+
+// The plain-CSV path (PostgreSQL parses the rows, SQL stages the rows it can vouch for) against the
+// JavaScript path over the same rows: the same file once plain, once with its header quoted (which makes
+// it not plain, so every row goes through the CSV parser and the compiled importer). Everything a run
+// leaves must be the same: the target table, the counters, the failed rows with their messages and data.
+
+const SCHEMA = `it_plain_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+const owner = `it-plain-${randomUUID()}`;
+
+let dataSource: DataSource;
+let jobs: JobRepository;
+let runner: JobRunner;
+let service: ImportRunService;
+const importers = new Map<string, CompiledImporter>();
+const files = new Map<string, Buffer>();
+
+beforeAll(async () => {
+  dataSource = createDataSource(parseConfig(process.env), 'strata-int-plain-csv');
+  await dataSource.initialize();
+  jobs = new JobRepository(dataSource);
+  const runs = new ImportRunRepository(dataSource);
+  const catalog: CompiledImporters = { compiled: (slug) => importers.get(slug) };
+  const storage = {
+    read: (key: string) => Promise.resolve(Readable.from([files.get(key) ?? Buffer.alloc(0)])),
+  } as unknown as Storage;
+  const sources = new ImportSourceResolver(storage, {} as GuardedHttpClient, runs, (input) =>
+    openRecordReader({ ...input, filename: input.filename ?? undefined }),
+  );
+  service = new ImportRunService(dataSource, runs, sources, catalog, new HeapGovernor(parseConfig(process.env)));
+  runner = new JobRunner(jobs, dataSource, new StrataMetrics('worker'));
+  await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
+});
+
+afterAll(async () => {
+  await dataSource?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await dataSource?.query(`DELETE FROM ingest_jobs WHERE owner = $1`, [owner]);
+  await dataSource?.destroy();
+});
+
+const COLUMNS = `id bigint, code text, email text, amount numeric, qty integer CONSTRAINT qty_not_13 CHECK (qty IS NULL OR qty <> 13),
+  ratio double precision, day date, flag boolean, name text, category text`;
+
+const FIELDS: FieldSpec[] = [
+  { column: 'id', type: 'bigint' },
+  {
+    column: 'code',
+    rules: [
+      { name: 'required', arg: null },
+      { name: 'unique_in_file', arg: null },
+    ],
+  },
+  { column: 'email', rules: [{ name: 'email', arg: null }] },
+  { column: 'amount', type: 'numeric', rules: [{ name: 'min', arg: 0 }] },
+  { column: 'qty', type: 'integer', rules: [{ name: 'between', arg: [0, 100] }] },
+  { column: 'ratio', type: 'double', rules: [{ name: 'max', arg: 1e6 }] },
+  { column: 'day', type: 'date' },
+  { column: 'flag', type: 'boolean' },
+  {
+    column: 'name',
+    rules: [
+      { name: 'min_length', arg: 2 },
+      { name: 'max_length', arg: 10 },
+    ],
+  },
+  { column: 'category', rules: [{ name: 'in', arg: ['a', 'b', 1] }] },
+];
+
+const HEADER = 'id,code,email,amount,qty,ratio,day,flag,name,category';
+const VALID = ['1', 'A1', 'a@example.org', '10.50', '5', '0.25', '2024-03-01', 'yes', 'Alpha', 'a'];
+
+/** A row: the valid one with some cells replaced (by column name), as a CSV line. */
+function row(id: number, code: string, changes: Record<string, string> = {}): string {
+  const cells = HEADER.split(',').map((column, i) => changes[column] ?? VALID[i] ?? '');
+  cells[0] = changes.id ?? String(id);
+  cells[1] = code;
+  return cells.join(',');
+}
+
+/** Values each column may hold, plain or unusual: every one is tried in a row of its own. */
+const VARIANTS: Record<string, string[]> = {
+  id: ['+7', '-12', '007', '9223372036854775807', '9223372036854775808', '1e3', ' 8', '12 ', ''],
+  email: ['bad@x', 'ü@example.org', 'a b@example.org', 'a@b.c', 'a@.c', 'a@b.', 'a(b)@c.org', 'x@y@z.org', ''],
+  amount: ['5.', '.5', '-0', '-1', '1e3', '+3.25', '0', '-0.0000001', 'NaN', '1.2.3', '.', ' 4', ''],
+  qty: ['-0', '+0', '100', '101', '13', '2147483648', '1e2', '0x10', '99999', ''],
+  ratio: ['-0', '1e400', '1000000', '1000000.5', '3.14159', '-2.5e-3', 'Infinity', ''],
+  day: ['2024-02-29', '2023-02-29', '2024-12-31', '2024-13-01', '0000-01-01', '2024-3-01', '2024-03-01x', 'today', ''],
+  flag: ['YES', 'no', 'On', 'maybe', 'T', '1', '0', ' yes', 'ja', ''],
+  name: ['Zürich', '日本', 'A', '0123456789', '01234567890', '   ', ' lead', 'trail ', ''],
+  category: ['b', 'c', '1', 'A', ' a', ''],
+};
+
+/** The CSV: every variant in a row of its own, blank lines, a ragged row, a repeated key, `\.` alone. */
+function csv(): string {
+  const lines = [HEADER, row(1, 'A1')];
+  let id = 100;
+  for (const [column, values] of Object.entries(VARIANTS)) {
+    for (const value of values) {
+      id += 1;
+      lines.push(row(id, `K${id}`, { [column]: value }));
+    }
+  }
+  lines.push('', ',,,, ,,', row(500, '   '), row(501, ' lead code'), row(502, 'K101'));
+  // A repeated key (upsert updates it), a row with too few cells, and a line PostgreSQL would read as the
+  // end of its data: their chunks go through JavaScript whole, with the same outcome.
+  lines.push(row(1, 'A2', { name: 'Again' }), '600,K600', '\\.', row(601, 'K601'));
+  return `${lines.join('\n')}\n`;
+}
+
+async function table(): Promise<string> {
+  const name = `${SCHEMA}.t_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  await dataSource.query(`CREATE TABLE ${name} (${COLUMNS})`);
+  return name;
+}
+
+function importer(target: string, settings: Partial<Omit<ImporterDefinition, 'fields' | 'target'>> = {}): string {
+  const slug = `it-${randomUUID().slice(0, 8)}`;
+  const [schema = '', name = ''] = target.split('.');
+  importers.set(
+    slug,
+    compileImporter(
+      testDefinition({
+        chunk_size: 7,
+        duplicates: { strategy: 'upsert', compare: null },
+        ...settings,
+        slug,
+        fields: FIELDS,
+        target: { schema, table: name, create: false, key: ['id'] },
+      }),
+    ),
+  );
+  return slug;
+}
+
+async function run(slug: string, text: string, dryRun = false): Promise<{ job: IngestJob; result: HandlerResult }> {
+  const filename = `${randomUUID()}.csv`;
+  files.set(`incoming/${filename}`, Buffer.from(text, 'utf8'));
+  const job = await jobs.create({
+    owner,
+    kind: JobKind.ImportRun,
+    importer: slug,
+    status: JobStatus.Queued,
+    source: { type: 'storage-object', key: `incoming/${filename}` },
+    params: { kind: JobKind.ImportRun, format: 'csv' },
+    sourceFilename: filename,
+    dryRun,
+    parentId: null,
+  });
+  let result: HandlerResult | null = null;
+  const bullJob = {
+    data: { jobId: job.id, requestId: null },
+    attemptsMade: 0,
+    opts: { attempts: 1 },
+    queueName: 'import',
+    name: 'import-run',
+  } as unknown as Job<BasePayload>;
+  await runner.run(bullJob, async (ctx) => (result = await service.run(ctx)));
+  const done = await jobs.findById(job.id);
+  if (!done || !result) throw new Error('the run did not finish');
+  return { job: done, result };
+}
+
+/** Everything a run leaves, comparable across the two paths. */
+async function outcome(job: IngestJob, target: string) {
+  return {
+    counters: {
+      status: job.status,
+      total: job.rowsTotal,
+      processed: job.rowsProcessed,
+      created: job.rowsCreated,
+      updated: job.rowsUpdated,
+      skipped: job.rowsSkipped,
+      failed: job.rowsFailed,
+    },
+    rows: (await dataSource.query(
+      `SELECT row_number, status, data, errors FROM ingest_rows WHERE job_id = $1 ORDER BY row_number`,
+      [job.id],
+    )) as unknown[],
+    // Text forms, so -0 and 0, 5. and 5, are told apart as stored.
+    target: (await dataSource.query(
+      `SELECT id::text, code, email, amount::text, qty::text, ratio::text, day::text, flag::text, name, category
+       FROM ${target} ORDER BY id, code`,
+    )) as unknown[],
+  };
+}
+
+/** The same file with its header's first cell quoted: not plain, so read by the JavaScript parser. */
+const quotedHeader = (text: string): string => `"id"${text.slice(2)}`;
+
+describe('the plain-CSV path (PostgreSQL reads the rows) against the JavaScript path', () => {
+  it('leaves the same target, counters, failed rows and messages for every variant', async () => {
+    const text = csv();
+    const [plainTarget, jsTarget] = [await table(), await table()];
+    const plain = await run(importer(plainTarget), text);
+    const js = await run(importer(jsTarget), quotedHeader(text));
+
+    const expected = await outcome(js.job, jsTarget);
+    expect(await outcome(plain.job, plainTarget)).toEqual(expected);
+    // The JavaScript run took no row through SQL; the plain run took most of them, not all.
+    expect(js.result.logFields?.sql_rows).toBeUndefined();
+    const sqlRows = Number(plain.result.logFields?.sql_rows);
+    const total = expected.counters.total ?? 0;
+    expect(sqlRows).toBeGreaterThan(total / 3);
+    expect(sqlRows).toBeLessThan(total - expected.counters.failed);
+
+    // The comparison is not vacuous: both runs created, updated and refused rows.
+    // Updated: the repeated key 1, and 7 (`+7` then `007`).
+    expect(expected.counters).toMatchObject({ status: JobStatus.CompletedWithErrors, updated: 2 });
+    expect(expected.counters.created).toBeGreaterThan(40);
+    expect(expected.counters.failed).toBeGreaterThan(20);
+    const failures = JSON.stringify(expected.rows);
+    for (const message of [
+      'The email field must be a valid email address.',
+      'The amount field must be at least 0.',
+      'The qty field must be between 0 and 100.',
+      'The day field must be a valid date (YYYY-MM-DD).',
+      'The code field has a duplicate value in the file.',
+      "The row violates the check constraint 'qty_not_13'.",
+      'The selected category is invalid.',
+    ]) {
+      expect(failures).toContain(message);
+    }
+  });
+
+  it('a dry run on the plain path reports what the real run does and leaves the target empty', async () => {
+    const text = csv();
+    const target = await table();
+    const dry = await run(importer(target), text, true);
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM ${target}`)).toEqual([{ n: 0 }]);
+    const realTarget = await table();
+    const real = await run(importer(realTarget), text);
+    const [d, r] = [await outcome(dry.job, target), await outcome(real.job, realTarget)];
+    expect(d.rows).toEqual(r.rows);
+    expect(d.counters).toEqual(r.counters);
+    expect(Number(dry.result.logFields?.sql_rows)).toBeGreaterThan(0);
+  });
+
+  it('an importer whose steps SQL cannot mirror reads the plain file in JavaScript', async () => {
+    const target = await table();
+    const slug = `it-${randomUUID().slice(0, 8)}`;
+    const [schema = '', name = ''] = target.split('.');
+    importers.set(
+      slug,
+      compileImporter(
+        testDefinition({
+          slug,
+          fields: [
+            { column: 'id', type: 'bigint' },
+            { column: 'code', transforms: [{ name: 'upper', arg: null }] },
+          ],
+          target: { schema, table: name, create: false, key: [] },
+        }),
+      ),
+    );
+    const { job, result } = await run(slug, 'id,code\n1,a\n2,b\n');
+    expect(result.logFields?.sql_rows).toBeUndefined();
+    expect(job.status).toBe(JobStatus.Completed);
+    expect(await dataSource.query(`SELECT id::int, code FROM ${target} ORDER BY id`)).toEqual([
+      { id: 1, code: 'A' },
+      { id: 2, code: 'B' },
+    ]);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { ImporterDefinition } from '@app/importers';
+import { testDefinition, type FieldSpec } from '../../../../test/support/import-test-doubles.js';
+import { rawStageOf } from './raw-stage.js';
+
+const HEADERS = ['id', 'name', 'extra'];
+const plain = (delimiter = ',') => ({ path: '/x.csv', delimiter, headerRow: 1, headers: HEADERS });
+const binding = { columns: { id: 'id', name: 'name' }, unused: ['extra'] };
+
+function stage(fields: FieldSpec[], overrides: Partial<Omit<ImporterDefinition, 'fields'>> = {}, delimiter = ',') {
+  const definition = testDefinition({ ...overrides, fields });
+  const types = Object.fromEntries(definition.fields.map((f) => [f.column, f.type]));
+  return rawStageOf(definition, types, binding, plain(delimiter));
+}
+
+describe('rawStageOf: which importers the plain-CSV path takes', () => {
+  it('takes built-in types and rules SQL mirrors, with one raw column per header', () => {
+    const raw = stage([
+      { column: 'id', type: 'bigint', rules: [{ name: 'min', arg: 1 }] },
+      {
+        column: 'name',
+        rules: [
+          { name: 'required', arg: null },
+          { name: 'email', arg: null },
+        ],
+      },
+    ]);
+    expect(raw?.copy).toBe(`COPY pg_temp.import_raw (c1, c2, c3) FROM STDIN (FORMAT csv, DELIMITER ',')`);
+    expect(raw?.classify).toContain('INSERT INTO pg_temp.import_stage (__row, "id", "name")');
+  });
+
+  it.each<[string, FieldSpec[], Partial<Omit<ImporterDefinition, 'fields'>>]>([
+    ['a transform', [{ column: 'name', transforms: [{ name: 'trim', arg: null }] }], {}],
+    ['a regex rule', [{ column: 'name', rules: [{ name: 'regex', arg: '^a' }] }], {}],
+    ['a url rule', [{ column: 'name', rules: [{ name: 'url', arg: null }] }], {}],
+    ['a uuid field', [{ column: 'id', type: 'uuid' }], {}],
+    ['a timestamptz field', [{ column: 'id', type: 'timestamptz' }], {}],
+    ['a json field', [{ column: 'id', type: 'json' }], {}],
+    ['email on a number', [{ column: 'id', type: 'integer', rules: [{ name: 'email', arg: null }] }], {}],
+    ['min on a boolean', [{ column: 'id', type: 'boolean', rules: [{ name: 'min', arg: 0 }] }], {}],
+    ['a required field with no header', [{ column: 'missing', rules: [{ name: 'required', arg: null }] }], {}],
+    ['keep_successful', [{ column: 'name' }], { rows: { keep_successful: true } }],
+    ['geometry', [{ column: 'name' }], { geometry: { column: 'geom', srid: 4326, from: { kind: 'source' } } }],
+  ])('leaves an importer with %s to JavaScript', (_, fields, overrides) => {
+    expect(stage(fields, overrides)).toBeNull();
+  });
+
+  it('an optional field with no header is null; a backslash delimiter is left to JavaScript', () => {
+    expect(stage([{ column: 'missing' }, { column: 'id', type: 'integer' }])?.classify).toContain(
+      'SELECT __row, NULL, CASE WHEN c1 IS NULL',
+    );
+    expect(stage([{ column: 'name' }], {}, '\\')).toBeNull();
+  });
+});

@@ -1,0 +1,117 @@
+// A "plain" CSV — UTF-8, no quote character, no carriage return — has one record per line and one field
+// per delimiter, so its data rows can be cut out of the bytes without a parser and handed to PostgreSQL's
+// own CSV reader (COPY … FORMAT csv). The cut follows the CSV reader exactly: lines before `header_row`
+// skipped, blank rows (every cell whitespace) skipped and not numbered, the header row skipped, data rows
+// numbered from 1.
+import { isBlankRow } from './headers.js';
+import { utf8Bytes } from './text-source.js';
+
+const LF = 0x0a;
+
+/** What the pipeline needs to read a plain CSV's rows itself. */
+export interface PlainCsv {
+  path: string;
+  delimiter: string;
+  headerRow: number;
+  /** The reader's headers (the header row, extended for the widest row): one COPY column each. */
+  headers: string[];
+}
+
+/** Rows `firstRow`… of a plain CSV as COPY input: each row its line, `\n`-terminated. */
+export interface PlainChunk {
+  index: number;
+  firstRow: number;
+  rows: number;
+  bytes: Buffer;
+}
+
+/** Tracks, over the bytes of a UTF-8 file, whether it is plain (no `"`, no CR, no NUL). */
+export class PlainCsvCheck {
+  private plain = true;
+
+  feed(bytes: Buffer): void {
+    if (this.plain && (bytes.indexOf(0x22) >= 0 || bytes.indexOf(0x0d) >= 0 || bytes.indexOf(0) >= 0)) {
+      this.plain = false;
+    }
+  }
+
+  get isPlain(): boolean {
+    return this.plain;
+  }
+}
+
+/** True when the line (no line end) is a blank row for the CSV reader: every cell empty or whitespace. */
+export function isBlankLine(bytes: Buffer, start: number, end: number, delimiter: number): boolean {
+  for (let i = start; i < end; i += 1) {
+    const b = bytes[i] as number;
+    if (b === delimiter || b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    if (b < 0x80) return false;
+    // Non-ASCII: decide as the reader does (String#trim knows Unicode whitespace).
+    return isBlankRow(bytes.toString('utf8', start, end).split(String.fromCharCode(delimiter)));
+  }
+  return true;
+}
+
+/** A plain CSV line's cells under `headers`, as the CSV reader builds them (a missing cell is null). */
+export function plainRecordData(line: string, delimiter: string, headers: string[]): Record<string, unknown> {
+  const cells = line.split(delimiter);
+  const data: Record<string, unknown> = {};
+  for (let i = 0; i < headers.length; i += 1) data[headers[i] as string] = cells[i] ?? null;
+  return data;
+}
+
+/**
+ * The data rows of a plain CSV in chunks of `size`, from chunk `firstChunk` on (earlier rows are skipped
+ * without being copied). Memory holds one read buffer and one chunk.
+ */
+export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk = 0): AsyncGenerator<PlainChunk> {
+  const delimiter = plain.delimiter.charCodeAt(0);
+  const skipRows = firstChunk * size;
+  let line = 0;
+  let headerSeen = false;
+  let row = 0;
+  let parts: Buffer[] = [];
+  let chunkRows = 0;
+  let index = firstChunk;
+  let carry: Buffer | null = null;
+
+  const take = (bytes: Buffer, start: number, end: number): void => {
+    line += 1;
+    if (line < plain.headerRow || isBlankLine(bytes, start, end, delimiter)) return;
+    if (!headerSeen) {
+      headerSeen = true;
+      return;
+    }
+    row += 1;
+    if (row <= skipRows) return;
+    parts.push(bytes.subarray(start, end + 1));
+    chunkRows += 1;
+  };
+  const cut = (): PlainChunk => {
+    const chunk: PlainChunk = { index, firstRow: row - chunkRows + 1, rows: chunkRows, bytes: Buffer.concat(parts) };
+    index += 1;
+    parts = [];
+    chunkRows = 0;
+    return chunk;
+  };
+
+  for await (const read of utf8Bytes(plain.path)) {
+    const bytes: Buffer = carry ? Buffer.concat([carry, read]) : read;
+    carry = null;
+    let at = 0;
+    for (;;) {
+      const end = bytes.indexOf(LF, at);
+      if (end < 0) break;
+      take(bytes, at, end);
+      at = end + 1;
+      if (chunkRows >= size) yield cut();
+    }
+    // Read buffers are never reused: the parts may point into them until the chunk is cut.
+    if (at < bytes.length) carry = bytes.subarray(at);
+  }
+  if (carry && carry.length > 0) {
+    const last = Buffer.concat([carry, Buffer.from([LF])]);
+    take(last, 0, last.length - 1);
+  }
+  if (chunkRows > 0) yield cut();
+}
