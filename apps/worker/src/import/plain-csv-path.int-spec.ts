@@ -241,6 +241,15 @@ describe('the plain-CSV path (PostgreSQL reads the rows) against the JavaScript 
     }
   });
 
+  it('a tab-separated file takes the path too, with the same outcome', async () => {
+    const text = csv().replace(/,/g, '\t');
+    const [plainTarget, jsTarget] = [await table(), await table()];
+    const plain = await run(importer(plainTarget), text);
+    const js = await run(importer(jsTarget), quotedHeader(text));
+    expect(await outcome(plain.job, plainTarget)).toEqual(await outcome(js.job, jsTarget));
+    expect(Number(plain.result.logFields?.sql_rows)).toBeGreaterThan(30);
+  });
+
   it('a dry run on the plain path reports what the real run does and leaves the target empty', async () => {
     const text = csv();
     const target = await table();
