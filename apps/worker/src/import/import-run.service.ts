@@ -63,6 +63,14 @@ interface StagedRow {
   line: string;
 }
 
+/** A chunk on its lane: its staging under way (or done), its merge to come. */
+interface StagedTurn {
+  chunk: PreparedChunk;
+  lane: QueryRunner;
+  /** Whether anything was staged. */
+  staging: Promise<boolean>;
+}
+
 /** A chunk read and processed (transforms, casts, rules), ready for the database. */
 interface PreparedChunk {
   index: number;
@@ -114,6 +122,12 @@ interface Connections {
   raw: RawStage | null;
   /** Rows the plain-CSV path staged in SQL alone, this attempt (for the `job finished` line). */
   sqlRows: number;
+  /**
+   * The connections chunks take turns on, each with its own staging tables: `[target]`, or for a plain
+   * CSV in `transaction: chunk` a second one, so PostgreSQL stages the next chunk on one while it merges
+   * the current one on the other (the merges and commits stay in file order).
+   */
+  lanes: QueryRunner[];
 }
 
 /**
@@ -181,17 +195,20 @@ export class ImportRunService {
       const target = this.dataSource.createQueryRunner();
       const book = wholeRun ? this.dataSource.createQueryRunner() : target;
       const raw = opened.plain ? rawStageOf(definition, importer.columnTypes, binding, opened.plain) : null;
-      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun, raw, sqlRows: 0 };
+      const lanes = raw && !wholeRun ? [target, this.dataSource.createQueryRunner()] : [target];
+      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun, raw, sqlRows: 0, lanes };
+      const runners = new Set([target, book, ...lanes]);
       try {
-        await target.connect();
-        if (book !== target) await book.connect();
+        for (const runner of runners) await runner.connect();
         if (wholeRun) await target.startTransaction();
         await this.prepareTarget(conn, importer);
         // Chunk transactions may commit without waiting for the WAL flush: the ledger row commits with
         // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
         // final status is a synchronous commit, which flushes everything before it.
-        await target.query(`SET synchronous_commit = off`);
-        for (const statement of [...stageDdl(plan), ...(raw?.ddl ?? [])]) await target.query(statement);
+        for (const lane of lanes) {
+          await lane.query(`SET synchronous_commit = off`);
+          for (const statement of [...stageDdl(plan), ...(raw?.ddl ?? [])]) await lane.query(statement);
+        }
         await ctx.progress({ step: JobStep.Loading });
         const srid = opened.srid ?? null;
         const { failure, seen } = await this.chunks(ctx, conn, { importer, plan, binding, sourceSrid: srid }, reader, {
@@ -232,13 +249,15 @@ export class ImportRunService {
           },
         };
       } finally {
-        for (const runner of new Set([target, book])) {
+        for (const runner of runners) {
           if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         }
-        // The connection goes back to the pool as it came: no staging table, the default commit mode.
-        for (const statement of [stageDrop, ...(raw?.drop ?? [])]) await target.query(statement).catch(() => undefined);
-        await target.query(`RESET synchronous_commit`).catch(() => undefined);
-        for (const runner of new Set([target, book])) await runner.release();
+        // The connections go back to the pool as they came: no staging table, the default commit mode.
+        for (const lane of lanes) {
+          for (const statement of [stageDrop, ...(raw?.drop ?? [])]) await lane.query(statement).catch(() => undefined);
+          await lane.query(`RESET synchronous_commit`).catch(() => undefined);
+        }
+        for (const runner of runners) await runner.release();
       }
     } finally {
       await opened.dispose();
@@ -276,7 +295,8 @@ export class ImportRunService {
   /**
    * Reads the records chunk by chunk from the first uncommitted chunk. Returns the reason when an error
    * threshold stopped the run (else null), and the run's counts as seen by this attempt. The next chunk is
-   * read and processed while the database works on the current one (one chunk ahead, no more).
+   * read and processed while the database works on the current one (one chunk ahead, no more); with two
+   * lanes, it is also staged meanwhile, on the other connection.
    */
   private async chunks(
     ctx: JobContext,
@@ -297,48 +317,93 @@ export class ImportRunService {
       ? plainChunks(plainCsvChunks(plain, size, first), committed)
       : preparedChunks(processing, reader.records(first * size + 1), first, size, committed);
     const ahead = prepared[Symbol.asyncIterator]();
+    // Merges and commits what a lane staged, in file order; answers the reason a threshold stopped the run.
+    const finish = async (turn: StagedTurn): Promise<string | null> => {
+      const counts = await this.finishChunk(ctx, conn, turn.lane, processing, turn.chunk, await turn.staging);
+      // The chunk just merged is garbage now: a good moment to collect, if the heap has grown.
+      this.heap.check();
+      totals.processed += turn.chunk.rowNumbers.length;
+      totals.created += counts.created;
+      totals.updated += counts.updated;
+      totals.skipped += counts.skipped;
+      totals.failed += counts.failed;
+      if (conn.wholeRun && !conn.dryRun) {
+        // The counters are written with the run's commit; progress shows meanwhile.
+        await ctx.progress({
+          progress: reader.total > 0 ? Math.min(1, totals.processed / reader.total) : 0,
+          rowsProcessed: totals.processed,
+          rowsFailed: totals.failed,
+        });
+      }
+      return thresholdExceeded(definition, totals.failed, totals.processed);
+    };
+    // With two lanes, one chunk is staged while the one before it is merged. A chunk staged but not
+    // merged when the run stops (an error, a threshold, a cancel) is rolled back with its lane.
+    let pending: StagedTurn | null = null;
+    let turns = 0;
     try {
       let next = ahead.next();
       for (;;) {
         const step = await next;
-        if (step.done) return { failure: null, seen: totals };
+        if (step.done) break;
         next = ahead.next();
         // Read ahead; a read error surfaces when that chunk's turn comes (and is not unhandled meanwhile).
         next.catch(() => undefined);
         const chunk = step.value;
-        const counts = await this.chunk(ctx, conn, processing, chunk);
-        // The chunk just merged is garbage now: a good moment to collect, if the heap has grown.
-        this.heap.check();
-        totals.processed += chunk.rowNumbers.length;
-        totals.created += counts.created;
-        totals.updated += counts.updated;
-        totals.skipped += counts.skipped;
-        totals.failed += counts.failed;
-        if (conn.wholeRun && !conn.dryRun) {
-          // The counters are written with the run's commit; progress shows meanwhile.
-          await ctx.progress({
-            progress: reader.total > 0 ? Math.min(1, totals.processed / reader.total) : 0,
-            rowsProcessed: totals.processed,
-            rowsFailed: totals.failed,
-          });
-        }
-        const stop = thresholdExceeded(definition, totals.failed, totals.processed);
+        // Cancel is cooperative, between chunks: at most one chunk's time after the request.
+        await ctx.checkpoint();
+        const lane = conn.lanes[turns % conn.lanes.length] as QueryRunner;
+        turns += 1;
+        const turn: StagedTurn = { chunk, lane, staging: this.stageChunk(conn, lane, processing, chunk) };
+        turn.staging.catch(() => undefined);
+        const earlier: StagedTurn | null = pending;
+        pending = turn;
+        const stop = conn.lanes.length > 1 ? earlier && (await finish(earlier)) : await finish(turn);
+        if (conn.lanes.length === 1) pending = null;
         if (stop) return { failure: stop, seen: totals };
       }
+      const last: StagedTurn | null = pending;
+      pending = null;
+      const stop = last ? await finish(last) : null;
+      return { failure: stop, seen: totals };
     } finally {
+      // A staged chunk left behind: its staging must end before its lane's transaction is rolled back.
+      await (pending as StagedTurn | null)?.staging.catch(() => undefined);
       await ahead.return(undefined).catch(() => undefined);
     }
   }
 
-  /** One chunk: stage, check, merge, and commit its bookkeeping. Returns its counts. */
-  private async chunk(
-    ctx: JobContext,
+  /**
+   * A chunk's first half, on its lane: opens the chunk's transaction (`transaction: chunk`) and fills the
+   * lane's staging table (no write to the target yet). Answers whether anything was staged.
+   */
+  private async stageChunk(
     conn: Connections,
+    lane: QueryRunner,
     processing: RowProcessing,
     prepared: PreparedChunk,
+  ): Promise<boolean> {
+    if (!conn.wholeRun) await lane.startTransaction();
+    if (prepared.staged.length === 0 && !prepared.plain) return false;
+    await lane.query(stageReset);
+    if (prepared.plain && conn.raw) {
+      // Read after the await: the other lane adds to the count meanwhile.
+      const inSql = await this.stagePlain(lane, conn.raw, processing, prepared);
+      conn.sqlRows += inSql;
+    }
+    await this.stageRows(lane, processing.plan, prepared.staged, prepared.outcomes);
+    return true;
+  }
+
+  /** A chunk's second half, on its lane: checks, merge, and its bookkeeping committed. Returns its counts. */
+  private async finishChunk(
+    ctx: JobContext,
+    conn: Connections,
+    target: QueryRunner,
+    processing: RowProcessing,
+    prepared: PreparedChunk,
+    staged: boolean,
   ): Promise<ChunkCounts> {
-    // Cancel is cooperative, between chunks: at most one chunk's time after the request.
-    await ctx.checkpoint();
     const { importer, plan } = processing;
     const definition = importer.definition;
     const { index: chunkIndex, rowNumbers, records, outcomes } = prepared;
@@ -346,15 +411,9 @@ export class ImportRunService {
     const geometryOf = (record: SourceRecord) =>
       record.geometry === null ? {} : { geometry: record.geometry, srid: prepared.srid };
 
-    const { target, book } = conn;
-    if (!conn.wholeRun) await target.startTransaction();
+    const { book } = conn;
     try {
-      if (prepared.staged.length > 0 || prepared.plain) {
-        await target.query(stageReset);
-        if (prepared.plain && conn.raw) conn.sqlRows += await this.stagePlain(target, conn.raw, processing, prepared);
-        await this.stageRows(target, plan, prepared.staged, outcomes);
-        await this.merge(ctx.job.id, target, importer, plan, outcomes);
-      }
+      if (staged) await this.merge(ctx.job.id, target, importer, plan, outcomes);
       if (prepared.plain && conn.raw) await this.loadFailedRecords(target, conn.raw, prepared);
       const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
       const kept: KeptRow[] = [];
