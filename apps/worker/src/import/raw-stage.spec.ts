@@ -45,6 +45,16 @@ describe('rawStageOf: which importers the plain-CSV path takes', () => {
     expect(stage(fields, overrides)).toBeNull();
   });
 
+  it('a file wider than 1,000 columns is left to JavaScript (PostgreSQL takes 1,600 a table)', () => {
+    const wide = Array.from({ length: 1001 }, (_, i) => (i === 0 ? 'id' : `c${i}`));
+    const definition = testDefinition({ fields: [{ column: 'id' }] });
+    const types = { id: 'text' as const };
+    const at = (headers: string[]) =>
+      rawStageOf(definition, types, { columns: { id: 'id' }, unused: [] }, { ...plain(), headers });
+    expect(at(wide)).toBeNull();
+    expect(at(wide.slice(0, 1000))).not.toBeNull();
+  });
+
   it('an optional field with no header is null; a backslash delimiter is left to JavaScript', () => {
     expect(stage([{ column: 'missing' }, { column: 'id', type: 'integer' }])?.classify).toContain(
       'SELECT __row, NULL, CASE WHEN c1 IS NULL',

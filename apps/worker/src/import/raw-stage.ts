@@ -17,6 +17,8 @@ import { ident, STAGE } from './merge-sql.js';
 import type { PlainCsv } from './readers/plain-csv.js';
 
 export const RAW = 'pg_temp.import_raw';
+/** The widest file (headers) the raw stage takes. */
+export const MAX_RAW_COLUMNS = 1000;
 const RAW_SEQUENCE = 'pg_temp.import_raw_seq';
 
 export interface RawStage {
@@ -200,6 +202,8 @@ export function rawStageOf(
     return null;
   }
   const headers = plain.headers;
+  // One text column per header: PostgreSQL allows 1,600 columns a table; wider files go to JavaScript.
+  if (headers.length > MAX_RAW_COLUMNS) return null;
   const cell = (i: number): string => `c${i + 1}`;
   const oks: string[] = [];
   const values: string[] = [];

@@ -44,6 +44,15 @@ describe('plain CSV rows, cut without a parser', () => {
     expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
   });
 
+  it('cuts lines that cross read buffers, and a line longer than several of them', async () => {
+    const long = (n: number, width: number) => `${n},${String(n % 10).repeat(width)}`;
+    const lines = ['a,b', long(1, 700_000), ...Array.from({ length: 40 }, (_, i) => long(i + 2, 30_000)), long(99, 5)];
+    const { reader, plain, chunks } = await chunksOf('long-lines.csv', lines.join('\n'), 7);
+    const expected = (await collect(reader)).map(({ row_number, data }) => ({ row_number, data }));
+    expect(recordsOf(chunks, plain.delimiter, plain.headers)).toEqual(expected);
+    expect(expected).toHaveLength(42);
+  });
+
   it('skips the lines before header_row and the header itself', async () => {
     const read = { ...DEFAULT_READ, header_row: 3, delimiter: ';' };
     const { reader, chunks } = await chunksOf('preamble.csv', 'report\nmade today\nx;y\n1;2\n\n3;4\n', 10, 0, read);

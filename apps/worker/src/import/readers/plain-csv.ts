@@ -73,7 +73,6 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
   let parts: Buffer[] = [];
   let chunkRows = 0;
   let index = firstChunk;
-  let carry: Buffer | null = null;
 
   const take = (bytes: Buffer, start: number, end: number): void => {
     line += 1;
@@ -95,10 +94,25 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
     return chunk;
   };
 
+  // The start of a line that has not ended yet, in pieces: joined once when it ends, so a very long line
+  // costs its length, not its length squared.
+  let partial: Buffer[] = [];
   for await (const read of utf8Bytes(plain.path)) {
-    const bytes: Buffer = carry ? Buffer.concat([carry, read]) : read;
-    carry = null;
+    let bytes: Buffer = read;
     let at = 0;
+    if (partial.length > 0) {
+      const end = read.indexOf(LF);
+      if (end < 0) {
+        partial.push(read);
+        continue;
+      }
+      bytes = Buffer.concat([...partial, read.subarray(0, end + 1)]);
+      partial = [];
+      take(bytes, 0, bytes.length - 1);
+      if (chunkRows >= size) yield cut();
+      bytes = read;
+      at = end + 1;
+    }
     for (;;) {
       const end = bytes.indexOf(LF, at);
       if (end < 0) break;
@@ -107,10 +121,10 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
       if (chunkRows >= size) yield cut();
     }
     // Read buffers are never reused: the parts may point into them until the chunk is cut.
-    if (at < bytes.length) carry = bytes.subarray(at);
+    if (at < bytes.length) partial.push(bytes.subarray(at));
   }
-  if (carry && carry.length > 0) {
-    const last = Buffer.concat([carry, Buffer.from([LF])]);
+  if (partial.length > 0) {
+    const last = Buffer.concat([...partial, Buffer.from([LF])]);
     take(last, 0, last.length - 1);
   }
   if (chunkRows > 0) yield cut();
