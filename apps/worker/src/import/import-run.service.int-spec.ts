@@ -2,20 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from 'bullmq';
-import { parseConfig } from '@app/config';
 import type { CompiledImporter, RecordReader } from '@app/importers';
-import {
-  ImportRunRepository,
-  JobKind,
-  JobRepository,
-  JobStatus,
-  createDataSource,
-  type IngestJob,
-  type JobSource,
-} from '@app/jobs';
-import type { BasePayload } from '@app/queues';
-import type { GuardedHttpClient } from '@app/security';
+import { JobKind, JobRepository, JobStatus, type IngestJob, type JobSource } from '@app/jobs';
 import type { Storage } from '@app/storage';
 import type { DataSource } from 'typeorm';
 import {
@@ -25,39 +13,32 @@ import {
   type FieldSpec,
   type RecordHook,
 } from '../../../../test/support/import-test-doubles.js';
-import { HeapGovernor } from '../runtime/heap-governor.js';
-import { JobRunner } from '../runtime/job-runner.service.js';
-import type { CompiledImporters, OpenRecordReader } from './import-ports.js';
-import { ImportRunService } from './import-run.service.js';
-import { ImportSourceResolver } from './import-source.js';
+import type { OpenRecordReader } from './import-ports.js';
 import type { ImporterDefinition } from '@app/importers';
-import { StrataMetrics } from '@app/metrics';
+import {
+  deliverImportRun,
+  startImportRunHarness,
+  type ImportRunHarness,
+} from '../../../../test/support/import-run-harness.js';
 
 const SCHEMA = `it_import_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const owner = `it-import-${randomUUID()}`;
 
+let harness: ImportRunHarness;
 let dataSource: DataSource;
 let jobs: JobRepository;
-let runner: JobRunner;
-let service: ImportRunService;
-const importers = new Map<string, CompiledImporter>();
+let importers: Map<string, CompiledImporter>;
 const readers = new Map<string, RecordReader>();
 
 beforeAll(async () => {
-  dataSource = createDataSource(parseConfig(process.env), 'strata-int-import-run');
-  await dataSource.initialize();
-  jobs = new JobRepository(dataSource);
-  const runs = new ImportRunRepository(dataSource);
-  const catalog: CompiledImporters = { compiled: (slug) => importers.get(slug) };
   // The stored bytes are irrelevant here: the reader double is looked up by the run's file name.
   const storage = { read: () => Promise.resolve(Readable.from([Buffer.from('unused')])) } as unknown as Storage;
   const openReader: OpenRecordReader = ({ filename }) => {
     const reader = readers.get(filename ?? '');
     return reader ? Promise.resolve(reader) : Promise.reject(new Error(`no reader for ${filename}`));
   };
-  const sources = new ImportSourceResolver(storage, {} as GuardedHttpClient, runs, openReader);
-  service = new ImportRunService(dataSource, runs, sources, catalog, new HeapGovernor(parseConfig(process.env)));
-  runner = new JobRunner(jobs, dataSource, new StrataMetrics('worker'));
+  harness = await startImportRunHarness('strata-int-import-run', storage, openReader);
+  ({ dataSource, jobs, importers } = harness);
   await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
 });
 
@@ -127,15 +108,8 @@ async function newRun(slug: string, rows: Record<string, unknown>[], opts: RunOp
 
 /** One delivery of the run's queue job through the real job runner; a thrown error is returned. */
 async function deliver(job: IngestJob, attemptsMade = 0): Promise<unknown> {
-  const bullJob = {
-    data: { jobId: job.id, requestId: null },
-    attemptsMade,
-    opts: { attempts: 3 },
-    queueName: 'import',
-    name: 'import-run',
-  } as unknown as Job<BasePayload>;
   try {
-    return await runner.run(bullJob, (ctx) => service.run(ctx));
+    return await deliverImportRun(harness, job.id, { attemptsMade });
   } catch (error) {
     return error;
   }

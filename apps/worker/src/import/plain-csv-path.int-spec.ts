@@ -2,21 +2,17 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from 'bullmq';
-import { parseConfig } from '@app/config';
-import { compileImporter, type CompiledImporter, type ImporterDefinition } from '@app/importers';
-import { ImportRunRepository, JobKind, JobRepository, JobStatus, createDataSource, type IngestJob } from '@app/jobs';
-import { StrataMetrics } from '@app/metrics';
-import type { BasePayload } from '@app/queues';
-import type { GuardedHttpClient } from '@app/security';
+import { compileImporter, type ImporterDefinition } from '@app/importers';
+import { JobKind, JobStatus, type IngestJob, type JobRepository } from '@app/jobs';
 import type { Storage } from '@app/storage';
 import type { DataSource } from 'typeorm';
+import {
+  deliverImportRun,
+  startImportRunHarness,
+  type ImportRunHarness,
+} from '../../../../test/support/import-run-harness.js';
 import { testDefinition, type FieldSpec } from '../../../../test/support/import-test-doubles.js';
-import { HeapGovernor } from '../runtime/heap-governor.js';
-import { JobRunner, type HandlerResult } from '../runtime/job-runner.service.js';
-import type { CompiledImporters } from './import-ports.js';
-import { ImportRunService } from './import-run.service.js';
-import { ImportSourceResolver } from './import-source.js';
+import type { HandlerResult } from '../runtime/job-runner.service.js';
 import { openRecordReader } from './readers/index.js';
 
 // The plain-CSV path (PostgreSQL parses the rows, SQL stages the rows it can vouch for) against the
@@ -27,27 +23,19 @@ import { openRecordReader } from './readers/index.js';
 const SCHEMA = `it_plain_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const owner = `it-plain-${randomUUID()}`;
 
+let harness: ImportRunHarness;
 let dataSource: DataSource;
 let jobs: JobRepository;
-let runner: JobRunner;
-let service: ImportRunService;
-const importers = new Map<string, CompiledImporter>();
 const files = new Map<string, Buffer>();
 
 beforeAll(async () => {
-  dataSource = createDataSource(parseConfig(process.env), 'strata-int-plain-csv');
-  await dataSource.initialize();
-  jobs = new JobRepository(dataSource);
-  const runs = new ImportRunRepository(dataSource);
-  const catalog: CompiledImporters = { compiled: (slug) => importers.get(slug) };
   const storage = {
     read: (key: string) => Promise.resolve(Readable.from([files.get(key) ?? Buffer.alloc(0)])),
   } as unknown as Storage;
-  const sources = new ImportSourceResolver(storage, {} as GuardedHttpClient, runs, (input) =>
+  harness = await startImportRunHarness('strata-int-plain-csv', storage, (input) =>
     openRecordReader({ ...input, filename: input.filename ?? undefined }),
   );
-  service = new ImportRunService(dataSource, runs, sources, catalog, new HeapGovernor(parseConfig(process.env)));
-  runner = new JobRunner(jobs, dataSource, new StrataMetrics('worker'));
+  ({ dataSource, jobs } = harness);
   await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
 });
 
@@ -138,10 +126,15 @@ async function table(): Promise<string> {
   return name;
 }
 
-function importer(target: string, settings: Partial<Omit<ImporterDefinition, 'fields' | 'target'>> = {}): string {
+/** A compiled importer over `target` (FIELDS, upsert on `id`, 7 rows a chunk unless `settings` say else). */
+function importer(
+  target: string,
+  settings: Partial<Omit<ImporterDefinition, 'fields' | 'target'>> = {},
+  { fields = FIELDS, key = ['id'] }: { fields?: FieldSpec[]; key?: string[] } = {},
+): string {
   const slug = `it-${randomUUID().slice(0, 8)}`;
   const [schema = '', name = ''] = target.split('.');
-  importers.set(
+  harness.importers.set(
     slug,
     compileImporter(
       testDefinition({
@@ -149,8 +142,8 @@ function importer(target: string, settings: Partial<Omit<ImporterDefinition, 'fi
         duplicates: { strategy: 'upsert', compare: null },
         ...settings,
         slug,
-        fields: FIELDS,
-        target: { schema, table: name, create: false, key: ['id'] },
+        fields,
+        target: { schema, table: name, create: false, key },
       }),
     ),
   );
@@ -171,15 +164,7 @@ async function run(slug: string, text: string, dryRun = false): Promise<{ job: I
     dryRun,
     parentId: null,
   });
-  let result: HandlerResult | null = null;
-  const bullJob = {
-    data: { jobId: job.id, requestId: null },
-    attemptsMade: 0,
-    opts: { attempts: 1 },
-    queueName: 'import',
-    name: 'import-run',
-  } as unknown as Job<BasePayload>;
-  await runner.run(bullJob, async (ctx) => (result = await service.run(ctx)));
+  const result = await deliverImportRun(harness, job.id, { attempts: 1 });
   const done = await jobs.findById(job.id);
   if (!done || !result) throw new Error('the run did not finish');
   return { job: done, result };
@@ -282,21 +267,11 @@ describe('the plain-CSV path (PostgreSQL reads the rows) against the JavaScript 
 
   it('an importer whose steps SQL cannot mirror reads the plain file in JavaScript', async () => {
     const target = await table();
-    const slug = `it-${randomUUID().slice(0, 8)}`;
-    const [schema = '', name = ''] = target.split('.');
-    importers.set(
-      slug,
-      compileImporter(
-        testDefinition({
-          slug,
-          fields: [
-            { column: 'id', type: 'bigint' },
-            { column: 'code', transforms: [{ name: 'upper', arg: null }] },
-          ],
-          target: { schema, table: name, create: false, key: [] },
-        }),
-      ),
-    );
+    const fields: FieldSpec[] = [
+      { column: 'id', type: 'bigint' },
+      { column: 'code', transforms: [{ name: 'upper', arg: null }] },
+    ];
+    const slug = importer(target, { duplicates: { strategy: 'insert', compare: null } }, { fields, key: [] });
     const { job, result } = await run(slug, 'id,code\n1,a\n2,b\n');
     expect(result.logFields?.sql_rows).toBeUndefined();
     expect(job.status).toBe(JobStatus.Completed);
