@@ -1,5 +1,6 @@
 // The importer-run service wired to the real database and job runner, for integration specs: only the
 // storage and the reader opener vary (doubles, or the real CSV reader over files the spec holds).
+import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { parseConfig } from '@app/config';
 import type { CompiledImporter } from '@app/importers';
@@ -22,9 +23,17 @@ export interface ImportRunHarness {
   service: ImportRunService;
   /** The importers runs may name, by slug. */
   importers: Map<string, CompiledImporter>;
+  /** A scratch schema for the spec's target tables (created here, dropped by `stop`). */
+  schema: string;
+  /** The owner the spec's runs belong to (their jobs are deleted by `stop`). */
+  owner: string;
+  stop(): Promise<void>;
 }
 
-/** Connects (`name` is the connection's application name) and builds the service around `storage` and `openReader`. */
+/**
+ * Connects (`name` is the connection's application name and the prefix of the scratch schema and owner),
+ * creates the scratch schema, and builds the service around `storage` and `openReader`.
+ */
 export async function startImportRunHarness(
   name: string,
   storage: Storage,
@@ -39,7 +48,15 @@ export async function startImportRunHarness(
   const sources = new ImportSourceResolver(storage, {} as GuardedHttpClient, runs, openReader);
   const service = new ImportRunService(dataSource, runs, sources, catalog, new HeapGovernor(parseConfig(process.env)));
   const runner = new JobRunner(jobs, dataSource, new StrataMetrics('worker'));
-  return { dataSource, jobs, runner, service, importers };
+  const schema = `${name.replace(/\W/g, '_')}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const owner = `${name}-${randomUUID()}`;
+  await dataSource.query(`CREATE SCHEMA ${schema}`);
+  const stop = async (): Promise<void> => {
+    await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await dataSource.query(`DELETE FROM ingest_jobs WHERE owner = $1`, [owner]);
+    await dataSource.destroy();
+  };
+  return { dataSource, jobs, runner, service, importers, schema, owner, stop };
 }
 
 /**

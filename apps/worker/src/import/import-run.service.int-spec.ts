@@ -21,10 +21,9 @@ import {
   type ImportRunHarness,
 } from '../../../../test/support/import-run-harness.js';
 
-const SCHEMA = `it_import_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-const owner = `it-import-${randomUUID()}`;
-
 let harness: ImportRunHarness;
+let SCHEMA: string;
+let owner: string;
 let dataSource: DataSource;
 let jobs: JobRepository;
 let importers: Map<string, CompiledImporter>;
@@ -39,13 +38,12 @@ beforeAll(async () => {
   };
   harness = await startImportRunHarness('strata-int-import-run', storage, openReader);
   ({ dataSource, jobs, importers } = harness);
-  await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
+  SCHEMA = harness.schema;
+  owner = harness.owner;
 });
 
 afterAll(async () => {
-  await dataSource?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await dataSource?.query(`DELETE FROM ingest_jobs WHERE owner = $1`, [owner]);
-  await dataSource?.destroy();
+  await harness?.stop();
 });
 
 /** A fresh target table `<schema>.<name>` with the given column definitions. */

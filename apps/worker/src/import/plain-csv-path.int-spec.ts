@@ -20,10 +20,9 @@ import { openRecordReader } from './readers/index.js';
 // it not plain, so every row goes through the CSV parser and the compiled importer). Everything a run
 // leaves must be the same: the target table, the counters, the failed rows with their messages and data.
 
-const SCHEMA = `it_plain_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-const owner = `it-plain-${randomUUID()}`;
-
 let harness: ImportRunHarness;
+let SCHEMA: string;
+let owner: string;
 let dataSource: DataSource;
 let jobs: JobRepository;
 const files = new Map<string, Buffer>();
@@ -36,13 +35,12 @@ beforeAll(async () => {
     openRecordReader({ ...input, filename: input.filename ?? undefined }),
   );
   ({ dataSource, jobs } = harness);
-  await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
+  SCHEMA = harness.schema;
+  owner = harness.owner;
 });
 
 afterAll(async () => {
-  await dataSource?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await dataSource?.query(`DELETE FROM ingest_jobs WHERE owner = $1`, [owner]);
-  await dataSource?.destroy();
+  await harness?.stop();
 });
 
 const COLUMNS = `id bigint, code text, email text, amount numeric, qty integer CONSTRAINT qty_not_13 CHECK (qty IS NULL OR qty <> 13),
