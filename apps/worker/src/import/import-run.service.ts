@@ -46,10 +46,10 @@ import {
   stageReset,
   type MergePlan,
 } from './merge-sql.js';
-import { rowFailureMessage } from './row-failure.js';
+import { rowFailureMessage, sqlStateOf } from './row-failure.js';
 import { recordErrorOf } from './readers/index.js';
 import { plainCsvChunks, plainRecordData, type PlainChunk, type PlainCsv } from './readers/plain-csv.js';
-import { rawStageOf, type RawStage } from './raw-stage.js';
+import { rawStageOf, type DirectMerge, type RawStage } from './raw-stage.js';
 import { HeapGovernor } from '../runtime/heap-governor.js';
 
 const COPY_BATCH_CHARS = 256 * 1024;
@@ -88,6 +88,8 @@ interface PreparedChunk {
   srid: number | null;
   /** The plain-CSV path: the chunk's lines, for COPY into the raw stage (raw-stage.ts). */
   plain: PlainChunk | null;
+  /** The plain-CSV path: the raw stage holds a clean chunk, for the direct merge (raw-stage.ts). */
+  direct?: boolean;
 }
 
 /** What the pipeline needs to process records in JavaScript. */
@@ -120,6 +122,10 @@ interface Connections {
   dryRun: boolean;
   /** The plain-CSV path (PostgreSQL parses the rows), when the source and the importer allow it. */
   raw: RawStage | null;
+  /** The direct merge of clean chunks (raw-stage.ts), when the importer and the target allow it. */
+  direct: DirectMerge | null;
+  /** Whether the next direct merge tries plain inserts first (`DirectMerge.fresh`): the last chunk's keys were all new. */
+  fresh: boolean;
   /** Rows the plain-CSV path staged in SQL alone, this attempt (for the `job finished` line). */
   sqlRows: number;
   /**
@@ -196,12 +202,13 @@ export class ImportRunService {
       const book = wholeRun ? this.dataSource.createQueryRunner() : target;
       const raw = opened.plain ? rawStageOf(definition, importer.columnTypes, binding, opened.plain) : null;
       const lanes = raw && !wholeRun ? [target, this.dataSource.createQueryRunner()] : [target];
-      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun, raw, sqlRows: 0, lanes };
+      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun, raw, direct: null, fresh: true, sqlRows: 0, lanes };
       const runners = new Set([target, book, ...lanes]);
       try {
         for (const runner of runners) await runner.connect();
         if (wholeRun) await target.startTransaction();
         await this.prepareTarget(conn, importer);
+        conn.direct = await this.directMerge(conn, definition);
         // Chunk transactions may commit without waiting for the WAL flush: the ledger row commits with
         // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
         // final status is a synchronous commit, which flushes everything before it.
@@ -290,6 +297,17 @@ export class ImportRunService {
       qualified(`${definition.target.schema}.${definition.target.table}`),
     ])) as { t: string | null }[];
     if (!found?.t) throw new ImportRunError(ImportFailure.TargetMissing, "The importer's target table does not exist.");
+  }
+
+  /** The direct merge for this run: when the importer allows it and ON CONFLICT has its arbiter. */
+  private async directMerge(conn: Connections, definition: ImporterDefinition): Promise<DirectMerge | null> {
+    const direct = conn.raw?.direct ?? null;
+    if (!direct?.arbiter) return direct;
+    const [found] = (await conn.target.query(direct.arbiter, [
+      qualified(`${definition.target.schema}.${definition.target.table}`),
+      definition.target.key,
+    ])) as { found: boolean }[];
+    return found?.found ? direct : null;
   }
 
   /**
@@ -386,11 +404,7 @@ export class ImportRunService {
     if (!conn.wholeRun) await lane.startTransaction();
     if (prepared.staged.length === 0 && !prepared.plain) return false;
     await lane.query(stageReset);
-    if (prepared.plain && conn.raw) {
-      // Read after the await: the other lane adds to the count meanwhile.
-      const inSql = await this.stagePlain(lane, conn.raw, processing, prepared);
-      conn.sqlRows += inSql;
-    }
+    if (prepared.plain && conn.raw) await this.stagePlain(lane, conn, processing, prepared);
     await this.stageRows(lane, processing.plan, prepared.staged, prepared.outcomes);
     return true;
   }
@@ -413,11 +427,17 @@ export class ImportRunService {
 
     const { book } = conn;
     try {
-      if (staged) await this.merge(ctx.job.id, target, importer, plan, outcomes);
-      if (prepared.plain && conn.raw) await this.loadFailedRecords(target, conn.raw, prepared);
-      const counts: ChunkCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
+      const direct = prepared.direct && conn.direct ? await this.mergeDirect(target, conn, prepared) : null;
+      if (prepared.direct && !direct) {
+        // The target refused the direct merge: the chunk goes the staged way, on this lane.
+        await this.classifyPlain(target, conn, processing, prepared);
+        await this.stageRows(target, plan, prepared.staged, prepared.outcomes);
+      }
+      if (staged && !direct) await this.merge(ctx.job.id, target, importer, plan, outcomes);
+      if (prepared.plain && conn.raw && !direct) await this.loadFailedRecords(target, conn.raw, prepared);
+      const counts: ChunkCounts = direct ?? { created: 0, updated: 0, skipped: 0, failed: 0 };
       const kept: KeptRow[] = [];
-      for (const rowNumber of rowNumbers) {
+      for (const rowNumber of direct ? [] : rowNumbers) {
         const outcome = outcomes.get(rowNumber) ?? {
           status: 'failed',
           errors: { message: 'The row was not merged.' },
@@ -470,39 +490,117 @@ export class ImportRunService {
   }
 
   /**
-   * The plain-CSV path's staging: COPY of the chunk's lines into the raw stage (PostgreSQL parses them),
-   * then the rows SQL vouches for go to the staging table in one statement, and the rest are processed
-   * here like any record (their accepted rows join `staged`). A chunk PostgreSQL cannot read as CSV (a
-   * row with too few or too many cells) is processed here whole. Answers the rows staged in SQL alone.
+   * The plain-CSV path's staging: COPY of the chunk's lines into the raw stage (PostgreSQL parses them).
+   * A clean chunk waits there for the direct merge (`prepared.direct`); any other is classified now. A
+   * chunk PostgreSQL cannot read as CSV (a row with too few or too many cells) is processed here whole.
    */
   private async stagePlain(
     q: QueryRunner,
-    raw: RawStage,
+    conn: Connections,
     processing: RowProcessing,
     prepared: PreparedChunk,
-  ): Promise<number> {
+  ): Promise<void> {
+    const raw = conn.raw as RawStage;
     const chunk = prepared.plain as PlainChunk;
     for (const statement of raw.reset(chunk.firstRow)) await q.query(statement);
     await q.query('SAVEPOINT import_raw');
-    let left: RawRow[] | null = null;
+    let copied = false;
     try {
       // A row count short of the lines sent would be a line PostgreSQL read as the end of data (`\.`).
-      if ((await this.copyBytes(q, raw.copy, chunk.bytes)) === chunk.rows) {
-        left = (await q.query(raw.classify)) as RawRow[];
+      copied = (await this.copyBytes(q, raw.copy, chunk.bytes)) === chunk.rows;
+      if (copied && conn.direct) {
+        const [probe] = (await q.query(conn.direct.probe)) as { clean: boolean }[];
+        prepared.direct = probe?.clean === true;
       }
     } catch (error) {
       if (rowFailureMessage(error) === null) throw error;
+      copied = false;
     }
-    if (left === null) {
+    if (!copied) {
       // Nothing of the chunk stays staged: every row is processed here.
+      prepared.direct = false;
       await q.query('ROLLBACK TO SAVEPOINT import_raw');
       await q.query('RELEASE SAVEPOINT import_raw');
       processRecords(processing, plainRecords(chunk, raw), prepared);
-      return 0;
+      return;
+    }
+    await q.query('RELEASE SAVEPOINT import_raw');
+    if (!prepared.direct) await this.classifyPlain(q, conn, processing, prepared);
+  }
+
+  /**
+   * The rows of the raw stage SQL vouches for go to the staging table in one statement, and the rest are
+   * processed here like any record (their accepted rows join `staged`). When the statement fails, the
+   * whole chunk is processed here.
+   */
+  private async classifyPlain(
+    q: QueryRunner,
+    conn: Connections,
+    processing: RowProcessing,
+    prepared: PreparedChunk,
+  ): Promise<void> {
+    const raw = conn.raw as RawStage;
+    const chunk = prepared.plain as PlainChunk;
+    prepared.direct = false;
+    await q.query('SAVEPOINT import_raw');
+    let left: RawRow[];
+    try {
+      left = (await q.query(raw.classify)) as RawRow[];
+    } catch (error) {
+      if (rowFailureMessage(error) === null) throw error;
+      await q.query('ROLLBACK TO SAVEPOINT import_raw');
+      await q.query('RELEASE SAVEPOINT import_raw');
+      processRecords(processing, plainRecords(chunk, raw), prepared);
+      return;
     }
     await q.query('RELEASE SAVEPOINT import_raw');
     processRecords(processing, left.map(rawRecord(raw.headers)), prepared);
-    return chunk.rows - left.length;
+    // Counted after the await: the other lane adds to the count meanwhile.
+    conn.sqlRows += chunk.rows - left.length;
+  }
+
+  /**
+   * The direct merge of a clean chunk. While chunks bring new keys only, plain inserts go first; a key
+   * already in the target makes them fail, and ON CONFLICT takes over until a chunk creates every row
+   * again. Answers the chunk's counts, or null when the target refused the merge (a constraint, a value,
+   * two spellings of one key): the caller then stages the chunk.
+   */
+  private async mergeDirect(q: QueryRunner, conn: Connections, prepared: PreparedChunk): Promise<ChunkCounts | null> {
+    const direct = conn.direct as DirectMerge;
+    const rows = (prepared.plain as PlainChunk).rows;
+    let merged = direct.fresh && conn.fresh ? await this.tryDirect(q, conn, direct.fresh) : null;
+    if (merged === 'refused') merged = null;
+    else if (merged === null && direct.fresh && conn.fresh) conn.fresh = false;
+    merged ??= await this.tryDirect(q, conn, direct.statement);
+    if (merged === null || merged === 'refused') return null;
+    conn.fresh = merged.created === rows;
+    conn.sqlRows += rows;
+    return { ...merged, failed: 0 };
+  }
+
+  /**
+   * One direct merge statement under a savepoint. Answers its counts; null when a key was already in the
+   * target (unique violation); 'refused' for anything else the target refuses.
+   */
+  private async tryDirect(
+    q: QueryRunner,
+    conn: Connections,
+    statement: string,
+  ): Promise<Omit<ChunkCounts, 'failed'> | 'refused' | null> {
+    await q.query('SAVEPOINT import_direct');
+    try {
+      const [merged] = (await q.query(statement)) as Omit<ChunkCounts, 'failed'>[];
+      await q.query('RELEASE SAVEPOINT import_direct');
+      return { created: merged?.created ?? 0, updated: merged?.updated ?? 0, skipped: merged?.skipped ?? 0 };
+    } catch (error) {
+      const state = sqlStateOf(error);
+      // 21000: ON CONFLICT met one key twice; 42P10: no arbiter after all (the index changed meanwhile).
+      if (rowFailureMessage(error) === null && state !== '21000' && state !== '42P10') throw error;
+      if (state === '42P10') conn.direct = null;
+      await q.query('ROLLBACK TO SAVEPOINT import_direct');
+      await q.query('RELEASE SAVEPOINT import_direct');
+      return state === '23505' ? null : 'refused';
+    }
   }
 
   /** The plain-CSV path: the data of failed rows the worker has not read (they failed in SQL). */

@@ -13,7 +13,7 @@ import {
   type HeaderBinding,
   type ImporterDefinition,
 } from '@app/importers';
-import { ident, STAGE } from './merge-sql.js';
+import { ident, qualified, STAGE } from './merge-sql.js';
 import type { PlainCsv } from './readers/plain-csv.js';
 
 export const RAW = 'pg_temp.import_raw';
@@ -40,6 +40,91 @@ export interface RawStage {
   /** The reader's headers, in raw column order. */
   headers: string[];
   delimiter: string;
+  /** The direct merge, when the importer allows it (see `DirectMerge`); else null. */
+  direct: DirectMerge | null;
+}
+
+/**
+ * The direct merge of a clean chunk: when SQL vouches for every row of a chunk and no key repeats in it,
+ * one INSERT … ON CONFLICT moves the raw rows into the target, with no staging table, no occurrence
+ * rounds and no per-row answer. It gives the outcome the staged merge would (the strategy on rows whose
+ * keys are all distinct), and a chunk it cannot take — a row not vouched for, a repeated key, a statement
+ * the target refuses — goes the staged way instead, so nothing about a row's outcome changes.
+ * Strategies: `insert`, `skip` and `upsert` (`update`, `update_if_newer` and `fail` answer per-row
+ * outcomes that need the staged merge); no `exists` or `unique_in_file` rule (checked on the staging
+ * table). `skip` and `upsert` need a unique index on exactly the key columns (`arbiter`).
+ */
+export interface DirectMerge {
+  /** Answers `clean`: every row vouched for and no key (as text) repeated in the chunk. */
+  probe: string;
+  /** Moves the chunk into the target; answers `created`, `updated` and `skipped` (integers). */
+  statement: string;
+  /**
+   * For `skip` and `upsert`: the chunk as plain inserts, answering the same counts; the target refuses it
+   * (unique violation) when a key is already there. Cheaper than ON CONFLICT, which first looks every key
+   * up, so it goes first while chunks bring new keys only (an initial load, an append). Null for `insert`.
+   */
+  fresh: string | null;
+  /** Answers `found` for `$1` (the target, quoted) and `$2` (the key columns): ON CONFLICT has an arbiter. Null for `insert`. */
+  arbiter: string | null;
+}
+
+/** Whether the target has a unique index ON CONFLICT can use for exactly the key columns `$2` (text[]). */
+const ARBITER_SQL = `SELECT EXISTS (
+  SELECT 1 FROM pg_index i
+  WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indimmediate
+    AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indnkeyatts = cardinality($2::text[])
+    AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
+         WHERE a.attrelid = i.indrelid AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]))
+      = (SELECT array_agg(k ORDER BY k) FROM unnest($2::text[]) k)) AS found`;
+
+function directMergeOf(
+  definition: ImporterDefinition,
+  ok: string,
+  values: string[],
+  keyCells: string[] | null,
+): DirectMerge | null {
+  const { strategy } = definition.duplicates;
+  if (strategy !== 'insert' && strategy !== 'skip' && strategy !== 'upsert') return null;
+  if (definition.fields.some((f) => f.rules.some((r) => r.name === 'exists' || r.name === 'unique_in_file'))) {
+    return null;
+  }
+  const key = definition.target.key;
+  if (strategy !== 'insert' && (key.length === 0 || keyCells === null)) return null;
+  const target = qualified(`${definition.target.schema}.${definition.target.table}`);
+  const columns = definition.fields.map((f) => ident(f.column));
+  // Keys compared as their text, byte for byte: two spellings of one value ("1", "+1") pass the probe,
+  // and the statement refuses them (ON CONFLICT cannot affect a row twice), so the chunk goes staged.
+  const distinct =
+    keyCells && keyCells.length > 0
+      ? ` AND count(*) = count(DISTINCT (${keyCells.map((c) => `${c} COLLATE "C"`).join(', ')}))`
+      : '';
+  const insert =
+    `INSERT INTO ${target} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM ${RAW}` +
+    (strategy === 'skip' ? ' ORDER BY __row' : '');
+  const keyList = key.map(ident).join(', ');
+  const nonKey = definition.fields.map((f) => f.column).filter((c) => !key.includes(c));
+  const set = (nonKey.length > 0 ? nonKey : key).map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+  const plain = `WITH ins AS (${insert} RETURNING 1)
+      SELECT count(*)::integer AS created, 0 AS updated, 0 AS skipped FROM ins`;
+  let statement: string;
+  if (strategy === 'insert') {
+    statement = plain;
+  } else if (strategy === 'skip') {
+    statement = `WITH ins AS (${insert} ON CONFLICT (${keyList}) DO NOTHING RETURNING 1)
+      SELECT count(*)::integer AS created, 0 AS updated, (SELECT count(*)::integer FROM ${RAW}) - count(*)::integer AS skipped FROM ins`;
+  } else {
+    // A row ON CONFLICT inserted has no xmax; one it updated carries the updating transaction's.
+    statement = `WITH ins AS (${insert} ON CONFLICT (${keyList}) DO UPDATE SET ${set} RETURNING (xmax = 0) AS created)
+      SELECT count(*) FILTER (WHERE created)::integer AS created, count(*) FILTER (WHERE NOT created)::integer AS updated,
+        0 AS skipped FROM ins`;
+  }
+  return {
+    probe: `SELECT coalesce(bool_and(${ok}), true)${distinct} AS clean FROM ${RAW}`,
+    statement,
+    fresh: strategy === 'insert' ? null : plain,
+    arbiter: strategy === 'insert' ? null : ARBITER_SQL,
+  };
 }
 
 const BOOLEAN_WORDS = ['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on'];
@@ -234,9 +319,21 @@ export function rawStageOf(
   const cells = headers.map((_, i) => cell(i));
   const columns = definition.fields.map((f) => ident(f.column));
   const ok = oks.length === 0 ? 'true' : oks.map((o) => `(${o})`).join(' AND ');
+  const keyCells: string[] = [];
+  for (const column of definition.target.key) {
+    const header = binding.columns[column] ?? null;
+    const at = header === null ? -1 : headers.indexOf(header);
+    if (at >= 0) keyCells.push(cell(at));
+  }
   return {
     headers,
     delimiter,
+    direct: directMergeOf(
+      definition,
+      ok,
+      values,
+      keyCells.length === definition.target.key.length ? keyCells : null,
+    ),
     ddl: [
       `DROP TABLE IF EXISTS ${RAW}`,
       `DROP SEQUENCE IF EXISTS ${RAW_SEQUENCE}`,

@@ -40,6 +40,11 @@ interface PgErrorFields {
   message?: string;
 }
 
+/** The SQLSTATE of a database error ('' for anything else). */
+export function sqlStateOf(error: unknown): string {
+  return driverErrorOf(error).code ?? '';
+}
+
 function driverErrorOf(error: unknown): PgErrorFields {
   const outer = (error ?? {}) as PgErrorFields & { driverError?: PgErrorFields };
   return outer.driverError ?? outer;
