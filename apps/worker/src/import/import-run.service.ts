@@ -128,6 +128,8 @@ interface Connections {
   fresh: boolean;
   /** Rows the plain-CSV path staged in SQL alone, this attempt (for the `job finished` line). */
   sqlRows: number;
+  /** Of those, the rows of clean chunks merged directly, this attempt (the same line). */
+  directRows: number;
   /**
    * The connections chunks take turns on, each with its own staging tables: `[target]`, or for a plain
    * CSV in `transaction: chunk` a second one, so PostgreSQL stages the next chunk on one while it merges
@@ -202,7 +204,18 @@ export class ImportRunService {
       const book = wholeRun ? this.dataSource.createQueryRunner() : target;
       const raw = opened.plain ? rawStageOf(definition, importer.columnTypes, binding, opened.plain) : null;
       const lanes = raw && !wholeRun ? [target, this.dataSource.createQueryRunner()] : [target];
-      const conn: Connections = { target, book, wholeRun, dryRun: job.dryRun, raw, direct: null, fresh: true, sqlRows: 0, lanes };
+      const conn: Connections = {
+        target,
+        book,
+        wholeRun,
+        dryRun: job.dryRun,
+        raw,
+        direct: null,
+        fresh: true,
+        sqlRows: 0,
+        directRows: 0,
+        lanes,
+      };
       const runners = new Set([target, book, ...lanes]);
       try {
         for (const runner of runners) await runner.connect();
@@ -252,7 +265,7 @@ export class ImportRunService {
           warnings,
           logFields: {
             ...heapCollections(heapBefore, this.heap.stats()),
-            ...(raw ? { sql_rows: conn.sqlRows } : {}),
+            ...(raw ? { sql_rows: conn.sqlRows, direct_rows: conn.directRows } : {}),
           },
         };
       } finally {
@@ -575,6 +588,7 @@ export class ImportRunService {
     if (merged === null || merged === 'refused') return null;
     conn.fresh = merged.created === rows;
     conn.sqlRows += rows;
+    conn.directRows += rows;
     return { ...merged, failed: 0 };
   }
 

@@ -168,8 +168,8 @@ async function run(slug: string, text: string, dryRun = false): Promise<{ job: I
   return { job: done, result };
 }
 
-/** Everything a run leaves, comparable across the two paths. */
-async function outcome(job: IngestJob, target: string) {
+/** What a run records of itself: its counters and its failed rows. */
+async function ledger(job: IngestJob) {
   return {
     counters: {
       status: job.status,
@@ -184,6 +184,13 @@ async function outcome(job: IngestJob, target: string) {
       `SELECT row_number, status, data, errors FROM ingest_rows WHERE job_id = $1 ORDER BY row_number`,
       [job.id],
     )) as unknown[],
+  };
+}
+
+/** Everything a run leaves, comparable across the two paths. */
+async function outcome(job: IngestJob, target: string) {
+  return {
+    ...(await ledger(job)),
     // Text forms, so -0 and 0, 5. and 5, are told apart as stored.
     target: (await dataSource.query(
       `SELECT id::text, code, email, amount::text, qty::text, ratio::text, day::text, flag::text, name, category
@@ -277,5 +284,122 @@ describe('the plain-CSV path (PostgreSQL reads the rows) against the JavaScript 
       { id: 1, code: 'A' },
       { id: 2, code: 'B' },
     ]);
+  });
+});
+
+// The direct merge: a clean chunk (every row vouched for, no key repeated) goes from the raw stage into the
+// target in one statement — plain inserts while keys are new, ON CONFLICT once a key is already there —
+// and any chunk the target refuses goes the staged way. Its outcome must be the staged merge's, row for row.
+describe('the direct merge of clean chunks', () => {
+  const KEYED_FIELDS: FieldSpec[] = [
+    { column: 'id', type: 'bigint' },
+    { column: 'code', rules: [{ name: 'required', arg: null }] },
+    { column: 'qty', type: 'integer' },
+  ];
+
+  /** A table keyed on `id` (as `key` says), with one seeded row (id 2) and a CHECK on qty. */
+  async function keyedTable(key = 'PRIMARY KEY'): Promise<string> {
+    const name = `${SCHEMA}.k_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    await dataSource.query(
+      `CREATE TABLE ${name} (id bigint ${key}, code text, qty integer CONSTRAINT qty_not_13 CHECK (qty <> 13))`,
+    );
+    await dataSource.query(`INSERT INTO ${name} VALUES (2, 'old', 0)`);
+    return name;
+  }
+
+  // Three rows a chunk. What each chunk meets:
+  const FILE = [
+    'id,code,qty',
+    '1,a,1\n3,c,1\n4,d,1', // new keys only: plain inserts
+    '2,b,1\n5,e,1\n6,f,1', // key 2 is seeded: plain inserts fail, ON CONFLICT updates it
+    '7,g,1\n7,h,2\n8,i,1', // key 7 twice: not clean, staged (the later row wins)
+    '9,j,1\n10,k,13\n11,l,1', // the CHECK refuses row 10: staged, row 10 fails alone
+    '12,m,1\n+12,n,1\n13,o,1', // two spellings of 12: ON CONFLICT refuses them, staged
+    '14,p,1\n15,q,1\n16,r,1', // ON CONFLICT creates all: plain inserts again next
+    '2,z,5\n17,s,1\n18,t,1', // key 2 again: plain inserts fail, ON CONFLICT updates it
+  ].join('\n');
+  const DIRECT_CHUNKS = 4;
+
+  const keyed = (target: string, strategy: 'upsert' | 'skip' | 'insert' = 'upsert'): string =>
+    importer(target, { chunk_size: 3, duplicates: { strategy, compare: null } }, { fields: KEYED_FIELDS });
+  const contents = (target: string) =>
+    dataSource.query(`SELECT id::int, code, qty FROM ${target} ORDER BY id`) as Promise<unknown[]>;
+  /** What a run leaves; the primary key's name (its table's) made the same for every table. */
+  const left = async (job: IngestJob, target: string) => {
+    const recorded = JSON.parse(JSON.stringify(await ledger(job)).replace(/k_[0-9a-f]{10}_pkey/g, 'k_pkey')) as Awaited<
+      ReturnType<typeof ledger>
+    >;
+    return { ...recorded, target: await contents(target) };
+  };
+
+  it('upsert: merges clean chunks directly, the rest staged, with the staged outcome row for row', async () => {
+    const [directTarget, jsTarget] = [await keyedTable(), await keyedTable()];
+    const direct = await run(keyed(directTarget), `${FILE}\n`);
+    const js = await run(keyed(jsTarget), `${quotedHeader(FILE)}\n`);
+
+    const expected = await left(js.job, jsTarget);
+    expect(await left(direct.job, directTarget)).toEqual(expected);
+    expect(direct.result.logFields).toMatchObject({ sql_rows: 21, direct_rows: DIRECT_CHUNKS * 3 });
+
+    // Exact, not only equal: the counts ON CONFLICT answered (created vs updated) and the later row of a
+    // repeated key winning.
+    expect(expected.counters).toMatchObject({
+      status: JobStatus.CompletedWithErrors,
+      processed: 21,
+      created: 16,
+      updated: 4,
+      skipped: 0,
+      failed: 1,
+    });
+    expect(expected.rows).toEqual([
+      expect.objectContaining({
+        row_number: 11,
+        status: 'failed',
+        errors: { message: "The row violates the check constraint 'qty_not_13'." },
+      }),
+    ]);
+    const stored = new Map((expected.target as { id: number; code: string; qty: number }[]).map((r) => [r.id, r]));
+    expect(stored.get(2)).toEqual({ id: 2, code: 'z', qty: 5 });
+    expect(stored.get(7)).toEqual({ id: 7, code: 'h', qty: 2 });
+    expect(stored.get(12)).toEqual({ id: 12, code: 'n', qty: 1 });
+    expect(stored.has(10)).toBe(false);
+    expect(stored.size).toBe(17);
+  });
+
+  it.each([
+    // Key 2 is met twice (seeded), 7 and 12 twice in the file: skipped, or failed on the primary key.
+    ['skip', { created: 16, skipped: 4, failed: 1 }],
+    ['insert', { created: 16, skipped: 0, failed: 5 }],
+  ] as const)('%s: the same outcome as the staged merge', async (strategy, counts) => {
+    const [directTarget, jsTarget] = [await keyedTable(), await keyedTable()];
+    const direct = await run(keyed(directTarget, strategy), `${FILE}\n`);
+    const js = await run(keyed(jsTarget, strategy), `${quotedHeader(FILE)}\n`);
+    const expected = await left(js.job, jsTarget);
+    expect(await left(direct.job, directTarget)).toEqual(expected);
+    expect(Number(direct.result.logFields?.direct_rows)).toBeGreaterThan(0);
+    expect(expected.counters).toMatchObject(counts);
+  });
+
+  it.each([
+    ['no unique index on the key', ''],
+    ['a deferrable primary key (ON CONFLICT cannot use it)', 'PRIMARY KEY DEFERRABLE INITIALLY DEFERRED'],
+  ])('%s: every chunk is staged, with the same outcome', async (_, key) => {
+    const [plainTarget, jsTarget] = [await keyedTable(key), await keyedTable(key)];
+    const plain = await run(keyed(plainTarget), `${FILE}\n`);
+    const js = await run(keyed(jsTarget), `${quotedHeader(FILE)}\n`);
+    expect(plain.job.status).not.toBe(JobStatus.Failed);
+    expect(await left(plain.job, plainTarget)).toEqual(await left(js.job, jsTarget));
+    expect(plain.result.logFields).toMatchObject({ sql_rows: 21, direct_rows: 0 });
+  });
+
+  it('a dry run merges directly too, reports what the real run does and leaves the target as it was', async () => {
+    const [dryTarget, realTarget] = [await keyedTable(), await keyedTable()];
+    const dry = await run(keyed(dryTarget), `${FILE}\n`, true);
+    const real = await run(keyed(realTarget), `${FILE}\n`);
+    expect(await contents(dryTarget)).toEqual([{ id: 2, code: 'old', qty: 0 }]);
+    const [d, r] = [await ledger(dry.job), await ledger(real.job)];
+    expect(d.counters).toEqual(r.counters);
+    expect(d.rows).toEqual(r.rows);
+    expect(dry.result.logFields?.direct_rows).toBe(DIRECT_CHUNKS * 3);
   });
 });

@@ -62,3 +62,51 @@ describe('rawStageOf: which importers the plain-CSV path takes', () => {
     expect(stage([{ column: 'name' }], {}, '\\')).toBeNull();
   });
 });
+
+describe('rawStageOf: the direct merge of clean chunks', () => {
+  const keyedStage = (strategy: ImporterDefinition['duplicates']['strategy'], key = ['id'], fields?: FieldSpec[]) =>
+    stage(fields ?? [{ column: 'id', type: 'bigint' }, { column: 'name' }], {
+      target: { schema: 'public', table: 'x', create: false, key },
+      duplicates: { strategy, compare: strategy === 'update_if_newer' ? 'name' : null },
+    });
+  const keyed = (...args: Parameters<typeof keyedStage>) => keyedStage(...args)?.direct ?? null;
+
+  it('upsert: ON CONFLICT on the key sets the other fields, with plain inserts to try first', () => {
+    const direct = keyed('upsert');
+    expect(direct?.statement).toContain('ON CONFLICT ("id") DO UPDATE SET "name" = excluded."name"');
+    expect(direct?.statement).toContain('RETURNING (xmax = 0) AS created');
+    expect(direct?.fresh).toContain('INSERT INTO "public"."x" ("id", "name") SELECT');
+    expect(direct?.fresh).not.toContain('ON CONFLICT');
+    // Clean: every row vouched for and the key's text never repeated.
+    expect(direct?.probe).toContain('count(*) = count(DISTINCT (c1 COLLATE "C"))');
+    expect(direct?.arbiter).toContain('i.indimmediate');
+  });
+
+  it('a key of the fields only sets the key again (the row counts as updated)', () => {
+    expect(keyed('upsert', ['id'], [{ column: 'id', type: 'bigint' }])?.statement).toContain(
+      'DO UPDATE SET "id" = excluded."id"',
+    );
+  });
+
+  it('skip: ON CONFLICT DO NOTHING in file order; insert: plain inserts, no arbiter needed', () => {
+    expect(keyed('skip')?.statement).toContain('ORDER BY __row ON CONFLICT ("id") DO NOTHING');
+    const insert = keyed('insert', []);
+    expect(insert?.statement).not.toContain('ON CONFLICT');
+    expect(insert?.arbiter).toBeNull();
+    expect(insert?.fresh).toBeNull();
+    expect(insert?.probe).not.toContain('DISTINCT');
+  });
+
+  it.each<[string, ImporterDefinition['duplicates']['strategy'], string[], FieldSpec[] | undefined]>([
+    ['update', 'update', ['id'], undefined],
+    ['update_if_newer', 'update_if_newer', ['id'], undefined],
+    ['fail', 'fail', ['id'], undefined],
+    ['upsert on a key with no header', 'upsert', ['missing'], [{ column: 'missing' }, { column: 'id' }]],
+    ['an exists rule', 'upsert', ['id'], [{ column: 'id', rules: [{ name: 'exists', arg: 'public.y,id' }] }]],
+    ['a unique_in_file rule', 'insert', [], [{ column: 'id', rules: [{ name: 'unique_in_file', arg: null }] }]],
+  ])('%s: the plain path without the direct merge (every chunk is staged)', (_, strategy, key, fields) => {
+    const raw = keyedStage(strategy, key, fields);
+    expect(raw).not.toBeNull();
+    expect(raw?.direct).toBeNull();
+  });
+});

@@ -328,12 +328,7 @@ export function rawStageOf(
   return {
     headers,
     delimiter,
-    direct: directMergeOf(
-      definition,
-      ok,
-      values,
-      keyCells.length === definition.target.key.length ? keyCells : null,
-    ),
+    direct: directMergeOf(definition, ok, values, keyCells.length === definition.target.key.length ? keyCells : null),
     ddl: [
       `DROP TABLE IF EXISTS ${RAW}`,
       `DROP SEQUENCE IF EXISTS ${RAW_SEQUENCE}`,
