@@ -100,6 +100,12 @@ interface RowProcessing {
   sourceSrid: number | null;
 }
 
+/**
+ * The connections a plain-CSV run in `transaction: chunk` takes turns on: while one merges a chunk, the
+ * others stage the next ones (docs/operations.md counts them in the pool).
+ */
+const PLAIN_LANES = 2;
+
 /** The run's summary (DESIGN §4), stored in the job's `result` as `{summary}`. */
 export interface ImportSummary extends ChunkCounts {
   duration_ms: number;
@@ -203,7 +209,10 @@ export class ImportRunService {
       const target = this.dataSource.createQueryRunner();
       const book = wholeRun ? this.dataSource.createQueryRunner() : target;
       const raw = opened.plain ? rawStageOf(definition, importer.columnTypes, binding, opened.plain) : null;
-      const lanes = raw && !wholeRun ? [target, this.dataSource.createQueryRunner()] : [target];
+      const lanes =
+        raw && !wholeRun
+          ? [target, ...Array.from({ length: PLAIN_LANES - 1 }, () => this.dataSource.createQueryRunner())]
+          : [target];
       const conn: Connections = {
         target,
         book,
@@ -368,9 +377,9 @@ export class ImportRunService {
       }
       return thresholdExceeded(definition, totals.failed, totals.processed);
     };
-    // With two lanes, one chunk is staged while the one before it is merged. A chunk staged but not
-    // merged when the run stops (an error, a threshold, a cancel) is rolled back with its lane.
-    let pending: StagedTurn | null = null;
+    // With n lanes, up to n - 1 chunks are staged while the one before them is merged. A chunk staged but
+    // not merged when the run stops (an error, a threshold, a cancel) is rolled back with its lane.
+    const pending: StagedTurn[] = [];
     let turns = 0;
     try {
       let next = ahead.next();
@@ -383,23 +392,24 @@ export class ImportRunService {
         const chunk = step.value;
         // Cancel is cooperative, between chunks: at most one chunk's time after the request.
         await ctx.checkpoint();
+        // The lane's previous chunk was merged already: at most n - 1 turns stay pending.
         const lane = conn.lanes[turns % conn.lanes.length] as QueryRunner;
         turns += 1;
         const turn: StagedTurn = { chunk, lane, staging: this.stageChunk(conn, lane, processing, chunk) };
         turn.staging.catch(() => undefined);
-        const earlier: StagedTurn | null = pending;
-        pending = turn;
-        const stop = conn.lanes.length > 1 ? earlier && (await finish(earlier)) : await finish(turn);
-        if (conn.lanes.length === 1) pending = null;
+        pending.push(turn);
+        if (pending.length < conn.lanes.length) continue;
+        const stop = await finish(pending.shift() as StagedTurn);
         if (stop) return { failure: stop, seen: totals };
       }
-      const last: StagedTurn | null = pending;
-      pending = null;
-      const stop = last ? await finish(last) : null;
-      return { failure: stop, seen: totals };
+      while (pending.length > 0) {
+        const stop = await finish(pending.shift() as StagedTurn);
+        if (stop) return { failure: stop, seen: totals };
+      }
+      return { failure: null, seen: totals };
     } finally {
-      // A staged chunk left behind: its staging must end before its lane's transaction is rolled back.
-      await (pending as StagedTurn | null)?.staging.catch(() => undefined);
+      // Chunks left behind: their staging must end before their lanes' transactions are rolled back.
+      for (const turn of pending) await turn.staging.catch(() => undefined);
       await ahead.return(undefined).catch(() => undefined);
     }
   }
