@@ -297,12 +297,17 @@ describe('the direct merge of clean chunks', () => {
     { column: 'qty', type: 'integer' },
   ];
 
-  /** A table keyed on `id` (as `key` says), with one seeded row (id 2) and a CHECK on qty. */
-  async function keyedTable(key = 'PRIMARY KEY'): Promise<string> {
+  /**
+   * A table keyed on `id` (as `key` says), with one seeded row (id 2) and a CHECK on qty; `partitioned`:
+   * by range of id, with one default partition.
+   */
+  async function keyedTable(key = 'PRIMARY KEY', partitioned = false): Promise<string> {
     const name = `${SCHEMA}.k_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
     await dataSource.query(
-      `CREATE TABLE ${name} (id bigint ${key}, code text, qty integer CONSTRAINT qty_not_13 CHECK (qty <> 13))`,
+      `CREATE TABLE ${name} (id bigint ${key}, code text, qty integer CONSTRAINT qty_not_13 CHECK (qty <> 13))` +
+        (partitioned ? ' PARTITION BY RANGE (id)' : ''),
     );
+    if (partitioned) await dataSource.query(`CREATE TABLE ${name}_rest PARTITION OF ${name} DEFAULT`);
     await dataSource.query(`INSERT INTO ${name} VALUES (2, 'old', 0)`);
     return name;
   }
@@ -381,10 +386,11 @@ describe('the direct merge of clean chunks', () => {
   });
 
   it.each([
-    ['no unique index on the key', ''],
-    ['a deferrable primary key (ON CONFLICT cannot use it)', 'PRIMARY KEY DEFERRABLE INITIALLY DEFERRED'],
-  ])('%s: every chunk is staged, with the same outcome', async (_, key) => {
-    const [plainTarget, jsTarget] = [await keyedTable(key), await keyedTable(key)];
+    ['no unique index on the key', '', false],
+    ['a deferrable primary key (ON CONFLICT cannot use it)', 'PRIMARY KEY DEFERRABLE INITIALLY DEFERRED', false],
+    ['a partitioned table', 'PRIMARY KEY', true],
+  ])('%s: every chunk is staged, with the same outcome', async (_, key, partitioned) => {
+    const [plainTarget, jsTarget] = [await keyedTable(key, partitioned), await keyedTable(key, partitioned)];
     const plain = await run(keyed(plainTarget), `${FILE}\n`);
     const js = await run(keyed(jsTarget), `${quotedHeader(FILE)}\n`);
     expect(plain.job.status).not.toBe(JobStatus.Failed);

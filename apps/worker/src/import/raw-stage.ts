@@ -69,9 +69,12 @@ export interface DirectMerge {
   arbiter: string | null;
 }
 
-/** Whether the target has a unique index ON CONFLICT can use for exactly the key columns `$2` (text[]). */
+/**
+ * Whether the target, a plain table (not partitioned, not a view), has a unique index ON CONFLICT can use
+ * for exactly the key columns `$2` (text[]).
+ */
 const ARBITER_SQL = `SELECT EXISTS (
-  SELECT 1 FROM pg_index i
+  SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid AND c.relkind = 'r'
   WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indimmediate
     AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indnkeyatts = cardinality($2::text[])
     AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
