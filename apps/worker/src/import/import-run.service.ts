@@ -591,9 +591,13 @@ export class ImportRunService {
   private async mergeDirect(q: QueryRunner, conn: Connections, prepared: PreparedChunk): Promise<ChunkCounts | null> {
     const direct = conn.direct as DirectMerge;
     const rows = (prepared.plain as PlainChunk).rows;
-    let merged = direct.fresh && conn.fresh ? await this.tryDirect(q, conn, direct.fresh) : null;
-    if (merged === 'refused') merged = null;
-    else if (merged === null && direct.fresh && conn.fresh) conn.fresh = false;
+    let merged: Awaited<ReturnType<typeof this.tryDirect>> = null;
+    if (direct.fresh && conn.fresh) {
+      merged = await this.tryDirect(q, conn, direct.fresh);
+      // Refused for another reason than a stored key: ON CONFLICT would be refused too.
+      if (merged === 'refused') return null;
+      if (merged === null) conn.fresh = false;
+    }
     merged ??= await this.tryDirect(q, conn, direct.statement);
     if (merged === null || merged === 'refused') return null;
     conn.fresh = merged.created === rows;

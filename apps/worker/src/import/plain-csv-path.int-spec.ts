@@ -316,9 +316,9 @@ describe('the direct merge of clean chunks', () => {
   const FILE = [
     'id,code,qty',
     '1,a,1\n3,c,1\n4,d,1', // new keys only: plain inserts
+    '9,j,1\n10,k,13\n11,l,1', // the CHECK refuses row 10's plain insert: staged, row 10 fails alone
     '2,b,1\n5,e,1\n6,f,1', // key 2 is seeded: plain inserts fail, ON CONFLICT updates it
     '7,g,1\n7,h,2\n8,i,1', // key 7 twice: not clean, staged (the later row wins)
-    '9,j,1\n10,k,13\n11,l,1', // the CHECK refuses row 10: staged, row 10 fails alone
     '12,m,1\n+12,n,1\n13,o,1', // two spellings of 12: ON CONFLICT refuses them, staged
     '14,p,1\n15,q,1\n16,r,1', // ON CONFLICT creates all: plain inserts again next
     '2,z,5\n17,s,1\n18,t,1', // key 2 again: plain inserts fail, ON CONFLICT updates it
@@ -358,7 +358,7 @@ describe('the direct merge of clean chunks', () => {
     });
     expect(expected.rows).toEqual([
       expect.objectContaining({
-        row_number: 11,
+        row_number: 5,
         status: 'failed',
         errors: { message: "The row violates the check constraint 'qty_not_13'." },
       }),
