@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lineViolations, sweepContextFor } from '../../e2e/support/log-sweep.js';
 
 /**
  * Where the abuse specs leave what they observed, for `scripts/abuse-report.mjs` to render into
@@ -17,25 +19,37 @@ export async function writeResults(name: string, results: unknown): Promise<stri
 export const PROBLEM_JSON = /^application\/problem\+json\b/;
 
 /**
- * What an error answer must never carry: a stack trace, a server path, SQL or a database error, a
- * connection string, or any bearer token. `secrets` are the literal values that must not appear either
- * (the tokens the request used, their prefixes).
+ * What an answer must never carry. The log sweep's rules (test/e2e/support/log-sweep.ts: a path of this
+ * machine, a stack frame, a credential, SQL text) apply to its body and headers, as the e2e stack applies
+ * them to every answer at `stop`; here each answer is checked on its own, so a matrix row names its leak.
+ * `WWW-Authenticate` is left to the rules below: its `Bearer realm="…"` is the scheme's own syntax.
  */
-const LEAKS: [string, RegExp][] = [
-  ['a stack trace', /\bat [\w$.<>[\]]+ \(|\bat (?:async )?file:|\.(?:[cm]?js|ts):\d+:\d+/],
-  ['a server path', /\/(?:work|home|root|tmp|usr|opt|srv|var\/lib)\/|node_modules|dist\/apps\//],
-  [
-    'SQL or a database error',
-    /\b(?:SELECT .+ FROM|INSERT INTO|UPDATE \S+ SET|DELETE FROM)\b|QueryFailedError|relation "|violates .+ constraint/,
-  ],
+const SWEEP = sweepContextFor(process.env, process.cwd(), tmpdir());
+
+/**
+ * What only an answer may leak, beyond the sweep's rules: a database error as the driver words it, any
+ * connection string or secret's name, and a server path outside the directories the sweep knows.
+ */
+const ANSWER_LEAKS: [string, RegExp][] = [
+  // A driver's wording, also inside a JSON string (`relation \"x\"`).
+  ['a database error', /QueryFailedError|relation \\?"|violates .+ constraint/],
   ['a connection string', /\b(?:postgres(?:ql)?|redis|rediss):\/\/|S3_SECRET|SECRET_ACCESS_KEY/i],
-  ['a bearer token', /\bstk_[A-Za-z0-9_-]{8,}/],
+  ['a server path', /\/(?:work|home|root|tmp|usr|opt|srv|var\/lib)\/|node_modules|dist\/apps\//],
 ];
 
-/** The first leak found in an answer (body and headers), or null. */
+/** The first leak found in an answer (body and headers), or null. `secrets`: the request's own credentials. */
 export function leakIn(text: string, headers: Headers, secrets: readonly string[] = []): string | null {
-  const all = `${text}\n${[...headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\n')}`;
-  for (const [what, pattern] of LEAKS) if (pattern.test(all)) return what;
+  const lines = [text, ...[...headers.entries()].map(([k, v]) => `${k}: ${v}`)];
+  const swept = [
+    text,
+    ...[...headers.entries()].filter(([k]) => k !== 'www-authenticate').map(([k, v]) => `${k}: ${v}`),
+  ];
+  for (const line of swept) {
+    const [rule] = lineViolations(line, SWEEP);
+    if (rule) return rule;
+  }
+  const all = lines.join('\n');
+  for (const [what, pattern] of ANSWER_LEAKS) if (pattern.test(all)) return what;
   for (const secret of secrets) if (secret && all.includes(secret)) return 'a credential the request carried';
   return null;
 }
