@@ -540,15 +540,27 @@ export class ImportRunService {
       copied = false;
     }
     if (!copied) {
-      // Nothing of the chunk stays staged: every row is processed here.
-      prepared.direct = false;
-      await q.query('ROLLBACK TO SAVEPOINT import_raw');
-      await q.query('RELEASE SAVEPOINT import_raw');
-      processRecords(processing, plainRecords(chunk, raw), prepared);
+      await this.processWhole(q, raw, processing, prepared);
       return;
     }
     await q.query('RELEASE SAVEPOINT import_raw');
     if (!prepared.direct) await this.classifyPlain(q, conn, processing, prepared);
+  }
+
+  /**
+   * Undoes the chunk's raw stage back to its savepoint (`import_raw`) and processes every row of the chunk
+   * here, as the JavaScript path would: nothing of it stays staged in SQL.
+   */
+  private async processWhole(
+    q: QueryRunner,
+    raw: RawStage,
+    processing: RowProcessing,
+    prepared: PreparedChunk,
+  ): Promise<void> {
+    prepared.direct = false;
+    await q.query('ROLLBACK TO SAVEPOINT import_raw');
+    await q.query('RELEASE SAVEPOINT import_raw');
+    processRecords(processing, plainRecords(prepared.plain as PlainChunk, raw), prepared);
   }
 
   /**
@@ -571,9 +583,7 @@ export class ImportRunService {
       left = (await q.query(raw.classify)) as RawRow[];
     } catch (error) {
       if (rowFailureMessage(error) === null) throw error;
-      await q.query('ROLLBACK TO SAVEPOINT import_raw');
-      await q.query('RELEASE SAVEPOINT import_raw');
-      processRecords(processing, plainRecords(chunk, raw), prepared);
+      await this.processWhole(q, raw, processing, prepared);
       return;
     }
     await q.query('RELEASE SAVEPOINT import_raw');
