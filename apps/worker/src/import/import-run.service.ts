@@ -50,6 +50,7 @@ import { rowFailureMessage, sqlStateOf } from './row-failure.js';
 import { recordErrorOf } from './readers/index.js';
 import { plainCsvChunks, plainRecordData, type PlainChunk, type PlainCsv } from './readers/plain-csv.js';
 import { rawStageOf, type DirectMerge, type RawStage } from './raw-stage.js';
+import { TARGET_COLUMNS_SQL, targetTakesCopy, type TargetCopy } from './raw-vouch.js';
 import { HeapGovernor } from '../runtime/heap-governor.js';
 
 const COPY_BATCH_CHARS = 256 * 1024;
@@ -69,6 +70,9 @@ interface StagedTurn {
   lane: QueryRunner;
   /** Whether anything was staged. */
   staging: Promise<boolean>;
+  /** Settles once the chunk writes nothing more to the target (its COPY done, or its merge). */
+  written: Promise<void>;
+  wrote: () => void;
 }
 
 /** A chunk read and processed (transforms, casts, rules), ready for the database. */
@@ -90,6 +94,10 @@ interface PreparedChunk {
   plain: PlainChunk | null;
   /** The plain-CSV path: the raw stage holds a clean chunk, for the direct merge (raw-stage.ts). */
   direct?: boolean;
+  /** The plain-CSV path: the chunk as COPY input for the target, when the worker vouches for it (raw-vouch.ts). */
+  vouched?: Buffer | null;
+  /** The vouched chunk went into the target with one COPY, every row created. */
+  copied?: boolean;
 }
 
 /** What the pipeline needs to process records in JavaScript. */
@@ -130,12 +138,16 @@ interface Connections {
   raw: RawStage | null;
   /** The direct merge of clean chunks (raw-stage.ts), when the importer and the target allow it. */
   direct: DirectMerge | null;
+  /** With the direct merge: the COPY of vouched chunks into the target (raw-vouch.ts), when the target's types allow it. */
+  copy: TargetCopy | null;
   /** Whether the next direct merge tries plain inserts first (`DirectMerge.fresh`): the last chunk's keys were all new. */
   fresh: boolean;
   /** Rows the plain-CSV path staged in SQL alone, this attempt (for the `job finished` line). */
   sqlRows: number;
   /** Of those, the rows of clean chunks merged directly, this attempt (the same line). */
   directRows: number;
+  /** Of those, the rows of vouched chunks copied into the target, this attempt (the same line). */
+  copiedRows: number;
   /**
    * The connections chunks take turns on, each with its own staging tables: `[target]`, or for a plain
    * CSV in `transaction: chunk` a second one, so PostgreSQL stages the next chunk on one while it merges
@@ -220,9 +232,11 @@ export class ImportRunService {
         dryRun: job.dryRun,
         raw,
         direct: null,
+        copy: null,
         fresh: true,
         sqlRows: 0,
         directRows: 0,
+        copiedRows: 0,
         lanes,
       };
       const runners = new Set([target, book, ...lanes]);
@@ -231,6 +245,7 @@ export class ImportRunService {
         if (wholeRun) await target.startTransaction();
         await this.prepareTarget(conn, importer);
         conn.direct = await this.directMerge(conn, definition);
+        conn.copy = await this.targetCopy(conn, definition);
         // Chunk transactions may commit without waiting for the WAL flush: the ledger row commits with
         // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
         // final status is a synchronous commit, which flushes everything before it.
@@ -274,7 +289,7 @@ export class ImportRunService {
           warnings,
           logFields: {
             ...heapCollections(heapBefore, this.heap.stats()),
-            ...(raw ? { sql_rows: conn.sqlRows, direct_rows: conn.directRows } : {}),
+            ...(raw ? { sql_rows: conn.sqlRows, direct_rows: conn.directRows, copied_rows: conn.copiedRows } : {}),
           },
         };
       } finally {
@@ -332,6 +347,16 @@ export class ImportRunService {
     return found?.found ? direct : null;
   }
 
+  /** The COPY of vouched chunks into the target: with the direct merge, when the target's column types take it. */
+  private async targetCopy(conn: Connections, definition: ImporterDefinition): Promise<TargetCopy | null> {
+    const copy = conn.raw?.targetCopy ?? null;
+    if (!copy || !conn.direct) return null;
+    const columns = (await conn.target.query(TARGET_COLUMNS_SQL, [
+      qualified(`${definition.target.schema}.${definition.target.table}`),
+    ])) as { name: string; type: string }[];
+    return targetTakesCopy(copy, columns) ? copy : null;
+  }
+
   /**
    * Reads the records chunk by chunk from the first uncommitted chunk. Returns the reason when an error
    * threshold stopped the run (else null), and the run's counts as seen by this attempt. The next chunk is
@@ -353,13 +378,19 @@ export class ImportRunService {
     const totals = conn.wholeRun
       ? { processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
       : await this.runs.runTotals(ctx.job.id);
+    const copy = conn.copy;
     const prepared = plain
-      ? plainChunks(plainCsvChunks(plain, size, first), committed)
+      ? plainChunks(plainCsvChunks(plain, size, first), committed, copy ? (chunk) => copy.vouch(chunk) : null)
       : preparedChunks(processing, reader.records(first * size + 1), first, size, committed);
     const ahead = prepared[Symbol.asyncIterator]();
     // Merges and commits what a lane staged, in file order; answers the reason a threshold stopped the run.
     const finish = async (turn: StagedTurn): Promise<string | null> => {
-      const counts = await this.finishChunk(ctx, conn, turn.lane, processing, turn.chunk, await turn.staging);
+      let counts: ChunkCounts;
+      try {
+        counts = await this.finishChunk(ctx, conn, turn.lane, processing, turn.chunk, await turn.staging);
+      } finally {
+        turn.wrote();
+      }
       // The chunk just merged is garbage now: a good moment to collect, if the heap has grown.
       this.heap.check();
       totals.processed += turn.chunk.rowNumbers.length;
@@ -380,24 +411,32 @@ export class ImportRunService {
     // With n lanes, up to n - 1 chunks are staged while the one before them is merged. A chunk staged but
     // not merged when the run stops (an error, a threshold, a cancel) is rolled back with its lane.
     const pending: StagedTurn[] = [];
+    let previous: Promise<void> = Promise.resolve();
     let turns = 0;
     try {
       let next = ahead.next();
       for (;;) {
         const step = await next;
         if (step.done) break;
-        next = ahead.next();
-        // Read ahead; a read error surfaces when that chunk's turn comes (and is not unhandled meanwhile).
-        next.catch(() => undefined);
         const chunk = step.value;
         // Cancel is cooperative, between chunks: at most one chunk's time after the request.
         await ctx.checkpoint();
         // The lane's previous chunk was merged already: at most n - 1 turns stay pending.
         const lane = conn.lanes[turns % conn.lanes.length] as QueryRunner;
         turns += 1;
-        const turn: StagedTurn = { chunk, lane, staging: this.stageChunk(conn, lane, processing, chunk) };
-        turn.staging.catch(() => undefined);
+        // A chunk copied into the target waits for the chunk before to be done writing it (copyIntoTarget).
+        const before = previous;
+        let wrote = (): void => undefined;
+        const written = new Promise<void>((resolve) => (wrote = resolve));
+        const staging = this.stageChunk(conn, lane, processing, chunk, { before, wrote });
+        staging.catch(() => undefined);
+        const turn: StagedTurn = { chunk, lane, staging, written, wrote };
+        previous = written;
         pending.push(turn);
+        // Read ahead once the chunk's staging is under way; a read error surfaces when that chunk's turn
+        // comes (and is not unhandled meanwhile).
+        next = ahead.next();
+        next.catch(() => undefined);
         if (pending.length < conn.lanes.length) continue;
         const stop = await finish(pending.shift() as StagedTurn);
         if (stop) return { failure: stop, seen: totals };
@@ -408,8 +447,12 @@ export class ImportRunService {
       }
       return { failure: null, seen: totals };
     } finally {
-      // Chunks left behind: their staging must end before their lanes' transactions are rolled back.
-      for (const turn of pending) await turn.staging.catch(() => undefined);
+      // Chunks left behind: their staging must end before their lanes' transactions are rolled back. One at
+      // a time, in file order: each may be waiting for the one before to be done writing the target.
+      for (const turn of pending) {
+        await turn.staging.catch(() => undefined);
+        turn.wrote();
+      }
       await ahead.return(undefined).catch(() => undefined);
     }
   }
@@ -423,9 +466,14 @@ export class ImportRunService {
     lane: QueryRunner,
     processing: RowProcessing,
     prepared: PreparedChunk,
+    turn: { before: Promise<void>; wrote: () => void },
   ): Promise<boolean> {
     if (!conn.wholeRun) await lane.startTransaction();
     if (prepared.staged.length === 0 && !prepared.plain) return false;
+    // Only while chunks bring new keys (`conn.fresh`, as for the direct merge's plain inserts).
+    if (prepared.vouched && conn.copy && conn.fresh && (await this.copyIntoTarget(lane, conn, prepared, turn))) {
+      return true;
+    }
     await lane.query(stageReset);
     if (prepared.plain && conn.raw) await this.stagePlain(lane, conn, processing, prepared);
     await this.stageRows(lane, processing.plan, prepared.staged, prepared.outcomes);
@@ -450,7 +498,12 @@ export class ImportRunService {
 
     const { book } = conn;
     try {
-      const direct = prepared.direct && conn.direct ? await this.mergeDirect(target, conn, prepared) : null;
+      const rows = rowNumbers.length;
+      const direct = prepared.copied
+        ? { created: rows, updated: 0, skipped: 0, failed: 0 }
+        : prepared.direct && conn.direct
+          ? await this.mergeDirect(target, conn, prepared)
+          : null;
       if (prepared.direct && !direct) {
         // The target refused the direct merge: the chunk goes the staged way, on this lane.
         await this.classifyPlain(target, conn, processing, prepared);
@@ -531,7 +584,8 @@ export class ImportRunService {
     try {
       // A row count short of the lines sent would be a line PostgreSQL read as the end of data (`\.`).
       copied = (await this.copyBytes(q, raw.copy, chunk.bytes)) === chunk.rows;
-      if (copied && conn.direct) {
+      if (copied && conn.direct && prepared.vouched) prepared.direct = true;
+      else if (copied && conn.direct) {
         const [probe] = (await q.query(conn.direct.probe)) as { clean: boolean }[];
         prepared.direct = probe?.clean === true;
       }
@@ -639,6 +693,43 @@ export class ImportRunService {
       await q.query('RELEASE SAVEPOINT import_direct');
       return state === '23505' ? null : 'refused';
     }
+  }
+
+  /**
+   * The COPY of a chunk the worker vouched for straight into the target, under a savepoint. Answers
+   * whether every row went in (all created); when the target refuses the COPY it is undone, and a key
+   * already in the target ends the COPYs until a chunk creates every row again (as for plain inserts).
+   */
+  private async copyIntoTarget(
+    q: QueryRunner,
+    conn: Connections,
+    prepared: PreparedChunk,
+    { before, wrote }: { before: Promise<void>; wrote: () => void },
+  ): Promise<boolean> {
+    const copy = conn.copy as TargetCopy;
+    const rows = (prepared.plain as PlainChunk).rows;
+    await q.query('SAVEPOINT import_copy_target');
+    // The chunk before must be done writing the target: two chunks' writes at once could wait on each
+    // other's rows, and neither commits before the other is merged.
+    await before;
+    try {
+      // A row count short of the lines sent would be a line PostgreSQL read as the end of data (`\.`).
+      if (conn.fresh && (await this.copyBytes(q, copy.statement, prepared.vouched as Buffer)) === rows) {
+        wrote();
+        await q.query('RELEASE SAVEPOINT import_copy_target');
+        prepared.copied = true;
+        conn.sqlRows += rows;
+        conn.directRows += rows;
+        conn.copiedRows += rows;
+        return true;
+      }
+    } catch (error) {
+      if (rowFailureMessage(error) === null) throw error;
+      if (sqlStateOf(error) === '23505') conn.fresh = false;
+    }
+    await q.query('ROLLBACK TO SAVEPOINT import_copy_target');
+    await q.query('RELEASE SAVEPOINT import_copy_target');
+    return false;
   }
 
   /** The plain-CSV path: the data of failed rows the worker has not read (they failed in SQL). */
@@ -876,11 +967,20 @@ function processRecords(processing: RowProcessing, records: SourceRecord[], chun
   }
 }
 
-/** The plain-CSV path's chunks: cut from the file, processed in the database; committed ones skipped. */
-async function* plainChunks(chunks: AsyncIterable<PlainChunk>, committed: Set<number>): AsyncGenerator<PreparedChunk> {
+/**
+ * The plain-CSV path's chunks: cut from the file, processed in the database; committed ones skipped. With
+ * `vouch`, the worker checks each chunk for a COPY straight into the target (raw-vouch.ts).
+ */
+async function* plainChunks(
+  chunks: AsyncIterable<PlainChunk>,
+  committed: Set<number>,
+  vouch: ((chunk: PlainChunk) => Promise<Buffer | null>) | null,
+): AsyncGenerator<PreparedChunk> {
   for await (const plain of chunks) {
     if (committed.has(plain.index) || plain.rows === 0) continue;
+    const vouched = vouch ? await vouch(plain) : null;
     yield {
+      vouched,
       index: plain.index,
       rowNumbers: Array.from({ length: plain.rows }, (_, i) => plain.firstRow + i),
       records: new Map(),

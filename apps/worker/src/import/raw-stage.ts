@@ -15,6 +15,7 @@ import {
 } from '@app/importers';
 import { ident, qualified, STAGE } from './merge-sql.js';
 import type { PlainCsv } from './readers/plain-csv.js';
+import { FALSE_WORDS, TRUE_WORDS as BOOLEAN_WORDS, targetCopyOf, type TargetCopy } from './raw-vouch.js';
 
 export const RAW = 'pg_temp.import_raw';
 /** The widest file (headers) the raw stage takes. */
@@ -42,6 +43,13 @@ export interface RawStage {
   delimiter: string;
   /** The direct merge, when the importer allows it (see `DirectMerge`); else null. */
   direct: DirectMerge | null;
+  /**
+   * With the direct merge: the COPY of chunks the worker vouches for straight into the target
+   * (raw-vouch.ts), while chunks bring new keys only; null when a field needs what the worker does not mirror.
+   */
+  targetCopy: TargetCopy | null;
+  /** Whether SQL vouches for a raw row (a boolean expression over `c1`…`cN`). */
+  ok: string;
 }
 
 /**
@@ -129,9 +137,6 @@ function directMergeOf(
     arbiter: strategy === 'insert' ? null : ARBITER_SQL,
   };
 }
-
-const BOOLEAN_WORDS = ['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on'];
-const FALSE_WORDS = ['false', 'no', '0', 'n', 'nein', 'f', 'off'];
 
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 // Each check is what measured cheapest in PostgreSQL 15 (200,000 rows): LIKE, IN lists and a short
@@ -328,10 +333,15 @@ export function rawStageOf(
     const at = header === null ? -1 : headers.indexOf(header);
     if (at >= 0) keyCells.push(cell(at));
   }
+  const allKeys = keyCells.length === definition.target.key.length;
+  const direct = directMergeOf(definition, ok, values, allKeys ? keyCells : null);
+  const keyAts = allKeys ? keyCells.map((c) => Number(c.slice(1)) - 1) : [];
   return {
     headers,
     delimiter,
-    direct: directMergeOf(definition, ok, values, keyCells.length === definition.target.key.length ? keyCells : null),
+    direct,
+    targetCopy: direct ? targetCopyOf(definition, columnTypes, binding, headers, delimiter, keyAts) : null,
+    ok,
     ddl: [
       `DROP TABLE IF EXISTS ${RAW}`,
       `DROP SEQUENCE IF EXISTS ${RAW_SEQUENCE}`,

@@ -71,6 +71,10 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
   let headerSeen = false;
   let row = 0;
   let parts: Buffer[] = [];
+  // The last part: the buffer it is cut from and where.
+  let partBuffer: Buffer | null = null;
+  let partStart = 0;
+  let partEnd = 0;
   let chunkRows = 0;
   let index = firstChunk;
 
@@ -83,13 +87,27 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
     }
     row += 1;
     if (row <= skipRows) return;
-    parts.push(bytes.subarray(start, end + 1));
+    // Lines that follow each other in one buffer make one part.
+    const last = parts.length - 1;
+    if (last >= 0 && partBuffer === bytes && partEnd === start) parts[last] = bytes.subarray(partStart, end + 1);
+    else {
+      parts.push(bytes.subarray(start, end + 1));
+      partBuffer = bytes;
+      partStart = start;
+    }
+    partEnd = end + 1;
     chunkRows += 1;
   };
   const cut = (): PlainChunk => {
-    const chunk: PlainChunk = { index, firstRow: row - chunkRows + 1, rows: chunkRows, bytes: Buffer.concat(parts) };
+    const chunk: PlainChunk = {
+      index,
+      firstRow: row - chunkRows + 1,
+      rows: chunkRows,
+      bytes: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+    };
     index += 1;
     parts = [];
+    partBuffer = null;
     chunkRows = 0;
     return chunk;
   };

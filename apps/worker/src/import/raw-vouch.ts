@@ -1,0 +1,358 @@
+// The JavaScript side of the plain-CSV path's vouching (raw-stage.ts): the same checks the raw stage's
+// SQL makes on each cell (`ok`), made by the worker on the chunk's lines while the database works on the
+// chunk before. A chunk whose every row the worker vouches for, with no key repeated, goes into the
+// target with one COPY: no raw table, no checks in SQL, no INSERT … SELECT. The checks here may only be
+// stricter than the SQL ones, never looser (a row refused here just goes the SQL way), and the values
+// sent are the ones the SQL path would write.
+import {
+  EMAIL,
+  type FieldDefinition,
+  type FieldType,
+  type HeaderBinding,
+  type ImporterDefinition,
+} from '@app/importers';
+import { ident, qualified } from './merge-sql.js';
+import type { PlainChunk } from './readers/plain-csv.js';
+
+/** The words the boolean type reads as true and as false (cast.ts), all ASCII and lower-case. */
+export const TRUE_WORDS = ['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on'];
+export const FALSE_WORDS = ['false', 'no', '0', 'n', 'nein', 'f', 'off'];
+const BOOLEAN_SET = new Set([...TRUE_WORDS, ...FALSE_WORDS]);
+/** The boolean words PostgreSQL's own input does not read, with the text it reads for them. */
+const COPY_UNREAD = new Map(
+  [...TRUE_WORDS, ...FALSE_WORDS]
+    .filter((w) => ['ja', 'j', 'nein'].includes(w))
+    .map((w) => [w, TRUE_WORDS.includes(w) ? 't' : 'f']),
+);
+
+/**
+ * The COPY of a vouched chunk into the target. The target's column types must be exactly the ones the
+ * SQL path's casts produce (`columnTypes`), so that the column's own input function reads each value as
+ * the cast would: checked once per run (`TARGET_COLUMNS_SQL`) before the first COPY.
+ */
+export interface TargetCopy {
+  /** `COPY target (fields…) FROM STDIN (FORMAT csv, DELIMITER d)`. */
+  statement: string;
+  /** Per target column, the types (`regtype` names) whose input reads a value as the SQL path's cast. */
+  columnTypes: Record<string, string[]>;
+  /**
+   * The chunk as COPY input for `statement`, or null when a row is not vouched for or a key repeats. It
+   * lets the event loop run every `VOUCH_SLICE` rows: the database's answers on the other lanes are not
+   * kept waiting by a whole chunk's checks.
+   */
+  vouch(chunk: PlainChunk): Promise<Buffer | null>;
+}
+
+/**
+ * The target's columns with their types (`regtype` names, no modifiers), for `$1` (the target, quoted);
+ * nothing when the target is not a table, or has rules (COPY does not apply them as INSERT does).
+ */
+export const TARGET_COLUMNS_SQL = `SELECT a.attname::text AS name, a.atttypid::regtype::text AS type
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+    AND c.relkind IN ('r', 'p') AND NOT c.relhasrules`;
+
+/** The column types whose input function reads the SQL path's typed value of each field type the same. */
+const COLUMN_TYPES: Partial<Record<FieldType, string[]>> = {
+  text: ['text', 'character varying'],
+  integer: ['integer'],
+  bigint: ['bigint'],
+  numeric: ['numeric'],
+  double: ['double precision'],
+  date: ['date'],
+  boolean: ['boolean'],
+};
+
+/** Whether the target's columns (`TARGET_COLUMNS_SQL`) take the COPY as the SQL path would write. */
+export function targetTakesCopy(copy: TargetCopy, columns: { name: string; type: string }[]): boolean {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  return Object.entries(copy.columnTypes).every(([column, allowed]) => allowed.includes(types.get(column) ?? ''));
+}
+
+/** Rows checked between two turns of the event loop. */
+const VOUCH_SLICE = 500;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isSign = (c: number): boolean => c === 43 || c === 45;
+
+// The checks read the cell `text[s, e)` in place (a chunk's text, one row after the other), so a row
+// costs no substrings but those a rule needs.
+
+/** raw-stage.ts `integerSure`: `^[+-]?[0-9]{1,max}$`. */
+export function integerSure(text: string, s: number, e: number, max: number): boolean {
+  const n = e - s;
+  let i = s;
+  if (isSign(text.charCodeAt(s))) {
+    if (n < 2 || n > max + 1) return false;
+    i += 1;
+  } else if (n < 1 || n > max) return false;
+  for (; i < e; i += 1) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/** raw-stage.ts `decimalSure`: `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`, at most 300 characters. */
+export function decimalSure(text: string, s: number, e: number): boolean {
+  const n = e - s;
+  if (n > 300) return false;
+  let i = s;
+  const signed = isSign(text.charCodeAt(s));
+  if (signed) i += 1;
+  let dot = false;
+  for (; i < e; i += 1) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) continue;
+    if (c === 46 && !dot) {
+      dot = true;
+      continue;
+    }
+    return false;
+  }
+  return n > (signed ? 1 : 0) + (dot ? 1 : 0);
+}
+
+const digitAt = (text: string, i: number): number => text.charCodeAt(i) - 48;
+
+/** raw-stage.ts `dateSure`: `YYYY-MM-DD`, month 01–12, day 01–28, year not 0000. */
+export function dateSure(text: string, s: number, e: number): boolean {
+  if (e - s !== 10 || text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45) return false;
+  for (let i = s; i < e; i += 1) if (i !== s + 4 && i !== s + 7 && !isDigit(text.charCodeAt(i))) return false;
+  const month = digitAt(text, s + 5) * 10 + digitAt(text, s + 6);
+  const day = digitAt(text, s + 8) * 10 + digitAt(text, s + 9);
+  const year = digitAt(text, s) + digitAt(text, s + 1) + digitAt(text, s + 2) + digitAt(text, s + 3);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 28 && year > 0;
+}
+
+function isAscii(text: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i += 1) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Characters as PostgreSQL's length() counts them (code points). */
+function codePoints(text: string, s: number, e: number): number {
+  let n = 0;
+  for (let i = s; i < e; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) n += 1;
+  }
+  return n;
+}
+
+type CellCheck = (text: string, s: number, e: number) => boolean;
+
+/**
+ * A present cell's type check, and when COPY must be sent another text than the cell's (`rewrite`, null:
+ * never) with that text.
+ */
+interface TypedCheck {
+  sure: CellCheck;
+  rewrite: ((v: string) => string | null) | null;
+}
+
+function typedCheck(type: FieldType): TypedCheck | null {
+  switch (type) {
+    case 'text':
+      return { sure: () => true, rewrite: null };
+    case 'integer':
+      return { sure: (t, s, e) => integerSure(t, s, e, 9), rewrite: null };
+    case 'bigint':
+      return { sure: (t, s, e) => integerSure(t, s, e, 18), rewrite: null };
+    case 'numeric':
+      return { sure: decimalSure, rewrite: null };
+    case 'double':
+      // The SQL path writes `v::float8 + 0`: -0 becomes 0.
+      return { sure: decimalSure, rewrite: (v) => (v.charCodeAt(0) === 45 && Number(v) === 0 ? '0' : null) };
+    case 'date':
+      return { sure: dateSure, rewrite: null };
+    case 'boolean':
+      return {
+        sure: (t, s, e) => e - s <= 5 && isAscii(t, s, e) && BOOLEAN_SET.has(t.slice(s, e).toLowerCase()),
+        // COPY's boolean input reads every word of the SQL path the same, in any case, but 'ja', 'j' and 'nein'.
+        rewrite: (v) => COPY_UNREAD.get(v.toLowerCase()) ?? null,
+      };
+    default:
+      return null;
+  }
+}
+
+const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+
+/** raw-stage.ts `rulesSure`: whether a present cell passes the field's rules; null for a rule not mirrored. */
+function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
+  const checks: CellCheck[] = [];
+  const text = type === 'text';
+  // A typed value already passed its type's check; a text one must read as a decimal.
+  const numberOf = (t: string, s: number, e: number): number =>
+    text && !decimalSure(t, s, e) ? Number.NaN : Number(t.slice(s, e));
+  const numeric = ['text', 'integer', 'bigint', 'numeric', 'double'].includes(type);
+  for (const { name, arg } of field.rules) {
+    switch (name) {
+      case 'required':
+      case 'unique_in_file':
+      case 'exists':
+        break;
+      case 'email':
+        if (!text) return null;
+        checks.push((t, s, e) => e - s <= 254 && isAscii(t, s, e) && EMAIL.test(t.slice(s, e)));
+        break;
+      case 'min':
+      case 'max': {
+        if (!finite(arg) || !numeric) return null;
+        const bound = arg;
+        // NaN (not a decimal) compares false either way.
+        checks.push(name === 'min' ? (t, s, e) => numberOf(t, s, e) >= bound : (t, s, e) => numberOf(t, s, e) <= bound);
+        break;
+      }
+      case 'between': {
+        if (!Array.isArray(arg) || !numeric) return null;
+        const [lo, hi] = arg as unknown[];
+        if (!finite(lo) || !finite(hi)) return null;
+        checks.push((t, s, e) => {
+          const n = numberOf(t, s, e);
+          return n >= lo && n <= hi;
+        });
+        break;
+      }
+      case 'min_length':
+      case 'max_length': {
+        if (!text || typeof arg !== 'number' || !Number.isInteger(arg)) return null;
+        const limit = arg;
+        checks.push(
+          name === 'min_length' ? (t, s, e) => codePoints(t, s, e) >= limit : (t, s, e) => codePoints(t, s, e) <= limit,
+        );
+        break;
+      }
+      case 'in': {
+        if (!text || !Array.isArray(arg) || arg.length === 0) return null;
+        if (!arg.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) return null;
+        const allowed = new Set(arg.map((x) => String(x)));
+        checks.push((t, s, e) => allowed.has(t.slice(s, e)));
+        break;
+      }
+      default:
+        return null;
+    }
+  }
+  if (checks.length === 0) return () => true;
+  return (t, s, e) => {
+    for (const check of checks) if (!check(t, s, e)) return false;
+    return true;
+  };
+}
+
+/** One target column: the header cell it reads (-1: none, always null), its checks, its rewrite. */
+interface CellPlan {
+  at: number;
+  required: boolean;
+  sure: CellCheck;
+  rules: CellCheck;
+  rewrite: ((v: string) => string | null) | null;
+}
+
+/**
+ * The COPY of vouched chunks into the target for an importer on the plain-CSV path, or null when a field
+ * needs anything the raw stage's SQL does not vouch for either. `keyAts`: the key columns' header cells.
+ */
+export function targetCopyOf(
+  definition: ImporterDefinition,
+  fieldTypes: Record<string, FieldType>,
+  binding: HeaderBinding,
+  headers: string[],
+  delimiter: string,
+  keyAts: number[],
+): TargetCopy | null {
+  const plans: CellPlan[] = [];
+  const columnTypes: Record<string, string[]> = {};
+  for (const field of definition.fields) {
+    const type = fieldTypes[field.column] ?? field.type;
+    const read = typedCheck(type);
+    const rules = rulesCheck(field, type);
+    const allowed = COLUMN_TYPES[type];
+    if (field.transforms.length > 0 || !read || !rules || !allowed) return null;
+    columnTypes[field.column] = allowed;
+    const header = binding.columns[field.column] ?? null;
+    const at = header === null ? -1 : headers.indexOf(header);
+    const required = field.rules.some((r) => r.name === 'required');
+    if (at < 0 && required) return null;
+    plans.push({ at, required, sure: read.sure, rules, rewrite: read.rewrite });
+  }
+  const width = headers.length;
+  const separator = delimiter.charCodeAt(0);
+  // When every header is a field's, COPY names the columns in the file's order and takes the lines as
+  // they are (but for a cell that must be rewritten); else each line is rebuilt in the fields' order.
+  const byHeader = plans.every((p) => p.at >= 0) && new Set(plans.map((p) => p.at)).size === width;
+  const order = byHeader ? [...plans].sort((a, b) => a.at - b.at) : plans;
+  const columns = order.map((p) => ident((definition.fields[plans.indexOf(p)] as FieldDefinition).column));
+  const target = qualified(`${definition.target.schema}.${definition.target.table}`);
+  const quoted = `'${delimiter.replace(/'/g, "''")}'`;
+  const bounds = new Int32Array(width + 1);
+  return {
+    statement: `COPY ${target} (${columns.join(', ')}) FROM STDIN (FORMAT csv, DELIMITER ${quoted})`,
+    columnTypes,
+    async vouch(chunk) {
+      const text = chunk.bytes.toString('utf8');
+      const keys = new Set<string>();
+      let rewrite = !byHeader;
+      let at = 0;
+      for (let row = 0; row < chunk.rows; row += 1) {
+        if (row % VOUCH_SLICE === VOUCH_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+        const end = text.indexOf('\n', at);
+        if (end < 0) return null;
+        // The cells' bounds: cell i is text[bounds[i], bounds[i + 1] - 1).
+        bounds[0] = at;
+        let cell = 1;
+        for (let i = at; i < end; i += 1) {
+          if (text.charCodeAt(i) !== separator) continue;
+          if (cell >= width) return null;
+          bounds[cell] = i + 1;
+          cell += 1;
+        }
+        if (cell !== width) return null;
+        bounds[width] = end + 1;
+        for (const plan of plans) {
+          if (plan.at < 0) continue;
+          const s = bounds[plan.at] as number;
+          const e = (bounds[plan.at + 1] as number) - 1;
+          if (s === e) {
+            if (plan.required) return null;
+            continue;
+          }
+          // A cell that starts with a visible ASCII character is certainly not blank (raw-stage.ts).
+          const first = text.charCodeAt(s);
+          if (first < 33 || first > 126 || !plan.sure(text, s, e) || !plan.rules(text, s, e)) return null;
+          if (plan.rewrite && !rewrite && plan.rewrite(text.slice(s, e)) !== null) rewrite = true;
+        }
+        if (keyAts.length > 0) {
+          let key = '';
+          for (const k of keyAts) {
+            const s = bounds[k] as number;
+            const e = (bounds[k + 1] as number) - 1;
+            if (s === e) return null;
+            key += keyAts.length === 1 ? text.slice(s, e) : `${text.slice(s, e)}\u0000`;
+          }
+          if (keys.has(key)) return null;
+          keys.add(key);
+        }
+        at = end + 1;
+      }
+      return rewrite ? Buffer.from(rebuilt(text, delimiter, width, order), 'utf8') : chunk.bytes;
+    },
+  };
+}
+
+/** The lines of a vouched chunk's text with their cells in `order` and rewritten where needed. */
+function rebuilt(text: string, delimiter: string, width: number, order: CellPlan[]): string {
+  const out: string[] = [];
+  const values = new Array<string>(order.length);
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const cells = line.split(delimiter, width);
+    for (let i = 0; i < order.length; i += 1) {
+      const plan = order[i] as CellPlan;
+      const v = plan.at < 0 ? '' : (cells[plan.at] as string);
+      values[i] = v === '' || !plan.rewrite ? v : (plan.rewrite(v) ?? v);
+    }
+    out.push(values.join(delimiter));
+  }
+  out.push('');
+  return out.join('\n');
+}
