@@ -14,6 +14,7 @@ import {
 import { testDefinition, type FieldSpec } from '../../../../test/support/import-test-doubles.js';
 import type { HandlerResult } from '../runtime/job-runner.service.js';
 import { openRecordReader } from './readers/index.js';
+import { rawStageOf } from './raw-stage.js';
 
 // The plain-CSV path (PostgreSQL parses the rows, SQL stages the rows it can vouch for) against the
 // JavaScript path over the same rows: the same file once plain, once with its header quoted (which makes
@@ -344,7 +345,8 @@ describe('the direct merge of clean chunks', () => {
 
     const expected = await left(js.job, jsTarget);
     expect(await left(direct.job, directTarget)).toEqual(expected);
-    expect(direct.result.logFields).toMatchObject({ sql_rows: 21, direct_rows: DIRECT_CHUNKS * 3 });
+    // The first chunk (new keys, all vouched for) went in by COPY; the second's COPY met the CHECK.
+    expect(direct.result.logFields).toMatchObject({ sql_rows: 21, direct_rows: DIRECT_CHUNKS * 3, copied_rows: 3 });
 
     // Exact, not only equal: the counts ON CONFLICT answered (created vs updated) and the later row of a
     // repeated key winning.
@@ -398,6 +400,64 @@ describe('the direct merge of clean chunks', () => {
     expect(plain.result.logFields).toMatchObject({ sql_rows: 21, direct_rows: 0 });
   });
 
+  it('a load of new keys goes in by COPY, chunk after chunk, with the staged outcome', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${100 + i},c${i},${i % 5}`);
+    const text = `id,code,qty\n${rows.join('\n')}\n`;
+    const [copyTarget, jsTarget] = [await keyedTable(), await keyedTable()];
+    const copied = await run(keyed(copyTarget), text);
+    const js = await run(keyed(jsTarget), quotedHeader(text));
+    expect(await left(copied.job, copyTarget)).toEqual(await left(js.job, jsTarget));
+    expect(copied.result.logFields).toMatchObject({ sql_rows: 12, direct_rows: 12, copied_rows: 12 });
+    expect(copied.job.rowsCreated).toBe(12);
+  });
+
+  it('a target column COPY would read otherwise than the cast (text for an integer field): no COPY', async () => {
+    const target = `${SCHEMA}.k_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    await dataSource.query(`CREATE TABLE ${target} (id bigint PRIMARY KEY, code text, qty text)`);
+    const { job, result } = await run(keyed(target), 'id,code,qty\n1,a,+5\n2,b,007\n');
+    expect(job.status).toBe(JobStatus.Completed);
+    // The SQL path's cast: +5 and 007 read as integers, stored as their text. COPY would have kept '+5'.
+    expect(await dataSource.query(`SELECT id::int, qty FROM ${target} ORDER BY id`)).toEqual([
+      { id: 1, qty: '5' },
+      { id: 2, qty: '7' },
+    ]);
+    expect(result.logFields).toMatchObject({ direct_rows: 2, copied_rows: 0 });
+  });
+
+  it('COPY gets the values the SQL path writes: -0 as 0, ja and nein as booleans, a missing column null', async () => {
+    const create = async () => {
+      const name = `${SCHEMA}.k_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+      await dataSource.query(
+        `CREATE TABLE ${name} (id bigint PRIMARY KEY, ratio double precision, flag boolean, extra text DEFAULT 'dflt')`,
+      );
+      return name;
+    };
+    const fields: FieldSpec[] = [
+      { column: 'id', type: 'bigint' },
+      { column: 'ratio', type: 'double' },
+      { column: 'flag', type: 'boolean' },
+      { column: 'extra' },
+    ];
+    // The file's columns in another order than the fields', and no `extra` column.
+    const text = 'flag,ratio,id\nja,-0,1\nNein,-0.00,2\nYES,2.5,3\n,,4\nj,1,5\n';
+    const [copyTarget, jsTarget] = [await create(), await create()];
+    const slug = (target: string) =>
+      importer(target, { chunk_size: 3, duplicates: { strategy: 'upsert', compare: null } }, { fields });
+    const copied = await run(slug(copyTarget), text);
+    await run(slug(jsTarget), `"flag"${text.slice(4)}`);
+    const stored = (target: string) =>
+      dataSource.query(`SELECT id::int, ratio::text, flag, extra FROM ${target} ORDER BY id`) as Promise<unknown[]>;
+    expect(await stored(copyTarget)).toEqual(await stored(jsTarget));
+    expect(await stored(copyTarget)).toEqual([
+      { id: 1, ratio: '0', flag: true, extra: null },
+      { id: 2, ratio: '0', flag: false, extra: null },
+      { id: 3, ratio: '2.5', flag: true, extra: null },
+      { id: 4, ratio: null, flag: null, extra: null },
+      { id: 5, ratio: '1', flag: true, extra: null },
+    ]);
+    expect(copied.result.logFields).toMatchObject({ copied_rows: 5 });
+  });
+
   it('a dry run merges directly too, reports what the real run does and leaves the target as it was', async () => {
     const [dryTarget, realTarget] = [await keyedTable(), await keyedTable()];
     const dry = await run(keyed(dryTarget), `${FILE}\n`, true);
@@ -407,5 +467,65 @@ describe('the direct merge of clean chunks', () => {
     expect(d.counters).toEqual(r.counters);
     expect(d.rows).toEqual(r.rows);
     expect(dry.result.logFields?.direct_rows).toBe(DIRECT_CHUNKS * 3);
+  });
+});
+
+// The worker's own checks (raw-vouch.ts) against the raw stage's SQL (`ok`) over every variant: a row the
+// worker vouches for goes into the target with one COPY, so it must be one SQL vouches for too, with the
+// same values.
+describe("the worker's checks against the raw stage's SQL", () => {
+  const fields = FIELDS.map((f) =>
+    f.column === 'code' ? { ...f, rules: (f.rules ?? []).filter((r) => r.name !== 'unique_in_file') } : f,
+  );
+
+  it('vouch for exactly the rows SQL vouches for', async () => {
+    const definition = testDefinition({
+      fields,
+      duplicates: { strategy: 'insert', compare: null },
+      target: { schema: 'public', table: 'x', create: false, key: [] },
+    });
+    const compiled = compileImporter(definition);
+    const headers = HEADER.split(',');
+    const raw = rawStageOf(definition, compiled.columnTypes, compiled.bind(headers), {
+      path: '/unused.csv',
+      delimiter: ',',
+      headerRow: 1,
+      headers,
+    });
+    const copy = raw?.targetCopy;
+    if (!raw || !copy) throw new Error('the importer takes the COPY');
+    // Every variant row of the file that has all its cells.
+    const lines = csv()
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.split(',').length === headers.length && !/^[\s,]*$/.test(line));
+    expect(lines.length).toBeGreaterThan(70);
+
+    const q = dataSource.createQueryRunner();
+    await q.connect();
+    try {
+      for (const statement of raw.ddl) await q.query(statement);
+      for (const line of lines) {
+        const cells = line.split(',').map((cell) => (cell === '' ? null : cell));
+        await q.query(
+          `INSERT INTO pg_temp.import_raw (${headers.map((_, i) => `c${i + 1}`).join(', ')}) VALUES (${headers.map((_, i) => `$${i + 1}`).join(', ')})`,
+          cells,
+        );
+      }
+      const sql = (await q.query(`SELECT (${raw.ok}) AS ok FROM pg_temp.import_raw ORDER BY __row`)) as {
+        ok: boolean;
+      }[];
+      const worker: boolean[] = [];
+      for (const line of lines) {
+        worker.push((await copy.vouch({ index: 0, firstRow: 1, rows: 1, bytes: Buffer.from(`${line}\n`) })) !== null);
+      }
+      expect(worker).toEqual(sql.map((r) => r.ok));
+      // Not vacuous: both kinds are there.
+      expect(worker.filter(Boolean).length).toBeGreaterThan(20);
+      expect(worker.filter((ok) => !ok).length).toBeGreaterThan(30);
+    } finally {
+      for (const statement of raw.drop) await q.query(statement).catch(() => undefined);
+      await q.release();
+    }
   });
 });
