@@ -7,8 +7,9 @@ import { Stack, uniqueOwner } from './support/stack.js';
 /**
  * The issue's crash proof: `kill -9` of the worker in the middle of a 1,000,000-row import; a new worker
  * resumes at the first uncommitted chunk. Afterwards the target holds exactly the expected rows (none
- * twice, none missing) and the counters equal the truth. Every 1000th row is invalid, so failed rows and
- * their counters are checked for double counting as well.
+ * twice, none missing) and the counters equal the truth. Every 10,000th row is invalid (FAIL_EVERY), so
+ * failed rows and their counters are checked for double counting as well, and the run goes both ways: a
+ * chunk with an invalid row staged, the others straight into the target by COPY.
  */
 const ROWS = 1_000_000;
 const CHUNK = 5_000;
@@ -70,5 +71,11 @@ describe('an importer run survives a killed worker', () => {
 
     const truth = await countsTruth(stack, `${SCHEMA}.counts`, runId, ROWS, CHUNK);
     expect(truth.actual).toEqual(truth.expected);
+    // The new worker's attempt went both ways: chunks copied into the target, and chunks staged.
+    const finished = await stack.workers
+      .at(-1)!
+      .waitForLog((entry) => entry.msg === 'job finished' && entry.job_id === runId);
+    expect(Number(finished.copied_rows)).toBeGreaterThan(0);
+    expect(Number(finished.copied_rows)).toBeLessThan(Number(finished.sql_rows));
   }, 900_000);
 });

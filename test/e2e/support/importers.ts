@@ -63,8 +63,8 @@ fields:
 
 /**
  * The `counts` importer the crash and fault specs run: an upsert into `table` (id, label, amount; see
- * COUNTS_TABLE_DDL) in chunks of `chunk` rows. With `countsCsv`, every 1000th row fails its amount rule,
- * so failed rows are counted too.
+ * COUNTS_TABLE_DDL) in chunks of `chunk` rows. With `countsCsv`, one row in FAIL_EVERY (interruptions.ts)
+ * fails its amount rule, so failed rows are counted too, and most chunks go into the target by COPY.
  */
 export function countsImporter(table: string, chunk: number): string {
   return `title: Counts

@@ -137,10 +137,16 @@ export async function storedFiles(root: string): Promise<string[]> {
 export const COUNTS_TABLE_DDL = (table: string): string =>
   `CREATE TABLE ${table} (id integer PRIMARY KEY, label text NOT NULL, amount numeric)`;
 
-/** Row n (1-based) has id n; every 1000th row has a negative amount and fails its rule. */
+/**
+ * One row in FAIL_EVERY fails (its amount is negative): a chunk holding one goes the staged way, the
+ * others (of at most FAIL_EVERY / 2 rows) go into the target by COPY — an interrupted run meets both.
+ */
+export const FAIL_EVERY = 10_000;
+
+/** Row n (1-based) has id n; every FAIL_EVERY-th row has a negative amount and fails its rule. */
 export function countsCsv(rows: number): string {
   const lines = ['id,label,amount'];
-  for (let n = 1; n <= rows; n += 1) lines.push(`${n},row ${n},${n % 1000 === 0 ? -1 : n}`);
+  for (let n = 1; n <= rows; n += 1) lines.push(`${n},row ${n},${n % FAIL_EVERY === 0 ? -1 : n}`);
   return lines.join('\n');
 }
 
@@ -264,10 +270,10 @@ export async function countsTruth(
   rows: number,
   chunk: number,
 ): Promise<{ actual: Record<string, unknown>; expected: Record<string, unknown> }> {
-  const failed = Math.floor(rows / 1000);
+  const failed = Math.floor(rows / FAIL_EVERY);
   const good = rows - failed;
-  // Sum of 1..N minus the multiples of 1000 (the failed rows).
-  const sum = (BigInt(rows) * BigInt(rows + 1)) / 2n - (1000n * BigInt(failed) * BigInt(failed + 1)) / 2n;
+  // Sum of 1..N minus the multiples of FAIL_EVERY (the failed rows).
+  const sum = (BigInt(rows) * BigInt(rows + 1)) / 2n - (BigInt(FAIL_EVERY) * BigInt(failed) * BigInt(failed + 1)) / 2n;
   const [target] = await stack.sql(
     `SELECT count(*)::text AS n, count(DISTINCT id)::text AS distinct_ids, min(id) AS min, max(id) AS max,
             sum(id)::text AS sum FROM ${table}`,
@@ -294,7 +300,7 @@ export async function countsTruth(
         n: String(good),
         distinct_ids: String(good),
         min: 1,
-        max: rows - (rows % 1000 === 0 ? 1 : 0),
+        max: rows - (rows % FAIL_EVERY === 0 ? 1 : 0),
         sum: String(sum),
       },
       counters: {
