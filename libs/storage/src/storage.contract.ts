@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -73,6 +73,20 @@ export function describeStorageContract(name: string, makeStorage: () => Promise
       await storage.discardScratch(key('never-written/'));
       expect(scratch === null || (!existsSync(scratch) && !existsSync(`${scratch}.ovr.tmp`))).toBe(true);
       expect((await readAll(await storage.read(kept))).toString()).toBe('stored');
+    });
+
+    it('getFile copies an object into a local file byte for byte, replacing what was there', async () => {
+      const body = patternBytes(3 * 1024 * 1024 + 7);
+      await storage.write(key('get/source.bin'), chunked(body, 64 * 1024));
+      const file = join(tmpdir(), `strata-getfile-${randomUUID()}`);
+      try {
+        await writeFile(file, 'something longer than nothing, to be replaced'.repeat(100_000));
+        await storage.getFile(key('get/source.bin'), file);
+        expect(sha256(await readFile(file))).toBe(sha256(body));
+        await expect(storage.getFile(key('get/missing.bin'), file)).rejects.toBeInstanceOf(ObjectNotFoundError);
+      } finally {
+        await rm(file, { force: true });
+      }
     });
 
     it('reads exactly the requested byte range (inclusive ends)', async () => {

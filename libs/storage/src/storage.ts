@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StorageFailure } from '@app/common';
 
 export interface ObjectInfo {
@@ -60,6 +61,11 @@ export abstract class Storage {
   /** Stores the finished local file `file` as `key`. The caller removes `file` afterwards if it still exists. */
   async putFile(key: string, file: string, options?: { contentType?: string }): Promise<void> {
     await this.write(key, createReadStream(file), options);
+  }
+
+  /** Copies `key` into the local file `file` (created or replaced): the counterpart of putFile. */
+  async getFile(key: string, file: string): Promise<void> {
+    await pipeline(await this.read(key), createWriteStream(file));
   }
 
   /** Round-trips a tiny object to prove the store is reachable and writable (readiness checks). */

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledImporter, RecordReader } from '@app/importers';
@@ -31,7 +32,10 @@ const readers = new Map<string, RecordReader>();
 
 beforeAll(async () => {
   // The stored bytes are irrelevant here: the reader double is looked up by the run's file name.
-  const storage = { read: () => Promise.resolve(Readable.from([Buffer.from('unused')])) } as unknown as Storage;
+  const storage = {
+    read: () => Promise.resolve(Readable.from([Buffer.from('unused')])),
+    getFile: (_key: string, file: string) => writeFile(file, 'unused'),
+  } as unknown as Storage;
   const openReader: OpenRecordReader = ({ filename }) => {
     const reader = readers.get(filename ?? '');
     return reader ? Promise.resolve(reader) : Promise.reject(new Error(`no reader for ${filename}`));

@@ -1,8 +1,6 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ImportFailure } from '@app/common';
 import { SOURCE_FORMATS, type ImporterDefinition, type SourceFormat } from '@app/importers';
@@ -62,7 +60,7 @@ export class ImportSourceResolver {
       if (source.type === 'stored-file' || source.type === 'storage-object') {
         if (!source.key) throw rejected('The upload for this run has not been completed.');
         name = safeName(job.sourceFilename ?? source.key);
-        await pipeline(await this.storage.read(source.key), createWriteStream(join(dir, name)));
+        await this.storage.getFile(source.key, join(dir, name));
       } else if (source.type === 'remote-file') {
         name = safeName(job.sourceFilename ?? new URL(source.url).pathname);
         await writeFile(join(dir, name), await this.fetch(source.url, definition.source.max_size_bytes));

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileImporter, type ImporterDefinition } from '@app/importers';
@@ -31,6 +32,7 @@ const files = new Map<string, Buffer>();
 beforeAll(async () => {
   const storage = {
     read: (key: string) => Promise.resolve(Readable.from([files.get(key) ?? Buffer.alloc(0)])),
+    getFile: (key: string, file: string) => writeFile(file, files.get(key) ?? Buffer.alloc(0)),
   } as unknown as Storage;
   harness = await startImportRunHarness('strata-int-plain-csv', storage, (input) =>
     openRecordReader({ ...input, filename: input.filename ?? undefined }),
