@@ -579,41 +579,24 @@ export class ImportRunService {
     const raw = conn.raw as RawStage;
     const chunk = prepared.plain as PlainChunk;
     for (const statement of raw.reset(chunk.firstRow)) await q.query(statement);
-    await q.query('SAVEPOINT import_raw');
-    let copied = false;
-    try {
-      // A row count short of the lines sent would be a line PostgreSQL read as the end of data (`\.`).
-      copied = (await this.copyBytes(q, raw.copy, chunk.bytes)) === chunk.rows;
-      if (copied && conn.direct && prepared.vouched) prepared.direct = true;
-      else if (copied && conn.direct) {
+    const staged = await underSavepoint(q, 'import_raw', async () => {
+      if ((await this.copyBytes(q, raw.copy, chunk.bytes)) !== chunk.rows) throw new CopyCut();
+      if (conn.direct && prepared.vouched) prepared.direct = true;
+      else if (conn.direct) {
         const [probe] = (await q.query(conn.direct.probe)) as { clean: boolean }[];
         prepared.direct = probe?.clean === true;
       }
-    } catch (error) {
-      if (rowFailureMessage(error) === null) throw error;
-      copied = false;
-    }
-    if (!copied) {
-      await this.processWhole(q, raw, processing, prepared);
-      return;
-    }
-    await q.query('RELEASE SAVEPOINT import_raw');
-    if (!prepared.direct) await this.classifyPlain(q, conn, processing, prepared);
+    });
+    if (!staged.done) this.processWhole(raw, processing, prepared);
+    else if (!prepared.direct) await this.classifyPlain(q, conn, processing, prepared);
   }
 
   /**
-   * Undoes the chunk's raw stage back to its savepoint (`import_raw`) and processes every row of the chunk
-   * here, as the JavaScript path would: nothing of it stays staged in SQL.
+   * Processes every row of the chunk here, as the JavaScript path would, once its raw stage was undone:
+   * nothing of it stays staged in SQL.
    */
-  private async processWhole(
-    q: QueryRunner,
-    raw: RawStage,
-    processing: RowProcessing,
-    prepared: PreparedChunk,
-  ): Promise<void> {
+  private processWhole(raw: RawStage, processing: RowProcessing, prepared: PreparedChunk): void {
     prepared.direct = false;
-    await q.query('ROLLBACK TO SAVEPOINT import_raw');
-    await q.query('RELEASE SAVEPOINT import_raw');
     processRecords(processing, plainRecords(prepared.plain as PlainChunk, raw), prepared);
   }
 
@@ -631,16 +614,12 @@ export class ImportRunService {
     const raw = conn.raw as RawStage;
     const chunk = prepared.plain as PlainChunk;
     prepared.direct = false;
-    await q.query('SAVEPOINT import_raw');
-    let left: RawRow[];
-    try {
-      left = (await q.query(raw.classify)) as RawRow[];
-    } catch (error) {
-      if (rowFailureMessage(error) === null) throw error;
-      await this.processWhole(q, raw, processing, prepared);
+    const classified = await underSavepoint(q, 'import_raw', () => q.query(raw.classify) as Promise<RawRow[]>);
+    if (!classified.done) {
+      this.processWhole(raw, processing, prepared);
       return;
     }
-    await q.query('RELEASE SAVEPOINT import_raw');
+    const left = classified.value;
     processRecords(processing, left.map(rawRecord(raw.headers)), prepared);
     // Counted after the await: the other lane adds to the count meanwhile.
     conn.sqlRows += chunk.rows - left.length;
@@ -679,20 +658,20 @@ export class ImportRunService {
     conn: Connections,
     statement: string,
   ): Promise<Omit<ChunkCounts, 'failed'> | 'refused' | null> {
-    await q.query('SAVEPOINT import_direct');
-    try {
-      const [merged] = (await q.query(statement)) as Omit<ChunkCounts, 'failed'>[];
-      await q.query('RELEASE SAVEPOINT import_direct');
-      return { created: merged?.created ?? 0, updated: merged?.updated ?? 0, skipped: merged?.skipped ?? 0 };
-    } catch (error) {
-      const state = sqlStateOf(error);
+    const tried = await underSavepoint(
+      q,
+      'import_direct',
+      () => q.query(statement) as Promise<Omit<ChunkCounts, 'failed'>[]>,
       // 21000: ON CONFLICT met one key twice; 42P10: no arbiter after all (the index changed meanwhile).
-      if (rowFailureMessage(error) === null && state !== '21000' && state !== '42P10') throw error;
-      if (state === '42P10') conn.direct = null;
-      await q.query('ROLLBACK TO SAVEPOINT import_direct');
-      await q.query('RELEASE SAVEPOINT import_direct');
-      return state === '23505' ? null : 'refused';
+      (error) => rowFailureMessage(error) !== null || ['21000', '42P10'].includes(sqlStateOf(error)),
+    );
+    if (tried.done) {
+      const [merged] = tried.value;
+      return { created: merged?.created ?? 0, updated: merged?.updated ?? 0, skipped: merged?.skipped ?? 0 };
     }
+    const state = sqlStateOf(tried.error);
+    if (state === '42P10') conn.direct = null;
+    return state === '23505' ? null : 'refused';
   }
 
   /**
@@ -708,28 +687,24 @@ export class ImportRunService {
   ): Promise<boolean> {
     const copy = conn.copy as TargetCopy;
     const rows = (prepared.plain as PlainChunk).rows;
-    await q.query('SAVEPOINT import_copy_target');
-    // The chunk before must be done writing the target: two chunks' writes at once could wait on each
-    // other's rows, and neither commits before the other is merged.
-    await before;
-    try {
-      // A row count short of the lines sent would be a line PostgreSQL read as the end of data (`\.`).
-      if (conn.fresh && (await this.copyBytes(q, copy.statement, prepared.vouched as Buffer)) === rows) {
-        wrote();
-        await q.query('RELEASE SAVEPOINT import_copy_target');
-        prepared.copied = true;
-        conn.sqlRows += rows;
-        conn.directRows += rows;
-        conn.copiedRows += rows;
-        return true;
+    const copied = await underSavepoint(q, 'import_copy_target', async () => {
+      // The chunk before must be done writing the target: two chunks' writes at once could wait on each
+      // other's rows, and neither commits before the other is merged.
+      await before;
+      if (!conn.fresh || (await this.copyBytes(q, copy.statement, prepared.vouched as Buffer)) !== rows) {
+        throw new CopyCut();
       }
-    } catch (error) {
-      if (rowFailureMessage(error) === null) throw error;
-      if (sqlStateOf(error) === '23505') conn.fresh = false;
+      wrote();
+    });
+    if (!copied.done) {
+      if (sqlStateOf(copied.error) === '23505') conn.fresh = false;
+      return false;
     }
-    await q.query('ROLLBACK TO SAVEPOINT import_copy_target');
-    await q.query('RELEASE SAVEPOINT import_copy_target');
-    return false;
+    prepared.copied = true;
+    conn.sqlRows += rows;
+    conn.directRows += rows;
+    conn.copiedRows += rows;
+    return true;
   }
 
   /** The plain-CSV path: the data of failed rows the worker has not read (they failed in SQL). */
@@ -791,21 +766,20 @@ export class ImportRunService {
    * constraint, a value), the round's rows are bisected to isolate it.
    */
   private async mergeRound(q: QueryRunner, plan: MergePlan, round: number, outcomes: Map<number, Outcome>) {
-    await q.query('SAVEPOINT import_merge');
-    try {
-      const result = (await q.query(mergeSql(plan, 'round'), [round])) as MergeAnswer[];
-      await q.query('RELEASE SAVEPOINT import_merge');
-      recordMerged(result, outcomes);
-    } catch (error) {
-      if (rowFailureMessage(error) === null) throw error;
-      await q.query('ROLLBACK TO SAVEPOINT import_merge');
-      await q.query('RELEASE SAVEPOINT import_merge');
-      const [listed] = (await q.query(
-        `SELECT array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __occ = $1 AND __failed IS NULL`,
-        [round],
-      )) as { rows: number[] | null }[];
-      await this.mergeRows(q, mergeSql(plan, 'rows'), listed?.rows ?? [], outcomes);
+    const merged = await underSavepoint(
+      q,
+      'import_merge',
+      () => q.query(mergeSql(plan, 'round'), [round]) as Promise<MergeAnswer[]>,
+    );
+    if (merged.done) {
+      recordMerged(merged.value, outcomes);
+      return;
     }
+    const [listed] = (await q.query(
+      `SELECT array_agg(__row ORDER BY __row) AS rows FROM ${STAGE} WHERE __occ = $1 AND __failed IS NULL`,
+      [round],
+    )) as { rows: number[] | null }[];
+    await this.mergeRows(q, mergeSql(plan, 'rows'), listed?.rows ?? [], outcomes);
   }
 
   /**
@@ -819,24 +793,18 @@ export class ImportRunService {
     outcomes: Map<number, Outcome>,
   ): Promise<void> {
     if (rows.length === 0) return;
-    await q.query('SAVEPOINT import_merge');
-    try {
-      const result = (await q.query(statement, [rows])) as MergeAnswer[];
-      await q.query('RELEASE SAVEPOINT import_merge');
-      recordMerged(result, outcomes);
-    } catch (error) {
-      const message = rowFailureMessage(error);
-      if (message === null) throw error;
-      await q.query('ROLLBACK TO SAVEPOINT import_merge');
-      await q.query('RELEASE SAVEPOINT import_merge');
-      if (rows.length === 1) {
-        outcomes.set(rows[0] as number, { status: 'failed', errors: { message } });
-        return;
-      }
-      const half = Math.ceil(rows.length / 2);
-      await this.mergeRows(q, statement, rows.slice(0, half), outcomes);
-      await this.mergeRows(q, statement, rows.slice(half), outcomes);
+    const merged = await underSavepoint(q, 'import_merge', () => q.query(statement, [rows]) as Promise<MergeAnswer[]>);
+    if (merged.done) {
+      recordMerged(merged.value, outcomes);
+      return;
     }
+    if (rows.length === 1) {
+      outcomes.set(rows[0] as number, { status: 'failed', errors: { message: rowFailureMessage(merged.error) ?? '' } });
+      return;
+    }
+    const half = Math.ceil(rows.length / 2);
+    await this.mergeRows(q, statement, rows.slice(0, half), outcomes);
+    await this.mergeRows(q, statement, rows.slice(half), outcomes);
   }
 
   /**
@@ -851,24 +819,16 @@ export class ImportRunService {
     outcomes: Map<number, Outcome>,
   ): Promise<void> {
     if (rows.length === 0) return;
-    await q.query('SAVEPOINT import_copy');
-    try {
-      await this.copyRows(q, plan, rows);
-      await q.query('RELEASE SAVEPOINT import_copy');
-    } catch (error) {
-      const message = rowFailureMessage(error);
-      if (message === null) throw error;
-      await q.query('ROLLBACK TO SAVEPOINT import_copy');
-      await q.query('RELEASE SAVEPOINT import_copy');
-      const [only] = rows;
-      if (rows.length === 1 && only) {
-        outcomes.set(only.row_number, { status: 'failed', errors: { message } });
-        return;
-      }
-      const half = Math.ceil(rows.length / 2);
-      await this.stageRows(q, plan, rows.slice(0, half), outcomes);
-      await this.stageRows(q, plan, rows.slice(half), outcomes);
+    const copied = await underSavepoint(q, 'import_copy', () => this.copyRows(q, plan, rows));
+    if (copied.done) return;
+    const [only] = rows;
+    if (rows.length === 1 && only) {
+      outcomes.set(only.row_number, { status: 'failed', errors: { message: rowFailureMessage(copied.error) ?? '' } });
+      return;
     }
+    const half = Math.ceil(rows.length / 2);
+    await this.stageRows(q, plan, rows.slice(0, half), outcomes);
+    await this.stageRows(q, plan, rows.slice(half), outcomes);
   }
 
   /** COPY (text format) of the accepted rows into the staging table, on the runner's own connection. */
@@ -887,6 +847,33 @@ export class ImportRunService {
       if (batch.length > 0) yield batch;
     };
     await pipeline(Readable.from(batches()), client.query(copyFrom(stageCopy(plan))));
+  }
+}
+
+/** A COPY that took fewer rows than it was sent: a line PostgreSQL read as the end of data (`\.`). */
+class CopyCut extends Error {}
+
+/**
+ * `work` under the savepoint `name`: released when it succeeds; rolled back to and released when it throws
+ * an error `refused` accepts — by default a row's refusal (rowFailureMessage) or a CopyCut — which is then
+ * answered, not thrown. Any other error is thrown as it is, the transaction left to the caller.
+ */
+async function underSavepoint<T>(
+  q: QueryRunner,
+  name: string,
+  work: () => Promise<T>,
+  refused: (error: unknown) => boolean = (error) => error instanceof CopyCut || rowFailureMessage(error) !== null,
+): Promise<{ done: true; value: T } | { done: false; error: unknown }> {
+  await q.query(`SAVEPOINT ${name}`);
+  try {
+    const value = await work();
+    await q.query(`RELEASE SAVEPOINT ${name}`);
+    return { done: true, value };
+  } catch (error) {
+    if (!refused(error)) throw error;
+    await q.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    await q.query(`RELEASE SAVEPOINT ${name}`);
+    return { done: false, error };
   }
 }
 
