@@ -687,17 +687,25 @@ export class ImportRunService {
   ): Promise<boolean> {
     const copy = conn.copy as TargetCopy;
     const rows = (prepared.plain as PlainChunk).rows;
-    const copied = await underSavepoint(q, 'import_copy_target', async () => {
-      // The chunk before must be done writing the target: two chunks' writes at once could wait on each
-      // other's rows, and neither commits before the other is merged.
-      await before;
-      if (!conn.fresh || (await this.copyBytes(q, copy.statement, prepared.vouched as Buffer)) !== rows) {
-        throw new CopyCut();
-      }
-      wrote();
-    });
+    const copied = await underSavepoint(
+      q,
+      'import_copy_target',
+      async () => {
+        // The chunk before must be done writing the target: two chunks' writes at once could wait on each
+        // other's rows, and neither commits before the other is merged.
+        await before;
+        if (!conn.fresh || (await this.copyBytes(q, copy.statement, prepared.vouched as Buffer)) !== rows) {
+          throw new CopyCut();
+        }
+        wrote();
+      },
+      // 0A000: COPY FROM is not supported here (a target that changed since the run checked it).
+      (error) => error instanceof CopyCut || rowFailureMessage(error) !== null || sqlStateOf(error) === '0A000',
+    );
     if (!copied.done) {
-      if (sqlStateOf(copied.error) === '23505') conn.fresh = false;
+      const state = sqlStateOf(copied.error);
+      if (state === '23505') conn.fresh = false;
+      if (state === '0A000') conn.copy = null;
       return false;
     }
     prepared.copied = true;

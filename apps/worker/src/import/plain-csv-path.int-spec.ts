@@ -426,6 +426,17 @@ describe('the direct merge of clean chunks', () => {
     expect(result.logFields).toMatchObject({ direct_rows: 2, copied_rows: 0 });
   });
 
+  it('a target under forced row-level security (COPY FROM refuses it): no COPY, the rows inserted', async () => {
+    const target = await keyedTable();
+    await dataSource.query(`ALTER TABLE ${target} ENABLE ROW LEVEL SECURITY`);
+    await dataSource.query(`ALTER TABLE ${target} FORCE ROW LEVEL SECURITY`);
+    await dataSource.query(`CREATE POLICY everything ON ${target} USING (true) WITH CHECK (true)`);
+    const { job, result } = await run(keyed(target), 'id,code,qty\n1,a,1\n3,c,1\n4,d,1\n');
+    expect(job.status).toBe(JobStatus.Completed);
+    expect(await contents(target)).toHaveLength(4);
+    expect(result.logFields).toMatchObject({ direct_rows: 3, copied_rows: 0 });
+  });
+
   it('COPY gets the values the SQL path writes: -0 as 0, ja and nein as booleans, a missing column null', async () => {
     const create = async () => {
       const name = `${SCHEMA}.k_${randomUUID().replace(/-/g, '').slice(0, 10)}`;

@@ -45,12 +45,13 @@ export interface TargetCopy {
 
 /**
  * The target's columns with their types (`regtype` names, no modifiers), for `$1` (the target, quoted);
- * nothing when the target is not a table, or has rules (COPY does not apply them as INSERT does).
+ * nothing when the target is not a table, has rules (COPY does not apply them as INSERT does) or row-level
+ * security (COPY FROM refuses it).
  */
 export const TARGET_COLUMNS_SQL = `SELECT a.attname::text AS name, a.atttypid::regtype::text AS type
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
   WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-    AND c.relkind IN ('r', 'p') AND NOT c.relhasrules`;
+    AND c.relkind IN ('r', 'p') AND NOT c.relhasrules AND NOT c.relrowsecurity`;
 
 /** The column types whose input function reads the SQL path's typed value of each field type the same. */
 const COLUMN_TYPES: Partial<Record<FieldType, string[]>> = {
