@@ -98,6 +98,8 @@ interface PreparedChunk {
   vouched?: Buffer | null;
   /** The vouched chunk went into the target with one COPY, every row created. */
   copied?: boolean;
+  /** The target refused the chunk's COPY for a row (not a stored key): the direct merge would refuse it too. */
+  copyRefused?: boolean;
 }
 
 /** What the pipeline needs to process records in JavaScript. */
@@ -581,8 +583,10 @@ export class ImportRunService {
     for (const statement of raw.reset(chunk.firstRow)) await q.query(statement);
     const staged = await underSavepoint(q, 'import_raw', async () => {
       if ((await this.copyBytes(q, raw.copy, chunk.bytes)) !== chunk.rows) throw new CopyCut();
-      if (conn.direct && prepared.vouched) prepared.direct = true;
-      else if (conn.direct) {
+      // A chunk the worker vouched for is clean; one whose COPY the target refused is staged.
+      if (!conn.direct || prepared.copyRefused) return;
+      if (prepared.vouched) prepared.direct = true;
+      else {
         const [probe] = (await q.query(conn.direct.probe)) as { clean: boolean }[];
         prepared.direct = probe?.clean === true;
       }
@@ -705,7 +709,8 @@ export class ImportRunService {
     if (!copied.done) {
       const state = sqlStateOf(copied.error);
       if (state === '23505') conn.fresh = false;
-      if (state === '0A000') conn.copy = null;
+      else if (state === '0A000') conn.copy = null;
+      else prepared.copyRefused = rowFailureMessage(copied.error) !== null;
       return false;
     }
     prepared.copied = true;
