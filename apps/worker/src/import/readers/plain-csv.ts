@@ -71,10 +71,14 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
   let headerSeen = false;
   let row = 0;
   let parts: Buffer[] = [];
-  // The last part: the buffer it is cut from and where.
-  let partBuffer: Buffer | null = null;
-  let partStart = 0;
-  let partEnd = 0;
+  // The lines taken since the last part, while they follow each other in one buffer: `open[start, end)`.
+  let open: Buffer | null = null;
+  let openStart = 0;
+  let openEnd = 0;
+  const flush = (): void => {
+    if (open) parts.push(open.subarray(openStart, openEnd));
+    open = null;
+  };
   let chunkRows = 0;
   let index = firstChunk;
 
@@ -88,17 +92,16 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
     row += 1;
     if (row <= skipRows) return;
     // Lines that follow each other in one buffer make one part.
-    const last = parts.length - 1;
-    if (last >= 0 && partBuffer === bytes && partEnd === start) parts[last] = bytes.subarray(partStart, end + 1);
-    else {
-      parts.push(bytes.subarray(start, end + 1));
-      partBuffer = bytes;
-      partStart = start;
+    if (open !== bytes || openEnd !== start) {
+      flush();
+      open = bytes;
+      openStart = start;
     }
-    partEnd = end + 1;
+    openEnd = end + 1;
     chunkRows += 1;
   };
   const cut = (): PlainChunk => {
+    flush();
     const chunk: PlainChunk = {
       index,
       firstRow: row - chunkRows + 1,
@@ -107,7 +110,6 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
     };
     index += 1;
     parts = [];
-    partBuffer = null;
     chunkRows = 0;
     return chunk;
   };
