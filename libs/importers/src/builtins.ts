@@ -8,8 +8,9 @@ import { ImporterRegistry, StepArgumentError, TransformFailure } from './registr
 type Scalar = string | number | boolean;
 
 export const DECIMAL_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on']);
-const FALSE_WORDS = new Set(['false', 'no', '0', 'n', 'nein', 'f', 'off']);
+/** The words the boolean type reads as true and as false (lower-case; compared after trim and lower-case). */
+export const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on']);
+export const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'no', '0', 'n', 'nein', 'f', 'off']);
 /** The `email` rule's pattern (also compiled to SQL by the worker's plain-CSV path). */
 export const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[^\s@"(),:;<>[\\\]]+\.[^\s@"(),:;<>[\\\]]+$/;
 

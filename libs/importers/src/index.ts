@@ -3,7 +3,15 @@
 export * from './definition.js';
 export * from './processing.js';
 export * from './registry.js';
-export { EMAIL, createImporterRegistry, importerRegistry, parseBooleanWord, parseLocaleNumber } from './builtins.js';
+export {
+  EMAIL,
+  FALSE_WORDS,
+  TRUE_WORDS,
+  createImporterRegistry,
+  importerRegistry,
+  parseBooleanWord,
+  parseLocaleNumber,
+} from './builtins.js';
 export { compileImporter } from './compile.js';
 export { normalizeHeader } from './headers.js';
 export { ImporterLoadError, SLUG_PATTERN, loadImporters, parseImporterFile, type ParseResult } from './load.js';

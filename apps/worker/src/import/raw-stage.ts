@@ -8,6 +8,8 @@
 // json, geometry, keep_successful) do not take this path at all.
 import {
   EMAIL,
+  FALSE_WORDS,
+  TRUE_WORDS,
   type FieldDefinition,
   type FieldType,
   type HeaderBinding,
@@ -15,7 +17,7 @@ import {
 } from '@app/importers';
 import { ident, qualified, STAGE } from './merge-sql.js';
 import type { PlainCsv } from './readers/plain-csv.js';
-import { FALSE_WORDS, TRUE_WORDS as BOOLEAN_WORDS, targetCopyOf, type TargetCopy } from './raw-vouch.js';
+import { NUMERIC_TYPES, targetCopyOf, type TargetCopy } from './raw-vouch.js';
 
 export const RAW = 'pg_temp.import_raw';
 /** The widest file (headers) the raw stage takes. */
@@ -199,10 +201,10 @@ function typed(type: FieldType, v: string): { sure: string; value: string } | nu
     case 'date':
       return { sure: dateSure(v), value: `${v}::date` };
     case 'boolean': {
-      const words = [...BOOLEAN_WORDS, ...FALSE_WORDS].map(literal).join(', ');
+      const words = [...TRUE_WORDS, ...FALSE_WORDS].map(literal).join(', ');
       return {
         sure: `length(${v}) <= 5 AND ${ascii(v)} AND lower(${v}) IN (${words})`,
-        value: `lower(${v}) IN (${BOOLEAN_WORDS.map(literal).join(', ')})`,
+        value: `lower(${v}) IN (${[...TRUE_WORDS].map(literal).join(', ')})`,
       };
     }
     default:
@@ -275,9 +277,6 @@ function rulesSure(field: FieldDefinition, v: string): string | null {
   }
   return parts.length === 0 ? 'true' : parts.map((p) => `(${p})`).join(' AND ');
 }
-
-/** Types whose values min/max/between compare as numbers in SQL (text only when it reads as a decimal). */
-const NUMERIC_TYPES = new Set<FieldType>(['text', 'integer', 'bigint', 'numeric', 'double']);
 
 /**
  * The raw stage for an importer over a plain CSV, or null when the importer needs something only the

@@ -6,6 +6,8 @@
 // sent are the ones the SQL path would write.
 import {
   EMAIL,
+  FALSE_WORDS,
+  TRUE_WORDS,
   type FieldDefinition,
   type FieldType,
   type HeaderBinding,
@@ -14,16 +16,16 @@ import {
 import { ident, qualified } from './merge-sql.js';
 import type { PlainChunk } from './readers/plain-csv.js';
 
-/** The words the boolean type reads as true and as false (cast.ts), all ASCII and lower-case. */
-export const TRUE_WORDS = ['true', 'yes', '1', 'y', 'ja', 'j', 't', 'on'];
-export const FALSE_WORDS = ['false', 'no', '0', 'n', 'nein', 'f', 'off'];
 const BOOLEAN_SET = new Set([...TRUE_WORDS, ...FALSE_WORDS]);
 /** The boolean words PostgreSQL's own input does not read, with the text it reads for them. */
-const COPY_UNREAD = new Map(
-  [...TRUE_WORDS, ...FALSE_WORDS]
-    .filter((w) => ['ja', 'j', 'nein'].includes(w))
-    .map((w) => [w, TRUE_WORDS.includes(w) ? 't' : 'f']),
-);
+const COPY_UNREAD = new Map([
+  ['ja', 't'],
+  ['j', 't'],
+  ['nein', 'f'],
+]);
+
+/** Types whose values min/max/between compare as numbers (text only when it reads as a decimal). */
+export const NUMERIC_TYPES = new Set<FieldType>(['text', 'integer', 'bigint', 'numeric', 'double']);
 
 /**
  * The COPY of a vouched chunk into the target. The target's column types must be exactly the ones the
@@ -184,7 +186,7 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
   // A typed value already passed its type's check; a text one must read as a decimal.
   const numberOf = (t: string, s: number, e: number): number =>
     text && !decimalSure(t, s, e) ? Number.NaN : Number(t.slice(s, e));
-  const numeric = ['text', 'integer', 'bigint', 'numeric', 'double'].includes(type);
+  const numeric = NUMERIC_TYPES.has(type);
   for (const { name, arg } of field.rules) {
     switch (name) {
       case 'required':
