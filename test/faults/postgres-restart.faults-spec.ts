@@ -15,7 +15,9 @@ import { PostgresCluster } from './support/postgres-cluster.js';
  * processes carry on, and every job ends truthfully with exactly the data it should have produced.
  */
 type Body = Record<string, unknown>;
-const ROWS = 120_000;
+// Enough rows that the run, its chunks copied into the target (docs/importers.md), is still going when the
+// server stops.
+const ROWS = 600_000;
 const CHUNK = 2_000;
 const SCHEMA = `pgfault_${randomUUID().slice(0, 8)}`;
 const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
