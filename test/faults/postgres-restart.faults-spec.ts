@@ -17,7 +17,7 @@ import { PostgresCluster } from './support/postgres-cluster.js';
 type Body = Record<string, unknown>;
 // Enough rows that the run, its chunks copied into the target (docs/importers.md), is still going when the
 // server stops.
-const ROWS = 600_000;
+const ROWS = 1_000_000;
 const CHUNK = 2_000;
 const SCHEMA = `pgfault_${randomUUID().slice(0, 8)}`;
 const TERMINAL = ['completed', 'completed_with_errors', 'failed', 'cancelled'];
