@@ -4,6 +4,7 @@
 // target with one COPY: no raw table, no checks in SQL, no INSERT … SELECT. The checks here may only be
 // stricter than the SQL ones, never looser (a row refused here just goes the SQL way), and the values
 // sent are the ones the SQL path would write.
+import { isAscii as isAsciiBytes } from 'node:buffer';
 import {
   EMAIL,
   FALSE_WORDS,
@@ -292,7 +293,8 @@ export function targetCopyOf(
     statement: `COPY ${target} (${columns.join(', ')}) FROM STDIN (FORMAT csv, DELIMITER ${quoted})`,
     columnTypes,
     async vouch(chunk) {
-      const text = chunk.bytes.toString('utf8');
+      // ASCII reads as Latin-1 at memory speed; the UTF-8 decoder costs several times more.
+      const text = isAsciiBytes(chunk.bytes) ? chunk.bytes.toString('latin1') : chunk.bytes.toString('utf8');
       const keys = new Set<string>();
       let rewrite = !byHeader;
       let at = 0;

@@ -50,6 +50,38 @@ describe('CsvRecordCounter', () => {
     expect(count(text)).toEqual({ records, maxWidth, closed: true });
   });
 
+  // feedBytes counts buffers with no quote and no CR in a tight loop of its own (`feedLines`); buffers
+  // with either, or while CRLF/CR mode, quotes or a pre-header line are open, go byte by byte.
+  it.each([
+    { name: 'LF only', text: 'a,b,c\n1,2,3\n\n  ,\t\n4,5\n6,7,8,9\n, ,x\n' },
+    { name: 'LF only, no final newline', text: 'a;b\n1;2\n3' },
+    { name: 'quotes later in the file', text: 'a,b\n1,2\n3,4\n"5\n6",7\n8,9\n' },
+    { name: 'CRLF after plain lines', text: 'a,b\n1,2\n3\r\n4,5\n' },
+    { name: 'a CRLF file', text: 'a,b\r\n1,2\r\n3,4\n5,6\r\n' },
+    { name: 'a preamble before the header', text: 'title\nnotes,x\n\nh1,h2\n1,2\n3,4,5\n', headerRow: 3 },
+    { name: 'multi-byte text', text: 'a,b\nä,ö\n€,😀\n \u00a0,x\n' },
+  ])('$name: the byte counter agrees with the character counter at every split', ({ text, headerRow = 1 }) => {
+    const bytes = Buffer.from(text, 'utf8');
+    // The character counter (checked against the parser above and below) reads the text in one piece.
+    const expected = count(text, text.includes(';') ? ';' : ',', headerRow, text.length);
+    for (const size of [1, 2, 5, 7, bytes.length]) {
+      const counter = new CsvRecordCounter(text.includes(';') ? ';' : ',', headerRow);
+      for (let i = 0; i < bytes.length; i += size) counter.feedBytes(bytes.subarray(i, i + size));
+      expect(counter.end(), `read ${size} bytes at a time`).toEqual(expected);
+    }
+  });
+
+  it('counts a large LF-only file in whole buffers as the parser does', () => {
+    const lines = ['id,name,amount'];
+    for (let i = 1; i <= 20_000; i += 1)
+      lines.push(i % 997 === 0 ? ' , ' : i % 1999 === 0 ? `${i},x,1,extra` : `${i},n${i},${i}.5`);
+    const text = `${lines.join('\n')}\n`;
+    const counter = new CsvRecordCounter(',', 1);
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += 64 * 1024) counter.feedBytes(bytes.subarray(i, i + 64 * 1024));
+    expect(counter.end()).toEqual(parsed(text));
+  });
+
   it('starts at the header row as the parser does', () => {
     expect(count('title\n\nh1;h2\n1;2\n', ';', 3)).toEqual({ records: 2, maxWidth: 2, closed: true });
   });

@@ -59,7 +59,59 @@ export class CsvRecordCounter {
    */
   feedBytes(bytes: Uint8Array): void {
     if (this.delimiter >= 0x80) throw new RangeError('feedBytes counts ASCII delimiters only');
+    if (this.lineFeedsOnly(bytes)) {
+      this.feedLines(bytes);
+      return;
+    }
     for (let i = 0; i < bytes.length; i += 1) this.next(bytes[i] as number);
+  }
+
+  /**
+   * Whether `next` would read every byte of `bytes` as a field's text, a delimiter or a record's LF end:
+   * counting from the header row on, outside quotes, records ended by LF (or not yet known), and no
+   * quote or CR in the bytes (found at memchr speed). Most files are like that, and `feedLines` counts
+   * them in one tight loop.
+   */
+  private lineFeedsOnly(bytes: Uint8Array): boolean {
+    return (
+      this.enabled &&
+      !this.inQuotes &&
+      !this.crPending &&
+      (this.lineEnd === null || this.lineEnd === 'lf') &&
+      bytes.indexOf(QUOTE) < 0 &&
+      bytes.indexOf(CR) < 0
+    );
+  }
+
+  /** `next` over `bytes` when `lineFeedsOnly(bytes)`: the same counts, in locals. */
+  private feedLines(bytes: Uint8Array): void {
+    const delimiter = this.delimiter;
+    let fields = this.fields;
+    let content = this.content;
+    let records = this.records;
+    let maxWidth = this.maxWidth;
+    let lines = 0;
+    for (let i = 0; i < bytes.length; i += 1) {
+      const c = bytes[i] as number;
+      if (c === LF) {
+        lines += 1;
+        if (content) {
+          records += 1;
+          if (fields > maxWidth) maxWidth = fields;
+        }
+        fields = 1;
+        content = false;
+      } else if (c === delimiter) fields += 1;
+      else if (!content && c !== SPACE && c !== TAB) content = true;
+    }
+    if (lines > 0) this.lineEnd = 'lf';
+    this.line += lines;
+    this.fields = fields;
+    this.content = content;
+    this.records = records;
+    this.maxWidth = maxWidth;
+    const last = bytes[bytes.length - 1];
+    if (last !== undefined) this.fieldStart = last === LF || last === delimiter;
   }
 
   end(): CsvCount {

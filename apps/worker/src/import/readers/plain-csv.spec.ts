@@ -8,12 +8,19 @@ const files = new FixtureDir();
 beforeAll(() => files.create());
 afterAll(() => files.remove());
 
-async function chunksOf(name: string, content: string, size: number, firstChunk = 0, read = DEFAULT_READ) {
+async function chunksOf(
+  name: string,
+  content: string,
+  size: number,
+  firstChunk = 0,
+  read = DEFAULT_READ,
+  readSize?: number,
+) {
   const reader = await openCsvReader(await files.write(name, content), read, 'csv');
   const plain = reader.plain;
   if (!plain) throw new Error(`${name} is not plain`);
   const chunks: PlainChunk[] = [];
-  for await (const chunk of plainCsvChunks(plain, size, firstChunk)) chunks.push(chunk);
+  for await (const chunk of plainCsvChunks(plain, size, firstChunk, readSize)) chunks.push(chunk);
   return { reader, plain, chunks };
 }
 
@@ -47,10 +54,21 @@ describe('plain CSV rows, cut without a parser', () => {
   it('cuts lines that cross read buffers, and a line longer than several of them', async () => {
     const long = (n: number, width: number) => `${n},${String(n % 10).repeat(width)}`;
     const lines = ['a,b', long(1, 700_000), ...Array.from({ length: 40 }, (_, i) => long(i + 2, 30_000)), long(99, 5)];
-    const { reader, plain, chunks } = await chunksOf('long-lines.csv', lines.join('\n'), 7);
+    // 256 KiB reads: lines and chunks cross them (the default reads are larger than this file).
+    const { reader, plain, chunks } = await chunksOf(
+      'long-lines.csv',
+      lines.join('\n'),
+      7,
+      0,
+      DEFAULT_READ,
+      256 * 1024,
+    );
     const expected = (await collect(reader)).map(({ row_number, data }) => ({ row_number, data }));
     expect(recordsOf(chunks, plain.delimiter, plain.headers)).toEqual(expected);
     expect(expected).toHaveLength(42);
+    // With the default reads the whole file is one read: the same rows.
+    const whole = await chunksOf('long-lines-one-read.csv', lines.join('\n'), 7);
+    expect(recordsOf(whole.chunks, plain.delimiter, plain.headers)).toEqual(expected);
   });
 
   it('skips the lines before header_row and the header itself', async () => {

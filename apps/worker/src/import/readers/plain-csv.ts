@@ -7,6 +7,11 @@ import { isBlankRow } from './headers.js';
 import { utf8Bytes } from './text-source.js';
 
 const LF = 0x0a;
+/**
+ * Bytes per read of `plainCsvChunks`: several chunks' worth, so most chunks lie within one read buffer and
+ * are handed on without a copy (a chunk across two reads is joined). A few such buffers are alive at once.
+ */
+const PLAIN_READ_BYTES = 4 * 1024 * 1024;
 
 /** What the pipeline needs to read a plain CSV's rows itself. */
 export interface PlainCsv {
@@ -62,9 +67,15 @@ export function plainRecordData(line: string, delimiter: string, headers: string
 
 /**
  * The data rows of a plain CSV in chunks of `size`, from chunk `firstChunk` on (earlier rows are skipped
- * without being copied). Memory holds one read buffer and one chunk.
+ * without being copied), reading `readSize` bytes at a time. Memory holds the read buffers the chunks
+ * handed on still point into.
  */
-export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk = 0): AsyncGenerator<PlainChunk> {
+export async function* plainCsvChunks(
+  plain: PlainCsv,
+  size: number,
+  firstChunk = 0,
+  readSize = PLAIN_READ_BYTES,
+): AsyncGenerator<PlainChunk> {
   const delimiter = plain.delimiter.charCodeAt(0);
   const skipRows = firstChunk * size;
   let line = 0;
@@ -117,7 +128,7 @@ export async function* plainCsvChunks(plain: PlainCsv, size: number, firstChunk 
   // The start of a line that has not ended yet, in pieces: joined once when it ends, so a very long line
   // costs its length, not its length squared.
   let partial: Buffer[] = [];
-  for await (const read of utf8Bytes(plain.path)) {
+  for await (const read of utf8Bytes(plain.path, readSize)) {
     let bytes: Buffer = read;
     let at = 0;
     if (partial.length > 0) {

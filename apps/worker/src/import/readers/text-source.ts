@@ -73,10 +73,10 @@ export async function* decodedText(path: string, encoding: string): AsyncGenerat
 /**
  * The bytes of a UTF-8 file, checked strictly as they stream (a byte that is not UTF-8 fails the read,
  * as `decodedText` does), the BOM dropped. For parsers that take bytes (csv-parse): decoding to text
- * first would make them encode it back, then decode every field again.
+ * first would make them encode it back, then decode every field again. `readSize`: the bytes per read.
  */
-export async function* utf8Bytes(path: string): AsyncGenerator<Buffer> {
-  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+export async function* utf8Bytes(path: string, readSize = 256 * 1024): AsyncGenerator<Buffer> {
+  const input = createReadStream(path, { highWaterMark: readSize });
   let carry: Buffer | null = null;
   let first = true;
   try {
