@@ -52,6 +52,7 @@ import {
   startIngestServices,
   workerFinished,
   timed,
+  uploadFile,
   verdict,
   waitForJob,
   withDatabase,
@@ -138,7 +139,7 @@ chunk_size: 5000
     const measured = await importRun(gateway, worker, token, csv, rowCount);
     strataRuns.push(measured);
     console.log(
-      `[strata] run ${run}: upload→completed ${s(measured.ms)} (${rate(rowCount, measured.ms)} rows/s), ` +
+      `[strata] run ${run}: upload→completed ${s(measured.ms)}${measured.split} (${rate(rowCount, measured.ms)} rows/s), ` +
         `peak RSS worker ${mib(measured.rss.parent)}, child ${mib(measured.rss.children)}, sum ${mib(measured.rss.total)}` +
         measured.heap +
         measured.sql,
@@ -242,23 +243,31 @@ async function importRun(gateway, worker, token, path, rows) {
   try {
     const t0 = process.hrtime.bigint();
     const started = Date.now();
-    const form = new FormData();
-    form.append('file', await fileBlob(path), 'rows.csv');
-    const res = await fetch(`${gateway.baseUrl}/api/v1/ingest/upload/bench`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
-      body: form,
-    });
-    if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-    const { data } = await res.json();
+    const res = await uploadFile(`${gateway.baseUrl}/api/v1/ingest/upload/bench`, token, path, 'rows.csv');
+    if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${res.text}`);
+    const uploadMs = Date.now() - started;
+    const { data } = JSON.parse(res.text);
     const { job } = await waitForJob(gateway.baseUrl, token, data.id, { t0, intervalMs: 100 });
     if (job.status !== 'completed' || job.rows_processed !== rows)
       throw new Error(`run ended ${job.status} after ${job.rows_processed} rows: ${JSON.stringify(job.error)}`);
     const finished = await workerFinished(worker, data.id);
-    return { ms: Date.now() - started, rss: sampler.stop(), heap: heapNote(finished), sql: sqlNote(finished) };
+    return {
+      ms: Date.now() - started,
+      rss: sampler.stop(),
+      heap: heapNote(finished),
+      sql: sqlNote(finished),
+      split: splitNote(uploadMs, finished),
+    };
   } finally {
     sampler.stop();
   }
+}
+
+/** Where the time went: the upload (until its 202), then the worker's steps (its `job finished` line). */
+function splitNote(uploadMs, finished) {
+  const steps = finished?.steps_ms ?? {};
+  const step = (name) => (steps[name] === undefined ? '' : `, ${name} ${s(steps[name])}`);
+  return ` (upload ${s(uploadMs)}${step('reading')}${step('loading')})`;
 }
 
 /** The worker's governed heap collections of a run (its `job finished` line), for the run's line. */
@@ -272,12 +281,6 @@ function sqlNote(finished) {
   return finished?.sql_rows === undefined
     ? ', no rows staged in SQL'
     : `, ${finished.sql_rows.toLocaleString('en')} rows staged in SQL`;
-}
-
-/** The file as a Blob backed by the file on disk (undici streams it; nothing is read into memory). */
-async function fileBlob(path) {
-  const { openAsBlob } = await import('node:fs');
-  return openAsBlob(path);
 }
 
 async function generateCsv(path, rows) {
