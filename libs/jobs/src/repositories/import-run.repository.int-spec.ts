@@ -14,6 +14,7 @@ import {
   type IngestJob,
 } from '@app/jobs';
 import type { DataSource } from 'typeorm';
+import { committedUnflushed, statementsDuring } from '../../../../test/support/query-log.js';
 
 describe('ImportRunRepository (PostgreSQL)', () => {
   let dataSource: DataSource;
@@ -101,6 +102,18 @@ describe('ImportRunRepository (PostgreSQL)', () => {
     expect(await runs.committedChunks(job.id)).toEqual([0]);
     expect(await jobs.findById(job.id)).toMatchObject({ rowsProcessed: 2, rowsFailed: 1, rowsTotal: 10 });
     expect(await runs.countFailedRows(job.id)).toBe(1);
+  });
+
+  it('writes the total and the header row without waiting for the WAL flush (the run end flushes them)', async () => {
+    const { job, token } = await started();
+    const runners = await statementsDuring(dataSource, async () => {
+      expect(await runs.recordTotal(job.id, token, 12)).toBe(true);
+      expect(await runs.recordSummary(job.id, token, { headers: ['a', 'b'] })).toBe(true);
+    });
+    expect(runners).toHaveLength(2);
+    expect(committedUnflushed(runners[0]!, /^UPDATE ingest_jobs SET rows_total/)).toBe(true);
+    expect(committedUnflushed(runners[1]!, /^UPDATE ingest_jobs SET result/)).toBe(true);
+    expect(await jobs.findById(job.id)).toMatchObject({ rowsTotal: 12, result: { headers: ['a', 'b'] } });
   });
 
   it('refuses a chunk after a cancel request (the run stops between chunks)', async () => {

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { RowStatus, type RowErrors } from '../entities/ingest-row.entity.js';
 import { JobStatus } from '../job-status.js';
 import { PositionalParams, sql, type SqlFragment } from './sql.js';
+import { unflushed } from './unflushed.js';
 
 /** How the rows of one chunk ended. */
 export interface ChunkCounts {
@@ -118,13 +119,19 @@ export class ImportRunRepository {
     });
   }
 
-  /** The exact row count, known before the first row is processed. False if the attempt lost the job. */
+  /**
+   * The exact row count, known before the first row is processed. False if the attempt lost the job.
+   * Advisory, like progress: written without waiting for the WAL flush (`unflushed`).
+   */
   async recordTotal(jobId: string, attemptToken: string, total: number): Promise<boolean> {
-    const rows = await this.run(
-      sql(
-        `UPDATE ingest_jobs SET rows_total = :total, updated_at = now()
-         WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken RETURNING id`,
-        { jobId, attemptToken, total, processing: JobStatus.Processing },
+    const rows = await unflushed(this.dataSource, (manager) =>
+      this.run(
+        sql(
+          `UPDATE ingest_jobs SET rows_total = :total, updated_at = now()
+           WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken RETURNING id`,
+          { jobId, attemptToken, total, processing: JobStatus.Processing },
+        ),
+        manager,
       ),
     );
     return rows.length > 0;
@@ -259,11 +266,15 @@ export class ImportRunRepository {
 
   /** Stores the run's summary on a running attempt (a run that ends `failed` keeps its summary too). */
   async recordSummary(jobId: string, attemptToken: string, summary: Record<string, unknown>): Promise<boolean> {
-    const rows = await this.run(
-      sql(
-        `UPDATE ingest_jobs SET result = :summary::jsonb, updated_at = now()
-         WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken RETURNING id`,
-        { jobId, attemptToken, summary: JSON.stringify(summary), processing: JobStatus.Processing },
+    // Before the attempt's end, which flushes it: written without waiting for the WAL flush.
+    const rows = await unflushed(this.dataSource, (manager) =>
+      this.run(
+        sql(
+          `UPDATE ingest_jobs SET result = :summary::jsonb, updated_at = now()
+           WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken RETURNING id`,
+          { jobId, attemptToken, summary: JSON.stringify(summary), processing: JobStatus.Processing },
+        ),
+        manager,
       ),
     );
     return rows.length > 0;

@@ -23,6 +23,7 @@ import {
   type UploadState,
 } from '@app/jobs';
 import type { DataSource } from 'typeorm';
+import { committedUnflushed, statementsDuring } from '../../../../test/support/query-log.js';
 
 /** A stored file whose bytes arrived directly (bound at creation). */
 const fileSource = (key = 'staging/x/f.gpkg', size = 1234): StoredFileSource => ({
@@ -534,6 +535,16 @@ describe('JobRepository (PostgreSQL)', () => {
         rowsProcessed: 40,
         rowsFailed: 2,
       });
+    });
+
+    it('commits without waiting for the WAL flush (progress is advisory)', async () => {
+      const job = await runningJob();
+      const runners = await statementsDuring(dataSource, () =>
+        jobs.reportProgress(job.id, job.attemptToken!, { step: JobStep.Loading, progress: 0.25 }),
+      );
+      expect(runners).toHaveLength(1);
+      expect(committedUnflushed(runners[0]!, /^UPDATE ingest_jobs SET .*"progress"/)).toBe(true);
+      expect((await reload(job.id)).progress).toBe(0.25);
     });
 
     it('is false for a stale attempt token and changes nothing', async () => {

@@ -12,6 +12,7 @@ import { hydrate } from './hydrate.js';
 import { selectByKeys, selectOne, selectPage } from './page.js';
 import { ReadBatcher } from './read-batcher.js';
 import { NOW, PositionalParams, jsonb, sql, type SqlFragment } from './sql.js';
+import { unflushed } from './unflushed.js';
 
 export interface NewJob {
   /** Chosen by the caller when it must name storage keys after the job before the row exists. */
@@ -418,6 +419,7 @@ export class JobRepository {
   }
 
   /** Records progress; false when this attempt no longer owns the job (stop work at once). */
+  /** Progress is advisory: written without waiting for the WAL flush (`unflushed`). */
   async reportProgress(id: string, attemptToken: string, update: ProgressUpdate): Promise<boolean> {
     const set: Assignments = {};
     if (update.step !== undefined) set.step = update.step;
@@ -425,11 +427,14 @@ export class JobRepository {
     if (update.rowsTotal !== undefined) set.rows_total = update.rowsTotal;
     if (update.rowsProcessed !== undefined) set.rows_processed = update.rowsProcessed;
     if (update.rowsFailed !== undefined) set.rows_failed = update.rowsFailed;
-    const job = await this.transition(id, JobStatus.Processing, {
-      from: [JobStatus.Processing],
-      set,
-      where: [heldBy(attemptToken), NO_CANCEL_REQUEST],
-    });
+    const job = await unflushed(this.dataSource, (manager) =>
+      this.transition(
+        id,
+        JobStatus.Processing,
+        { from: [JobStatus.Processing], set, where: [heldBy(attemptToken), NO_CANCEL_REQUEST] },
+        manager,
+      ),
+    );
     return job !== null;
   }
 
