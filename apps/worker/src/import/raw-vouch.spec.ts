@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldType } from '@app/importers';
 import { testDefinition, type FieldSpec } from '../../../../test/support/import-test-doubles.js';
-import { dateSure, decimalSure, integerSure, targetCopyOf, targetTakesCopy, type TargetCopy } from './raw-vouch.js';
+import { EMAIL } from '@app/importers';
+import {
+  dateSure,
+  decimalSure,
+  decimalValue,
+  emailSure,
+  integerSure,
+  targetCopyOf,
+  targetTakesCopy,
+  type TargetCopy,
+} from './raw-vouch.js';
 
-const at = (v: string) => [v, 0, v.length] as const;
+const at = (v: string) => [Buffer.from(v), 0, Buffer.byteLength(v)] as const;
 
 /** A TargetCopy over `headers` for `fields` (keyed on the header cells `keyAts`). */
 function copyOf(fields: FieldSpec[], headers: string[], keyAts: number[] = [], delimiter = ','): TargetCopy | null {
@@ -38,7 +48,7 @@ describe('raw-vouch: the cell checks, read in place', () => {
     expect(['1', '+7', '-12', '007', '123456789'].map((v) => integerSure(...at(v), 9))).toEqual(Array(5).fill(true));
     expect(['1234567890', '+', '-', '1e3', ' 8', '8 ', '1.0', '0x1'].some((v) => integerSure(...at(v), 9))).toBe(false);
     // In place: the cell `12` inside `a,12,b`.
-    expect(integerSure('a,12,b', 2, 4, 9)).toBe(true);
+    expect(integerSure(Buffer.from('a,12,b'), 2, 4, 9)).toBe(true);
   });
 
   it('decimals: digits with one optional point and sign, no exponent, at most 300 characters', () => {
@@ -53,6 +63,68 @@ describe('raw-vouch: the cell checks, read in place', () => {
     expect(['2024-03-01', '1999-12-28', '0001-01-01'].every((v) => dateSure(...at(v)))).toBe(true);
     const bad = ['2024-02-29', '2024-13-01', '2024-00-10', '2024-01-00', '0000-01-01', '2024-3-01', '2024/03/01'];
     expect(bad.some((v) => dateSure(...at(v)))).toBe(false);
+  });
+});
+
+/** Deterministic pseudo-random strings over `alphabet`, 0 to `max` characters long. */
+function* strings(alphabet: string, count: number, max: number): Generator<string> {
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor((seed / 2147483648) * n);
+  };
+  for (let i = 0; i < count; i += 1) {
+    let v = '';
+    for (let n = next(max + 1); n > 0; n -= 1) v += alphabet[next(alphabet.length)];
+    yield v;
+  }
+}
+
+describe('raw-vouch: checks made without a string', () => {
+  it('email: the same verdict as the rule pattern on every ASCII cell', () => {
+    const fixed = [
+      'a@b.c',
+      'a@b.',
+      'a@.c',
+      '@b.c',
+      'a@b',
+      'a@@b.c',
+      'a@b..c',
+      'a.b@c.d.e',
+      'a b@c.d',
+      'a@b.c ',
+      'a"@b.c',
+    ];
+    const fuzz = [...strings('ab.@', 20_000, 7), ...strings('ab.@ ,"()[]\\:;<>\t', 20_000, 8)];
+    for (const v of [...fixed, ...fuzz]) expect(emailSure(...at(v)), JSON.stringify(v)).toBe(EMAIL.test(v));
+    expect(fuzz.filter((v) => EMAIL.test(v)).length).toBeGreaterThan(100);
+  });
+
+  it('decimal values: exactly what Number() reads, short or long', () => {
+    const fixed = [
+      '0',
+      '-0',
+      '+0.0',
+      '.5',
+      '5.',
+      '-.25',
+      '0.1',
+      '0.3',
+      '123456789012345',
+      '1234567890123456',
+      '9007199254740993',
+    ];
+    const long = ['0.' + '0'.repeat(21) + '1', '1.' + '0'.repeat(30), '-' + '9'.repeat(40) + '.5'];
+    const fuzz = [...strings('0123456789', 20_000, 18)]
+      .filter((v) => v !== '')
+      .map((v, i) => {
+        const dot = i % (v.length + 1);
+        const sign = ['', '-', '+'][i % 3] as string;
+        return `${sign}${v.slice(0, dot)}.${v.slice(dot)}`;
+      });
+    for (const v of [...fixed, ...long, ...fuzz].filter((x) => decimalSure(...at(x)))) {
+      expect(Object.is(decimalValue(...at(v)), Number(v)), v).toBe(true);
+    }
   });
 });
 

@@ -4,9 +4,7 @@
 // target with one COPY: no raw table, no checks in SQL, no INSERT … SELECT. The checks here may only be
 // stricter than the SQL ones, never looser (a row refused here just goes the SQL way), and the values
 // sent are the ones the SQL path would write.
-import { isAscii as isAsciiBytes } from 'node:buffer';
 import {
-  EMAIL,
   FALSE_WORDS,
   TRUE_WORDS,
   type FieldDefinition,
@@ -76,34 +74,36 @@ export function targetTakesCopy(copy: TargetCopy, columns: { name: string; type:
 /** Rows checked between two turns of the event loop. */
 const VOUCH_SLICE = 500;
 
+const LF = 0x0a;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isSign = (c: number): boolean => c === 43 || c === 45;
 
-// The checks read the cell `text[s, e)` in place (a chunk's text, one row after the other), so a row
-// costs no substrings but those a rule needs.
+// The checks read the cell `b[s, e)` in place, in the chunk's bytes (one row after the other): no string
+// is made of the chunk, and a row costs no strings but those a rule needs. The file is UTF-8 (checked as
+// it was read); every character a check looks for is ASCII, and no byte of a multi-byte sequence is.
 
 /** raw-stage.ts `integerSure`: `^[+-]?[0-9]{1,max}$`. */
-export function integerSure(text: string, s: number, e: number, max: number): boolean {
+export function integerSure(b: Uint8Array, s: number, e: number, max: number): boolean {
   const n = e - s;
   let i = s;
-  if (isSign(text.charCodeAt(s))) {
+  if (isSign(b[s] as number)) {
     if (n < 2 || n > max + 1) return false;
     i += 1;
   } else if (n < 1 || n > max) return false;
-  for (; i < e; i += 1) if (!isDigit(text.charCodeAt(i))) return false;
+  for (; i < e; i += 1) if (!isDigit(b[i] as number)) return false;
   return true;
 }
 
 /** raw-stage.ts `decimalSure`: `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`, at most 300 characters. */
-export function decimalSure(text: string, s: number, e: number): boolean {
+export function decimalSure(b: Uint8Array, s: number, e: number): boolean {
   const n = e - s;
   if (n > 300) return false;
   let i = s;
-  const signed = isSign(text.charCodeAt(s));
+  const signed = isSign(b[s] as number);
   if (signed) i += 1;
   let dot = false;
   for (; i < e; i += 1) {
-    const c = text.charCodeAt(i);
+    const c = b[i] as number;
     if (isDigit(c)) continue;
     if (c === 46 && !dot) {
       dot = true;
@@ -114,64 +114,127 @@ export function decimalSure(text: string, s: number, e: number): boolean {
   return n > (signed ? 1 : 0) + (dot ? 1 : 0);
 }
 
-const digitAt = (text: string, i: number): number => text.charCodeAt(i) - 48;
+const digitAt = (b: Uint8Array, i: number): number => (b[i] as number) - 48;
 
 /** raw-stage.ts `dateSure`: `YYYY-MM-DD`, month 01–12, day 01–28, year not 0000. */
-export function dateSure(text: string, s: number, e: number): boolean {
-  if (e - s !== 10 || text.charCodeAt(s + 4) !== 45 || text.charCodeAt(s + 7) !== 45) return false;
-  for (let i = s; i < e; i += 1) if (i !== s + 4 && i !== s + 7 && !isDigit(text.charCodeAt(i))) return false;
-  const month = digitAt(text, s + 5) * 10 + digitAt(text, s + 6);
-  const day = digitAt(text, s + 8) * 10 + digitAt(text, s + 9);
-  const year = digitAt(text, s) + digitAt(text, s + 1) + digitAt(text, s + 2) + digitAt(text, s + 3);
+export function dateSure(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s !== 10 || b[s + 4] !== 45 || b[s + 7] !== 45) return false;
+  for (let i = s; i < e; i += 1) if (i !== s + 4 && i !== s + 7 && !isDigit(b[i] as number)) return false;
+  const month = digitAt(b, s + 5) * 10 + digitAt(b, s + 6);
+  const day = digitAt(b, s + 8) * 10 + digitAt(b, s + 9);
+  const year = digitAt(b, s) + digitAt(b, s + 1) + digitAt(b, s + 2) + digitAt(b, s + 3);
   return month >= 1 && month <= 12 && day >= 1 && day <= 28 && year > 0;
 }
 
-function isAscii(text: string, s: number, e: number): boolean {
-  for (let i = s; i < e; i += 1) if (text.charCodeAt(i) >= 0x80) return false;
+function isAscii(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i += 1) if ((b[i] as number) >= 0x80) return false;
   return true;
 }
 
-/** Characters as PostgreSQL's length() counts them (code points). */
-function codePoints(text: string, s: number, e: number): number {
+/** Characters as PostgreSQL's length() counts them (code points): the bytes that start a UTF-8 sequence. */
+function codePoints(b: Uint8Array, s: number, e: number): number {
   let n = 0;
-  for (let i = s; i < e; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff) n += 1;
-  }
+  for (let i = s; i < e; i += 1) if (((b[i] as number) & 0xc0) !== 0x80) n += 1;
   return n;
 }
 
-type CellCheck = (text: string, s: number, e: number) => boolean;
+/** The cell as text, one character per byte: exact for ASCII, and byte-for-byte comparable for any. */
+const latin1 = (b: Uint8Array, s: number, e: number): string => Buffer.prototype.latin1Slice.call(b, s, e);
+
+/** ASCII characters the `email` rule's pattern (EMAIL) refuses in either part: whitespace, `"(),:;<>[\]`. */
+const EMAIL_REFUSED = new Uint8Array(128);
+for (const c of '\t\n\v\f\r "(),:;<>[\\]') EMAIL_REFUSED[c.charCodeAt(0)] = 1;
 
 /**
- * A present cell's type check, and when COPY must be sent another text than the cell's (`rewrite`, null:
- * never) with that text.
+ * EMAIL (builtins.ts) on an ASCII cell, without a string: one `@` with something before it, and a `.`
+ * after it with something on either side, none of the refused characters anywhere.
+ */
+export function emailSure(b: Uint8Array, s: number, e: number): boolean {
+  let at = -1;
+  for (let i = s; i < e; i += 1) {
+    const c = b[i] as number;
+    if (c >= 0x80 || EMAIL_REFUSED[c] === 1) return false;
+    if (c === 64) {
+      if (at >= 0) return false;
+      at = i;
+    }
+  }
+  if (at <= s) return false;
+  for (let d = at + 2; d < e - 1; d += 1) if (b[d] === 46) return true;
+  return false;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The value of a cell `decimalSure` accepts, as `Number()` reads its text. With at most 15 significant
+ * digits and 22 after the point, `m / 10^k` of two exact doubles is the correctly rounded decimal, as
+ * `Number()` is; anything longer is read by `Number()` itself.
+ */
+export function decimalValue(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  const negative = b[s] === 45;
+  if (isSign(b[s] as number)) i += 1;
+  let m = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < e; i += 1) {
+    const c = b[i] as number;
+    if (c === 46) {
+      fraction = 0;
+      continue;
+    }
+    if (fraction >= 0) fraction += 1;
+    if (m === 0 && c === 48) continue;
+    m = m * 10 + (c - 48);
+    digits += 1;
+  }
+  const k = Math.max(fraction, 0);
+  if (digits > 15 || k > 22) return Number(latin1(b, s, e));
+  const value = m / (POWERS_OF_TEN[k] as number);
+  return negative ? -value : value;
+}
+
+type CellCheck = (b: Uint8Array, s: number, e: number) => boolean;
+
+/**
+ * A present cell's type check, and when COPY must be sent another text than the cell's: `rewrites` says
+ * whether the cell needs it (null: never), `rewrite` gives the text.
  */
 interface TypedCheck {
   sure: CellCheck;
+  rewrites: CellCheck | null;
   rewrite: ((v: string) => string | null) | null;
 }
+
+/** The SQL path writes `v::float8 + 0`: -0 becomes 0. */
+const doubleRewrite = (v: string): string | null => (v.charCodeAt(0) === 45 && Number(v) === 0 ? '0' : null);
+/** COPY's boolean input reads every word of the SQL path the same, in any case, but 'ja', 'j' and 'nein'. */
+const booleanRewrite = (v: string): string | null => COPY_UNREAD.get(v.toLowerCase()) ?? null;
 
 function typedCheck(type: FieldType): TypedCheck | null {
   switch (type) {
     case 'text':
-      return { sure: () => true, rewrite: null };
+      return { sure: () => true, rewrites: null, rewrite: null };
     case 'integer':
-      return { sure: (t, s, e) => integerSure(t, s, e, 9), rewrite: null };
+      return { sure: (b, s, e) => integerSure(b, s, e, 9), rewrites: null, rewrite: null };
     case 'bigint':
-      return { sure: (t, s, e) => integerSure(t, s, e, 18), rewrite: null };
+      return { sure: (b, s, e) => integerSure(b, s, e, 18), rewrites: null, rewrite: null };
     case 'numeric':
-      return { sure: decimalSure, rewrite: null };
+      return { sure: decimalSure, rewrites: null, rewrite: null };
     case 'double':
-      // The SQL path writes `v::float8 + 0`: -0 becomes 0.
-      return { sure: decimalSure, rewrite: (v) => (v.charCodeAt(0) === 45 && Number(v) === 0 ? '0' : null) };
+      return {
+        sure: decimalSure,
+        rewrites: (b, s, e) => b[s] === 45 && doubleRewrite(latin1(b, s, e)) !== null,
+        rewrite: doubleRewrite,
+      };
     case 'date':
-      return { sure: dateSure, rewrite: null };
+      return { sure: dateSure, rewrites: null, rewrite: null };
     case 'boolean':
       return {
-        sure: (t, s, e) => e - s <= 5 && isAscii(t, s, e) && BOOLEAN_SET.has(t.slice(s, e).toLowerCase()),
-        // COPY's boolean input reads every word of the SQL path the same, in any case, but 'ja', 'j' and 'nein'.
-        rewrite: (v) => COPY_UNREAD.get(v.toLowerCase()) ?? null,
+        sure: (b, s, e) => e - s <= 5 && isAscii(b, s, e) && BOOLEAN_SET.has(latin1(b, s, e).toLowerCase()),
+        rewrites: (b, s, e) => e - s <= 4 && booleanRewrite(latin1(b, s, e)) !== null,
+        rewrite: booleanRewrite,
       };
     default:
       return null;
@@ -185,8 +248,8 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
   const checks: CellCheck[] = [];
   const text = type === 'text';
   // A typed value already passed its type's check; a text one must read as a decimal.
-  const numberOf = (t: string, s: number, e: number): number =>
-    text && !decimalSure(t, s, e) ? Number.NaN : Number(t.slice(s, e));
+  const numberOf = (b: Uint8Array, s: number, e: number): number =>
+    text && !decimalSure(b, s, e) ? Number.NaN : decimalValue(b, s, e);
   const numeric = NUMERIC_TYPES.has(type);
   for (const { name, arg } of field.rules) {
     switch (name) {
@@ -196,22 +259,22 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
         break;
       case 'email':
         if (!text) return null;
-        checks.push((t, s, e) => e - s <= 254 && isAscii(t, s, e) && EMAIL.test(t.slice(s, e)));
+        checks.push((b, s, e) => e - s <= 254 && emailSure(b, s, e));
         break;
       case 'min':
       case 'max': {
         if (!finite(arg) || !numeric) return null;
         const bound = arg;
         // NaN (not a decimal) compares false either way.
-        checks.push(name === 'min' ? (t, s, e) => numberOf(t, s, e) >= bound : (t, s, e) => numberOf(t, s, e) <= bound);
+        checks.push(name === 'min' ? (b, s, e) => numberOf(b, s, e) >= bound : (b, s, e) => numberOf(b, s, e) <= bound);
         break;
       }
       case 'between': {
         if (!Array.isArray(arg) || !numeric) return null;
         const [lo, hi] = arg as unknown[];
         if (!finite(lo) || !finite(hi)) return null;
-        checks.push((t, s, e) => {
-          const n = numberOf(t, s, e);
+        checks.push((b, s, e) => {
+          const n = numberOf(b, s, e);
           return n >= lo && n <= hi;
         });
         break;
@@ -221,7 +284,7 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
         if (!text || typeof arg !== 'number' || !Number.isInteger(arg)) return null;
         const limit = arg;
         checks.push(
-          name === 'min_length' ? (t, s, e) => codePoints(t, s, e) >= limit : (t, s, e) => codePoints(t, s, e) <= limit,
+          name === 'min_length' ? (b, s, e) => codePoints(b, s, e) >= limit : (b, s, e) => codePoints(b, s, e) <= limit,
         );
         break;
       }
@@ -229,7 +292,7 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
         if (!text || !Array.isArray(arg) || arg.length === 0) return null;
         if (!arg.every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) return null;
         const allowed = new Set(arg.map((x) => String(x)));
-        checks.push((t, s, e) => allowed.has(t.slice(s, e)));
+        checks.push((b, s, e) => allowed.has(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8')));
         break;
       }
       default:
@@ -237,8 +300,8 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
     }
   }
   if (checks.length === 0) return () => true;
-  return (t, s, e) => {
-    for (const check of checks) if (!check(t, s, e)) return false;
+  return (b, s, e) => {
+    for (const check of checks) if (!check(b, s, e)) return false;
     return true;
   };
 }
@@ -249,7 +312,27 @@ interface CellPlan {
   required: boolean;
   sure: CellCheck;
   rules: CellCheck;
+  rewrites: CellCheck | null;
   rewrite: ((v: string) => string | null) | null;
+}
+
+/**
+ * A row's key for the repeat check: a short unsigned integer as its number (no string made), anything
+ * else as its bytes, one character per byte. Two spellings of one number (`7`, `07`, `+7`) differ here,
+ * as they do for the raw stage's own check: COPY then meets them as a stored key.
+ */
+function keyOf(b: Uint8Array, s: number, e: number): number | string {
+  if (e - s <= 15 && (b[s] !== 48 || e - s === 1)) {
+    let n = 0;
+    let i = s;
+    for (; i < e; i += 1) {
+      const c = b[i] as number;
+      if (!isDigit(c)) break;
+      n = n * 10 + (c - 48);
+    }
+    if (i === e) return n;
+  }
+  return latin1(b, s, e);
 }
 
 /**
@@ -277,9 +360,10 @@ export function targetCopyOf(
     const at = header === null ? -1 : headers.indexOf(header);
     const required = field.rules.some((r) => r.name === 'required');
     if (at < 0 && required) return null;
-    plans.push({ at, required, sure: read.sure, rules, rewrite: read.rewrite });
+    plans.push({ at, required, sure: read.sure, rules, rewrites: read.rewrites, rewrite: read.rewrite });
   }
   const width = headers.length;
+  // The plain-CSV path takes single-byte ASCII delimiters only (plain-csv.ts).
   const separator = delimiter.charCodeAt(0);
   // When every header is a field's, COPY names the columns in the file's order and takes the lines as
   // they are (but for a cell that must be rewritten); else each line is rebuilt in the fields' order.
@@ -289,32 +373,32 @@ export function targetCopyOf(
   const target = qualified(`${definition.target.schema}.${definition.target.table}`);
   const quoted = `'${delimiter.replace(/'/g, "''")}'`;
   const bounds = new Int32Array(width + 1);
+  const present = plans.filter((p) => p.at >= 0);
   return {
     statement: `COPY ${target} (${columns.join(', ')}) FROM STDIN (FORMAT csv, DELIMITER ${quoted})`,
     columnTypes,
     async vouch(chunk) {
-      // ASCII reads as Latin-1 at memory speed; the UTF-8 decoder costs several times more.
-      const text = isAsciiBytes(chunk.bytes) ? chunk.bytes.toString('latin1') : chunk.bytes.toString('utf8');
-      const keys = new Set<string>();
+      const b = chunk.bytes;
+      const keys = new Set<number | string>();
       let rewrite = !byHeader;
       let at = 0;
       for (let row = 0; row < chunk.rows; row += 1) {
         if (row % VOUCH_SLICE === VOUCH_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
-        const end = text.indexOf('\n', at);
-        if (end < 0) return null;
-        // The cells' bounds: cell i is text[bounds[i], bounds[i + 1] - 1).
+        // The cells' bounds, and the line's end: cell i is b[bounds[i], bounds[i + 1] - 1).
         bounds[0] = at;
         let cell = 1;
-        for (let i = at; i < end; i += 1) {
-          if (text.charCodeAt(i) !== separator) continue;
+        let end = at;
+        for (; end < b.length; end += 1) {
+          const c = b[end] as number;
+          if (c === LF) break;
+          if (c !== separator) continue;
           if (cell >= width) return null;
-          bounds[cell] = i + 1;
+          bounds[cell] = end + 1;
           cell += 1;
         }
-        if (cell !== width) return null;
+        if (end >= b.length || cell !== width) return null;
         bounds[width] = end + 1;
-        for (const plan of plans) {
-          if (plan.at < 0) continue;
+        for (const plan of present) {
           const s = bounds[plan.at] as number;
           const e = (bounds[plan.at + 1] as number) - 1;
           if (s === e) {
@@ -322,24 +406,24 @@ export function targetCopyOf(
             continue;
           }
           // A cell that starts with a visible ASCII character is certainly not blank (raw-stage.ts).
-          const first = text.charCodeAt(s);
-          if (first < 33 || first > 126 || !plan.sure(text, s, e) || !plan.rules(text, s, e)) return null;
-          if (plan.rewrite && !rewrite && plan.rewrite(text.slice(s, e)) !== null) rewrite = true;
+          const first = b[s] as number;
+          if (first < 33 || first > 126 || !plan.sure(b, s, e) || !plan.rules(b, s, e)) return null;
+          if (plan.rewrites && !rewrite && plan.rewrites(b, s, e)) rewrite = true;
         }
         if (keyAts.length > 0) {
-          let key = '';
+          let key: number | string = '';
           for (const k of keyAts) {
             const s = bounds[k] as number;
             const e = (bounds[k + 1] as number) - 1;
             if (s === e) return null;
-            key += keyAts.length === 1 ? text.slice(s, e) : `${text.slice(s, e)}\u0000`;
+            key = keyAts.length === 1 ? keyOf(b, s, e) : `${key}${latin1(b, s, e)}\u0000`;
           }
           if (keys.has(key)) return null;
           keys.add(key);
         }
         at = end + 1;
       }
-      return rewrite ? Buffer.from(rebuilt(text, delimiter, width, order), 'utf8') : chunk.bytes;
+      return rewrite ? Buffer.from(rebuilt(b.toString('utf8'), delimiter, width, order), 'utf8') : b;
     },
   };
 }
