@@ -165,6 +165,16 @@ describe('raw-vouch: targetCopyOf', () => {
     expect(await vouched(copy, ['1,a,,,', '1,b,,,'])).toBeNull();
     // `12` and `+12` are one key for the target: its unique index refuses the COPY, and the chunk is staged.
     expect(await vouched(copy, ['12,a,,,', '+12,b,,,'])).not.toBeNull();
+    // Number keys out of order (sorted at the end), long ones and text ones (a set): a repeat anywhere.
+    expect(await vouched(copy, ['5,a,,,', '3,a,,,', '9,a,,,', '3,b,,,', '7,a,,,'])).toBeNull();
+    expect(await vouched(copy, ['5,a,,,', '3,a,,,', '9,a,,,', '4,b,,,', '7,a,,,'])).not.toBeNull();
+    expect(await vouched(copy, ['1,a,,,', '2,a,,,', '2,a,,,'])).toBeNull();
+    expect(await vouched(copy, ['1234567890123456,a,,,', '2,a,,,', '1234567890123456,b,,,'])).toBeNull();
+    expect(await vouched(copy, ['007,a,,,', '7,a,,,', '-7,a,,,', '-7,b,,,'])).toBeNull();
+    expect(await vouched(copy, ['007,a,,,', '7,a,,,', '-7,a,,,', '0,b,,,'])).not.toBeNull();
+    const text = copyOf([{ column: 'code' }, ...FIELDS.filter((f) => f.column !== 'code')], HEADERS, [1]);
+    expect(await vouched(text, ['1,b,,,', '2,a,,,', '3,b,,,'])).toBeNull();
+    expect(await vouched(text, ['1,b,,,', '2,a,,,', '3,c,,,'])).not.toBeNull();
     // Two key columns: the pair must repeat.
     const pair = copyOf(FIELDS, HEADERS, [0, 1]);
     expect(await vouched(pair, ['1,a,,,', '1,b,,,'])).not.toBeNull();

@@ -197,6 +197,9 @@ export function decimalValue(b: Uint8Array, s: number, e: number): number {
 
 type CellCheck = (b: Uint8Array, s: number, e: number) => boolean;
 
+/** The check that passes every cell: a plan skips it rather than call it. */
+const ALWAYS: CellCheck = () => true;
+
 /**
  * A present cell's type check, and when COPY must be sent another text than the cell's: `rewrites` says
  * whether the cell needs it (null: never), `rewrite` gives the text.
@@ -215,7 +218,7 @@ const booleanRewrite = (v: string): string | null => COPY_UNREAD.get(v.toLowerCa
 function typedCheck(type: FieldType): TypedCheck | null {
   switch (type) {
     case 'text':
-      return { sure: () => true, rewrites: null, rewrite: null };
+      return { sure: ALWAYS, rewrites: null, rewrite: null };
     case 'integer':
       return { sure: (b, s, e) => integerSure(b, s, e, 9), rewrites: null, rewrite: null };
     case 'bigint':
@@ -299,21 +302,30 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
         return null;
     }
   }
-  if (checks.length === 0) return () => true;
+  if (checks.length === 0) return ALWAYS;
+  if (checks.length === 1) return checks[0] as CellCheck;
   return (b, s, e) => {
     for (const check of checks) if (!check(b, s, e)) return false;
     return true;
   };
 }
 
-/** One target column: the header cell it reads (-1: none, always null), its checks, its rewrite. */
+/**
+ * One target column: the header cell it reads (-1: none, always null), the check of a present cell (its
+ * type's and its rules'; null when every cell passes), its rewrite.
+ */
 interface CellPlan {
   at: number;
   required: boolean;
-  sure: CellCheck;
-  rules: CellCheck;
+  check: CellCheck | null;
   rewrites: CellCheck | null;
   rewrite: ((v: string) => string | null) | null;
+}
+
+/** `a` and then `b`, without a call for a check that passes every cell; null when both do. */
+function both(a: CellCheck, b: CellCheck): CellCheck | null {
+  if (a === ALWAYS) return b === ALWAYS ? null : b;
+  return b === ALWAYS ? a : (bytes, s, e) => a(bytes, s, e) && b(bytes, s, e);
 }
 
 /**
@@ -333,6 +345,44 @@ function keyOf(b: Uint8Array, s: number, e: number): number | string {
     if (i === e) return n;
   }
   return latin1(b, s, e);
+}
+
+/**
+ * Whether a chunk repeats a key. Number keys are kept in an array: while they rise (files sorted by
+ * their key) nothing else is needed, else they are sorted once at the end and neighbours compared. A
+ * set of numbers would cost far more per row. Other keys go into a set.
+ */
+class KeyCheck {
+  private readonly numbers: Float64Array;
+  private count = 0;
+  private rising = true;
+  private texts: Set<string> | null = null;
+
+  constructor(rows: number) {
+    this.numbers = new Float64Array(rows);
+  }
+
+  /** Adds a key; false when a text key was seen already (number keys answer in `repeated`). */
+  add(key: number | string): boolean {
+    if (typeof key === 'number') {
+      if (this.count > 0 && key <= (this.numbers[this.count - 1] as number)) this.rising = false;
+      this.numbers[this.count] = key;
+      this.count += 1;
+      return true;
+    }
+    this.texts ??= new Set();
+    if (this.texts.has(key)) return false;
+    this.texts.add(key);
+    return true;
+  }
+
+  /** Whether two number keys were equal. */
+  repeated(): boolean {
+    if (this.rising) return false;
+    const sorted = this.numbers.subarray(0, this.count).sort();
+    for (let i = 1; i < sorted.length; i += 1) if (sorted[i] === sorted[i - 1]) return true;
+    return false;
+  }
 }
 
 /**
@@ -360,7 +410,7 @@ export function targetCopyOf(
     const at = header === null ? -1 : headers.indexOf(header);
     const required = field.rules.some((r) => r.name === 'required');
     if (at < 0 && required) return null;
-    plans.push({ at, required, sure: read.sure, rules, rewrites: read.rewrites, rewrite: read.rewrite });
+    plans.push({ at, required, check: both(read.sure, rules), rewrites: read.rewrites, rewrite: read.rewrite });
   }
   const width = headers.length;
   // The plain-CSV path takes single-byte ASCII delimiters only (plain-csv.ts).
@@ -379,7 +429,7 @@ export function targetCopyOf(
     columnTypes,
     async vouch(chunk) {
       const b = chunk.bytes;
-      const keys = new Set<number | string>();
+      const keys = new KeyCheck(chunk.rows);
       let rewrite = !byHeader;
       let at = 0;
       for (let row = 0; row < chunk.rows; row += 1) {
@@ -407,7 +457,7 @@ export function targetCopyOf(
           }
           // A cell that starts with a visible ASCII character is certainly not blank (raw-stage.ts).
           const first = b[s] as number;
-          if (first < 33 || first > 126 || !plan.sure(b, s, e) || !plan.rules(b, s, e)) return null;
+          if (first < 33 || first > 126 || (plan.check !== null && !plan.check(b, s, e))) return null;
           if (plan.rewrites && !rewrite && plan.rewrites(b, s, e)) rewrite = true;
         }
         if (keyAts.length > 0) {
@@ -418,11 +468,11 @@ export function targetCopyOf(
             if (s === e) return null;
             key = keyAts.length === 1 ? keyOf(b, s, e) : `${key}${latin1(b, s, e)}\u0000`;
           }
-          if (keys.has(key)) return null;
-          keys.add(key);
+          if (!keys.add(key)) return null;
         }
         at = end + 1;
       }
+      if (keys.repeated()) return null;
       return rewrite ? Buffer.from(rebuilt(b.toString('utf8'), delimiter, width, order), 'utf8') : b;
     },
   };
