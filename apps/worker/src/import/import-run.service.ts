@@ -50,7 +50,15 @@ import { rowFailureMessage, sqlStateOf } from './row-failure.js';
 import { recordErrorOf } from './readers/index.js';
 import { plainCsvChunks, plainRecordData, type PlainChunk, type PlainCsv } from './readers/plain-csv.js';
 import { rawStageOf, type DirectMerge, type RawStage } from './raw-stage.js';
-import { TARGET_COLUMNS_SQL, targetTakesCopy, type TargetCopy } from './raw-vouch.js';
+import {
+  TARGET_COLUMNS_SQL,
+  TARGET_OVERLAP_SQL,
+  keysDisjoint,
+  targetTakesCopy,
+  type ChunkKeys,
+  type TargetCopy,
+  type Vouched,
+} from './raw-vouch.js';
 import { HeapGovernor } from '../runtime/heap-governor.js';
 
 const COPY_BATCH_CHARS = 256 * 1024;
@@ -62,6 +70,16 @@ type Outcome = { status: 'created' | 'updated' | 'skipped' } | { status: 'failed
 interface StagedRow {
   row_number: number;
   line: string;
+}
+
+/**
+ * What a chunk's COPY into the target waits for: `before` settles once the chunk before writes nothing more
+ * to the target; `wrote` settles this chunk's own; `chunkBefore` is that chunk (its keys).
+ */
+interface CopyTurn {
+  before: Promise<void>;
+  wrote: () => void;
+  chunkBefore: PreparedChunk | null;
 }
 
 /** A chunk on its lane: its staging under way (or done), its merge to come. */
@@ -96,6 +114,8 @@ interface PreparedChunk {
   direct?: boolean;
   /** The plain-CSV path: the chunk as COPY input for the target, when the worker vouches for it (raw-vouch.ts). */
   vouched?: Buffer | null;
+  /** The vouched chunk's keys (raw-vouch.ts `ChunkKeys`), when the key column's values are known exactly. */
+  keys?: ChunkKeys | null;
   /** The vouched chunk went into the target with one COPY, every row created. */
   copied?: boolean;
   /** The target refused the chunk's COPY for a row (not a stored key): the direct merge would refuse it too. */
@@ -144,12 +164,19 @@ interface Connections {
   copy: TargetCopy | null;
   /** Whether the next direct merge tries plain inserts first (`DirectMerge.fresh`): the last chunk's keys were all new. */
   fresh: boolean;
+  /**
+   * With `copy`: whether a chunk's COPY may run while the chunk before still writes the target, when
+   * their keys differ (`TARGET_OVERLAP_SQL`: neither can then wait for the other's rows).
+   */
+  overlap: boolean;
   /** Rows the plain-CSV path staged in SQL alone, this attempt (for the `job finished` line). */
   sqlRows: number;
   /** Of those, the rows of clean chunks merged directly, this attempt (the same line). */
   directRows: number;
   /** Of those, the rows of vouched chunks copied into the target, this attempt (the same line). */
   copiedRows: number;
+  /** Of those, the rows copied while the chunk before was still writing the target (the same line). */
+  overlappedRows: number;
   /**
    * The connections chunks take turns on, each with its own staging tables: `[target]`, or for a plain
    * CSV in `transaction: chunk` a second one, so PostgreSQL stages the next chunk on one while it merges
@@ -236,9 +263,11 @@ export class ImportRunService {
         direct: null,
         copy: null,
         fresh: true,
+        overlap: false,
         sqlRows: 0,
         directRows: 0,
         copiedRows: 0,
+        overlappedRows: 0,
         lanes,
       };
       const runners = new Set([target, book, ...lanes]);
@@ -248,6 +277,7 @@ export class ImportRunService {
         await this.prepareTarget(conn, importer);
         conn.direct = await this.directMerge(conn, definition);
         conn.copy = await this.targetCopy(conn, definition);
+        conn.overlap = conn.copy !== null && (await this.targetOverlaps(conn, definition));
         // Chunk transactions may commit without waiting for the WAL flush: the ledger row commits with
         // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
         // final status is a synchronous commit, which flushes everything before it.
@@ -291,7 +321,14 @@ export class ImportRunService {
           warnings,
           logFields: {
             ...heapCollections(heapBefore, this.heap.stats()),
-            ...(raw ? { sql_rows: conn.sqlRows, direct_rows: conn.directRows, copied_rows: conn.copiedRows } : {}),
+            ...(raw
+              ? {
+                  sql_rows: conn.sqlRows,
+                  direct_rows: conn.directRows,
+                  copied_rows: conn.copiedRows,
+                  overlapped_rows: conn.overlappedRows,
+                }
+              : {}),
           },
         };
       } finally {
@@ -359,6 +396,15 @@ export class ImportRunService {
     return targetTakesCopy(copy, columns) ? copy : null;
   }
 
+  /** Whether two chunks with different keys may write the target at once (`TARGET_OVERLAP_SQL`). */
+  private async targetOverlaps(conn: Connections, definition: ImporterDefinition): Promise<boolean> {
+    const [found] = (await conn.target.query(TARGET_OVERLAP_SQL, [
+      qualified(`${definition.target.schema}.${definition.target.table}`),
+      definition.target.key,
+    ])) as { safe: boolean | null }[];
+    return found?.safe === true;
+  }
+
   /**
    * Reads the records chunk by chunk from the first uncommitted chunk. Returns the reason when an error
    * threshold stopped the run (else null), and the run's counts as seen by this attempt. The next chunk is
@@ -414,6 +460,7 @@ export class ImportRunService {
     // not merged when the run stops (an error, a threshold, a cancel) is rolled back with its lane.
     const pending: StagedTurn[] = [];
     let previous: Promise<void> = Promise.resolve();
+    let chunkBefore: PreparedChunk | null = null;
     let turns = 0;
     try {
       let next = ahead.next();
@@ -430,10 +477,11 @@ export class ImportRunService {
         const before = previous;
         let wrote = (): void => undefined;
         const written = new Promise<void>((resolve) => (wrote = resolve));
-        const staging = this.stageChunk(conn, lane, processing, chunk, { before, wrote });
+        const staging = this.stageChunk(conn, lane, processing, chunk, { before, wrote, chunkBefore });
         staging.catch(() => undefined);
         const turn: StagedTurn = { chunk, lane, staging, written, wrote };
         previous = written;
+        chunkBefore = chunk;
         pending.push(turn);
         // Read ahead once the chunk's staging is under way; a read error surfaces when that chunk's turn
         // comes (and is not unhandled meanwhile).
@@ -468,7 +516,7 @@ export class ImportRunService {
     lane: QueryRunner,
     processing: RowProcessing,
     prepared: PreparedChunk,
-    turn: { before: Promise<void>; wrote: () => void },
+    turn: CopyTurn,
   ): Promise<boolean> {
     if (!conn.wholeRun) await lane.startTransaction();
     if (prepared.staged.length === 0 && !prepared.plain) return false;
@@ -687,17 +735,20 @@ export class ImportRunService {
     q: QueryRunner,
     conn: Connections,
     prepared: PreparedChunk,
-    { before, wrote }: { before: Promise<void>; wrote: () => void },
+    { before, wrote, chunkBefore }: CopyTurn,
   ): Promise<boolean> {
     const copy = conn.copy as TargetCopy;
     const rows = (prepared.plain as PlainChunk).rows;
+    // The chunk before writes only its own keys (its COPY, or its merge): with none in common, and a
+    // target where only keys can collide, neither chunk can wait for the other's rows.
+    const alongside = conn.overlap && keysDisjoint(chunkBefore?.keys, prepared.keys);
     const copied = await underSavepoint(
       q,
       'import_copy_target',
       async () => {
-        // The chunk before must be done writing the target: two chunks' writes at once could wait on each
-        // other's rows, and neither commits before the other is merged.
-        await before;
+        // Else the chunk before must be done writing the target: two chunks' writes at once could wait on
+        // each other's rows, and neither commits before the other is merged.
+        if (!alongside) await before;
         if (!conn.fresh || (await this.copyBytes(q, copy.statement, prepared.vouched as Buffer)) !== rows) {
           throw new CopyCut();
         }
@@ -717,6 +768,7 @@ export class ImportRunService {
     conn.sqlRows += rows;
     conn.directRows += rows;
     conn.copiedRows += rows;
+    if (alongside) conn.overlappedRows += rows;
     return true;
   }
 
@@ -981,13 +1033,14 @@ function rowRange(first: number, count: number): number[] {
 async function* plainChunks(
   chunks: AsyncIterable<PlainChunk>,
   committed: Set<number>,
-  vouch: ((chunk: PlainChunk) => Promise<Buffer | null>) | null,
+  vouch: ((chunk: PlainChunk) => Promise<Vouched | null>) | null,
 ): AsyncGenerator<PreparedChunk> {
   for await (const plain of chunks) {
     if (committed.has(plain.index) || plain.rows === 0) continue;
     const vouched = vouch ? await vouch(plain) : null;
     yield {
-      vouched,
+      vouched: vouched?.bytes ?? null,
+      keys: vouched?.keys ?? null,
       index: plain.index,
       rowNumbers: rowRange(plain.firstRow, plain.rows),
       records: new Map(),

@@ -8,6 +8,7 @@ import {
   decimalValue,
   emailSure,
   integerSure,
+  keysDisjoint,
   targetCopyOf,
   targetTakesCopy,
   type TargetCopy,
@@ -32,7 +33,12 @@ const chunk = (lines: string[]) => ({
   bytes: Buffer.from(`${lines.join('\n')}\n`, 'utf8'),
 });
 const vouched = async (copy: TargetCopy | null, lines: string[]) =>
-  (await (copy as TargetCopy).vouch(chunk(lines)))?.toString('utf8') ?? null;
+  (await (copy as TargetCopy).vouch(chunk(lines)))?.bytes.toString('utf8') ?? null;
+/** The keys a vouched chunk reports, as plain values. */
+const keysOf = async (copy: TargetCopy | null, lines: string[]) => {
+  const keys = (await (copy as TargetCopy).vouch(chunk(lines)))?.keys;
+  return keys ? { numbers: [...keys.numbers], texts: keys.texts ? [...keys.texts].sort() : null } : keys;
+};
 
 const FIELDS: FieldSpec[] = [
   { column: 'id', type: 'bigint' },
@@ -179,6 +185,36 @@ describe('raw-vouch: targetCopyOf', () => {
     const pair = copyOf(FIELDS, HEADERS, [0, 1]);
     expect(await vouched(pair, ['1,a,,,', '1,b,,,'])).not.toBeNull();
     expect(await vouched(pair, ['1,a,,,', '1,a,,,'])).toBeNull();
+  });
+
+  it('a chunk reports its keys when each is the key column value as written: plain integers, or any text', async () => {
+    const byNumber = copyOf(FIELDS, HEADERS, [0]);
+    expect(await keysOf(byNumber, ['5,a,,,', '3,a,,,', '9,a,,,'])).toEqual({ numbers: [3, 5, 9], texts: null });
+    // 007 and 7 are one bigint: a key not in its plain form leaves the keys unknown.
+    expect(await keysOf(byNumber, ['007,a,,,', '8,a,,,'])).toBeNull();
+    expect(await keysOf(byNumber, ['1234567890123456,a,,,'])).toBeNull();
+    const byText = copyOf([{ column: 'code' }, ...FIELDS.filter((f) => f.column !== 'code')], HEADERS, [1]);
+    expect(await keysOf(byText, ['1,b,,,', '2,7,,,', '3,007,,,'])).toEqual({ numbers: [7], texts: ['007', 'b'] });
+    // Two key columns, or a key of another type: unknown.
+    expect(await keysOf(copyOf(FIELDS, HEADERS, [0, 1]), ['1,a,,,'])).toBeNull();
+    expect(await keysOf(copyOf(FIELDS, HEADERS, [3]), ['1,a,,1,'])).toBeNull();
+  });
+
+  it('keys in common, by number or by text, are found; unknown keys are never disjoint', () => {
+    const keys = (numbers: number[], texts: string[] | null = null) => ({
+      numbers: Float64Array.from(numbers),
+      texts: texts ? new Set(texts) : null,
+    });
+    expect(keysDisjoint(keys([1, 2, 3]), keys([4, 5]))).toBe(true);
+    expect(keysDisjoint(keys([4, 5]), keys([1, 2, 3]))).toBe(true);
+    expect(keysDisjoint(keys([1, 4, 9]), keys([2, 5, 8, 10]))).toBe(true);
+    expect(keysDisjoint(keys([1, 4, 9]), keys([2, 4, 8]))).toBe(false);
+    expect(keysDisjoint(keys([10]), keys([1, 10]))).toBe(false);
+    expect(keysDisjoint(keys([], ['a', 'b']), keys([1], ['c']))).toBe(true);
+    expect(keysDisjoint(keys([], ['a', 'b']), keys([], ['c', 'b']))).toBe(false);
+    expect(keysDisjoint(keys([7], ['7x']), keys([], ['7']))).toBe(true);
+    expect(keysDisjoint(null, keys([1]))).toBe(false);
+    expect(keysDisjoint(keys([1]), undefined)).toBe(false);
   });
 
   it('values COPY would read otherwise are rewritten: -0 as 0, ja/j/nein as t/f; a missing header is null', async () => {

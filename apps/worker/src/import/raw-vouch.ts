@@ -37,12 +37,70 @@ export interface TargetCopy {
   /** Per target column, the types (`regtype` names) whose input reads a value as the SQL path's cast. */
   columnTypes: Record<string, string[]>;
   /**
-   * The chunk as COPY input for `statement`, or null when a row is not vouched for or a key repeats. It
-   * lets the event loop run every `VOUCH_SLICE` rows: the database's answers on the other lanes are not
-   * kept waiting by a whole chunk's checks.
+   * The chunk as COPY input for `statement` with its keys, or null when a row is not vouched for or a key
+   * repeats. It lets the event loop run every `VOUCH_SLICE` rows: the database's answers on the other
+   * lanes are not kept waiting by a whole chunk's checks.
    */
-  vouch(chunk: PlainChunk): Promise<Buffer | null>;
+  vouch(chunk: PlainChunk): Promise<Vouched | null>;
 }
+
+/** A chunk the worker vouched for. */
+export interface Vouched {
+  bytes: Buffer;
+  /** Its keys, when each is one value of the key column as written (see `ChunkKeys`); else null. */
+  keys: ChunkKeys | null;
+}
+
+/**
+ * The keys of a vouched chunk, each exactly as the target's key column stores it, so two chunks whose
+ * keys differ here write different keys: a single integer key in its plain form (numbers), or a single
+ * text key (numbers and texts stand for their bytes; a number and a text never have the same bytes).
+ */
+export interface ChunkKeys {
+  /** Ascending. */
+  numbers: Float64Array;
+  texts: ReadonlySet<string> | null;
+}
+
+/** Whether two chunks have no key in common (neither may be null: an unknown key set is not disjoint). */
+export function keysDisjoint(a: ChunkKeys | null | undefined, b: ChunkKeys | null | undefined): boolean {
+  if (!a || !b) return false;
+  if (a.texts && b.texts) {
+    const [small, large] = a.texts.size <= b.texts.size ? [a.texts, b.texts] : [b.texts, a.texts];
+    for (const text of small) if (large.has(text)) return false;
+  }
+  const [x, y] = [a.numbers, b.numbers];
+  if (x.length === 0 || y.length === 0) return true;
+  if ((x[x.length - 1] as number) < (y[0] as number) || (y[y.length - 1] as number) < (x[0] as number)) return true;
+  // Both ascending: one walk.
+  for (let i = 0, j = 0; i < x.length && j < y.length;) {
+    const d = (x[i] as number) - (y[j] as number);
+    if (d === 0) return false;
+    if (d < 0) i += 1;
+    else j += 1;
+  }
+  return true;
+}
+
+/**
+ * For `$1` (the target, quoted) and `$2` (its key columns): whether two chunks with no key in common can
+ * write it at once without either waiting for the other's rows (which PostgreSQL cannot see as a deadlock
+ * when the other waits in the worker): an ordinary table with no trigger of its own, no unique index or
+ * exclusion constraint but on exactly the key columns, and key columns compared by their bytes.
+ */
+export const TARGET_OVERLAP_SQL = `SELECT c.relkind = 'r'
+    AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)
+    AND NOT EXISTS (
+      SELECT 1 FROM pg_index i
+      WHERE i.indrelid = c.oid AND (i.indisunique OR i.indisexclusion)
+        AND (i.indisexclusion OR i.indpred IS NOT NULL OR i.indexprs IS NOT NULL
+          OR (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
+              WHERE a.attrelid = c.oid AND a.attnum = ANY (i.indkey::int2[]))
+            IS DISTINCT FROM (SELECT array_agg(k ORDER BY k) FROM unnest($2::text[]) k)))
+    AND NOT EXISTS (
+      SELECT 1 FROM pg_attribute a JOIN pg_collation l ON l.oid = a.attcollation
+      WHERE a.attrelid = c.oid AND a.attname = ANY ($2::text[]) AND NOT l.collisdeterministic) AS safe
+  FROM pg_class c WHERE c.oid = to_regclass($1)`;
 
 /**
  * The target's columns with their types (`regtype` names, no modifiers), for `$1` (the target, quoted);
@@ -316,6 +374,7 @@ function rulesCheck(field: FieldDefinition, type: FieldType): CellCheck | null {
  */
 interface CellPlan {
   at: number;
+  type: FieldType;
   required: boolean;
   check: CellCheck | null;
   rewrites: CellCheck | null;
@@ -376,12 +435,19 @@ class KeyCheck {
     return true;
   }
 
-  /** Whether two number keys were equal. */
+  /** Whether two number keys were equal (they are ascending afterwards). */
   repeated(): boolean {
     if (this.rising) return false;
     const sorted = this.numbers.subarray(0, this.count).sort();
+    this.rising = true;
     for (let i = 1; i < sorted.length; i += 1) if (sorted[i] === sorted[i - 1]) return true;
     return false;
+  }
+
+  /** The keys, after `repeated`, for a key column of `kind`; null when one is not its plain form. */
+  keys(kind: 'number' | 'text' | null): ChunkKeys | null {
+    if (kind === null || (kind === 'number' && this.texts !== null)) return null;
+    return { numbers: this.numbers.subarray(0, this.count), texts: this.texts };
   }
 }
 
@@ -410,7 +476,7 @@ export function targetCopyOf(
     const at = header === null ? -1 : headers.indexOf(header);
     const required = field.rules.some((r) => r.name === 'required');
     if (at < 0 && required) return null;
-    plans.push({ at, required, check: both(read.sure, rules), rewrites: read.rewrites, rewrite: read.rewrite });
+    plans.push({ at, type, required, check: both(read.sure, rules), rewrites: read.rewrites, rewrite: read.rewrite });
   }
   const width = headers.length;
   // The plain-CSV path takes single-byte ASCII delimiters only (plain-csv.ts).
@@ -424,6 +490,9 @@ export function targetCopyOf(
   const quoted = `'${delimiter.replace(/'/g, "''")}'`;
   const bounds = new Int32Array(width + 1);
   const present = plans.filter((p) => p.at >= 0);
+  // A single key column's values as `ChunkKeys` holds them: integers, or text (as bytes).
+  const keyType = keyAts.length === 1 ? plans.find((p) => p.at === keyAts[0])?.type : undefined;
+  const keyKind = keyType === 'integer' || keyType === 'bigint' ? 'number' : keyType === 'text' ? 'text' : null;
   return {
     statement: `COPY ${target} (${columns.join(', ')}) FROM STDIN (FORMAT csv, DELIMITER ${quoted})`,
     columnTypes,
@@ -473,7 +542,8 @@ export function targetCopyOf(
         at = end + 1;
       }
       if (keys.repeated()) return null;
-      return rewrite ? Buffer.from(rebuilt(b.toString('utf8'), delimiter, width, order), 'utf8') : b;
+      const bytes = rewrite ? Buffer.from(rebuilt(b.toString('utf8'), delimiter, width, order), 'utf8') : b;
+      return { bytes, keys: keys.keys(keyKind) };
     },
   };
 }
