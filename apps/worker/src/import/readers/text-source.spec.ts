@@ -8,9 +8,9 @@ const files = new FixtureDir();
 beforeAll(() => files.create());
 afterAll(() => files.remove());
 
-async function bytesOf(path: string): Promise<Buffer> {
+async function bytesOf(path: string, options?: { checked?: boolean }): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of utf8Bytes(path)) parts.push(chunk);
+  for await (const chunk of utf8Bytes(path, undefined, options)) parts.push(chunk);
   return Buffer.concat(parts);
 }
 
@@ -35,6 +35,15 @@ describe('utf8Bytes', () => {
     const text = `${'x'.repeat(256 * 1024 - 1)}€${'y'.repeat(10)}😀é\n`;
     const path = await files.write('multi.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
     expect((await bytesOf(path)).toString('utf8')).toBe(text);
+    // A file read whole already (checked): the same bytes, the sequences joined by the reader's caller.
+    expect((await bytesOf(path, { checked: true })).toString('utf8')).toBe(text);
+  });
+
+  it('a file checked already is not checked again', async () => {
+    const bad = await files.write('bad-again.csv', Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xe9, 0x74])]));
+    expect(await bytesOf(bad, { checked: true })).toEqual(
+      Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xe9, 0x74])]),
+    );
   });
 
   it('refuses bytes that are not UTF-8, also a sequence cut off at the end of the file', async () => {

@@ -74,8 +74,14 @@ export async function* decodedText(path: string, encoding: string): AsyncGenerat
  * The bytes of a UTF-8 file, checked strictly as they stream (a byte that is not UTF-8 fails the read,
  * as `decodedText` does), the BOM dropped. For parsers that take bytes (csv-parse): decoding to text
  * first would make them encode it back, then decode every field again. `readSize`: the bytes per read.
+ * `checked`: this file (the run's own copy, unchanged since) was read whole here already, so its bytes are
+ * known to be UTF-8 and are not checked again; a sequence may then be cut between two reads.
  */
-export async function* utf8Bytes(path: string, readSize = 256 * 1024): AsyncGenerator<Buffer> {
+export async function* utf8Bytes(
+  path: string,
+  readSize = 256 * 1024,
+  { checked = false }: { checked?: boolean } = {},
+): AsyncGenerator<Buffer> {
   const input = createReadStream(path, { highWaterMark: readSize });
   let carry: Buffer | null = null;
   let first = true;
@@ -86,6 +92,10 @@ export async function* utf8Bytes(path: string, readSize = 256 * 1024): AsyncGene
       if (first) {
         first = false;
         if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      }
+      if (checked) {
+        if (chunk.length > 0) yield chunk;
+        continue;
       }
       // A sequence cut by the chunk boundary is checked with the next chunk.
       const whole = completeUtf8Length(chunk);
