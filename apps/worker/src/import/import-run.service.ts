@@ -468,8 +468,9 @@ export class ImportRunService {
         const step = await next;
         if (step.done) break;
         const chunk = step.value;
-        // Cancel is cooperative, between chunks: at most one chunk's time after the request.
-        await ctx.checkpoint();
+        // Cancel is cooperative, between chunks: at most one chunk's time after the request. In `transaction:
+        // chunk` each chunk's commit is fenced by the cancel (commitChunk), which answers it as soon.
+        if (conn.wholeRun) await ctx.checkpoint();
         // The lane's previous chunk was merged already: at most n - 1 turns stay pending.
         const lane = conn.lanes[turns % conn.lanes.length] as QueryRunner;
         turns += 1;
@@ -742,7 +743,10 @@ export class ImportRunService {
     // The chunk before writes only its own keys (its COPY, or its merge): with none in common, and a
     // target where only keys can collide, neither chunk can wait for the other's rows.
     const alongside = conn.overlap && keysDisjoint(chunkBefore?.keys, prepared.keys);
-    const copied = await underSavepoint(
+    // In `transaction: chunk` the COPY is its chunk's first statement: a refused COPY undoes the chunk's
+    // transaction, which starts again (two round trips fewer per chunk than a savepoint).
+    const undo = conn.wholeRun ? underSavepoint : firstInTransaction;
+    const copied = await undo(
       q,
       'import_copy_target',
       async () => {
@@ -938,6 +942,26 @@ async function underSavepoint<T>(
     if (!refused(error)) throw error;
     await q.query(`ROLLBACK TO SAVEPOINT ${name}`);
     await q.query(`RELEASE SAVEPOINT ${name}`);
+    return { done: false, error };
+  }
+}
+
+/**
+ * `underSavepoint` for the first statement of `q`'s transaction: a refused `work` rolls the transaction
+ * back and starts a new one, which is what rolling back to a savepoint set at its start would leave.
+ */
+async function firstInTransaction<T>(
+  q: QueryRunner,
+  _name: string,
+  work: () => Promise<T>,
+  refused: (error: unknown) => boolean,
+): Promise<{ done: true; value: T } | { done: false; error: unknown }> {
+  try {
+    return { done: true, value: await work() };
+  } catch (error) {
+    if (!refused(error)) throw error;
+    await q.rollbackTransaction();
+    await q.startTransaction();
     return { done: false, error };
   }
 }

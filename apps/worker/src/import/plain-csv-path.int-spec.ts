@@ -13,6 +13,7 @@ import {
   type ImportRunHarness,
 } from '../../../../test/support/import-run-harness.js';
 import { testDefinition, type FieldSpec } from '../../../../test/support/import-test-doubles.js';
+import { statementsDuring } from '../../../../test/support/query-log.js';
 import type { HandlerResult } from '../runtime/job-runner.service.js';
 import { openRecordReader } from './readers/index.js';
 import { rawStageOf } from './raw-stage.js';
@@ -417,6 +418,30 @@ describe('the direct merge of clean chunks', () => {
       overlapped_rows: 9,
     });
     expect(copied.job.rowsCreated).toBe(12);
+  });
+
+  it('a copied chunk costs three statements besides its COPY, and no cancel check of its own', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${100 + i},c${i},${i % 5}`);
+    const target = await keyedTable();
+    const slug = keyed(target);
+    let done: Awaited<ReturnType<typeof run>> | undefined;
+    const runners = await statementsDuring(dataSource, async () => {
+      done = await run(slug, `id,code,qty\n${rows.join('\n')}\n`);
+    });
+    expect(done?.result.logFields).toMatchObject({ copied_rows: 12 });
+    const sent = runners.flat();
+    // Each of the 4 chunks: its transaction, one statement for the counters and the ledger row, its commit
+    // (the COPY goes by the copy protocol, not through `query`). No savepoint around a chunk's first COPY.
+    const bookkeeping = sent.filter((q) => /^WITH held AS \( UPDATE ingest_jobs .* INSERT INTO import_chunks/.test(q));
+    expect(bookkeeping).toHaveLength(4);
+    expect(sent.filter((q) => q.startsWith('INSERT INTO import_chunks'))).toEqual([]);
+    expect(sent.filter((q) => q.includes('SAVEPOINT'))).toEqual([]);
+    for (const lane of runners.filter((r) => r.some((q) => bookkeeping.includes(q)))) {
+      const chunks = lane.slice(lane.indexOf('START TRANSACTION'), lane.lastIndexOf('COMMIT') + 1);
+      expect(chunks.join('\n')).toMatch(/^(START TRANSACTION\nWITH held AS [^\n]*\nCOMMIT\n?)+$/);
+    }
+    // The commit's fence answers a cancel: the job's row is read once, by this test, never per chunk.
+    expect(sent.filter((q) => q.includes('FROM "ingest_jobs" "IngestJob"'))).toHaveLength(1);
   });
 
   it.each([

@@ -6,6 +6,9 @@ import { JobStatus } from '../job-status.js';
 import { PositionalParams, sql, type SqlFragment } from './sql.js';
 import { unflushed } from './unflushed.js';
 
+/** The ledger's columns, in the order `commitChunk` gives them. */
+const LEDGER_COLUMNS = 'job_id, chunk_index, first_row, last_row, rows, created, updated, skipped, failed';
+
 /** How the rows of one chunk ended. */
 export interface ChunkCounts {
   created: number;
@@ -144,42 +147,55 @@ export class ImportRunRepository {
    */
   async commitChunk(manager: EntityManager, chunk: ChunkCommit, opts: { countLater?: boolean } = {}): Promise<void> {
     const { jobId, attemptToken, counts } = chunk;
-    if (!opts.countLater) {
-      const held = await this.run(
+    const values = {
+      jobId,
+      chunkIndex: chunk.chunkIndex,
+      firstRow: chunk.firstRow,
+      lastRow: chunk.lastRow,
+      rows: chunk.rows,
+      ...counts,
+      attemptToken,
+      processing: JobStatus.Processing,
+    };
+    const ledgerRow = `:jobId::uuid, :chunkIndex::int, :firstRow::int, :lastRow::int, :rows::int,
+      :created::int, :updated::int, :skipped::int, :failed::int`;
+    if (opts.countLater) {
+      const ledger = await this.run(
         sql(
-          `UPDATE ingest_jobs SET
-             rows_processed = rows_processed + :rows, rows_failed = rows_failed + :failed,
-             rows_created = rows_created + :created, rows_updated = rows_updated + :updated,
-             rows_skipped = rows_skipped + :skipped,
-             progress = CASE WHEN coalesce(rows_total, 0) > 0
-                        THEN least(1, (rows_processed + :rows)::double precision / rows_total) ELSE progress END,
-             updated_at = now()
-           WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken
-             AND cancel_requested_at IS NULL
-           RETURNING id`,
-          { ...counts, rows: chunk.rows, jobId, attemptToken, processing: JobStatus.Processing },
+          `INSERT INTO import_chunks (${LEDGER_COLUMNS}) VALUES (${ledgerRow})
+           ON CONFLICT (job_id, chunk_index) DO NOTHING RETURNING chunk_index`,
+          values,
         ),
         manager,
       );
-      if (held.length === 0) throw new ChunkFenceError('The attempt no longer owns the job.');
+      if (ledger.length === 0) throw new ChunkFenceError(`Chunk ${chunk.chunkIndex} was already committed.`);
+    } else {
+      // The counters and the ledger row in one statement (one round trip per chunk): the ledger row is
+      // inserted only when the fenced UPDATE found the job, and both are undone with the chunk otherwise.
+      const [answer] = await this.run<{ held: number; ledger: number }>(
+        sql(
+          `WITH held AS (
+             UPDATE ingest_jobs SET
+               rows_processed = rows_processed + :rows, rows_failed = rows_failed + :failed,
+               rows_created = rows_created + :created, rows_updated = rows_updated + :updated,
+               rows_skipped = rows_skipped + :skipped,
+               progress = CASE WHEN coalesce(rows_total, 0) > 0
+                          THEN least(1, (rows_processed + :rows)::double precision / rows_total) ELSE progress END,
+               updated_at = now()
+             WHERE id = :jobId AND status = :processing AND attempt_token = :attemptToken
+               AND cancel_requested_at IS NULL
+             RETURNING id),
+           ledger AS (
+             INSERT INTO import_chunks (${LEDGER_COLUMNS}) SELECT ${ledgerRow} FROM held
+             ON CONFLICT (job_id, chunk_index) DO NOTHING RETURNING chunk_index)
+           SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM ledger)::int AS ledger`,
+          values,
+        ),
+        manager,
+      );
+      if (!answer?.held) throw new ChunkFenceError('The attempt no longer owns the job.');
+      if (!answer.ledger) throw new ChunkFenceError(`Chunk ${chunk.chunkIndex} was already committed.`);
     }
-    const ledger = await this.run(
-      sql(
-        `INSERT INTO import_chunks (job_id, chunk_index, first_row, last_row, rows, created, updated, skipped, failed)
-         VALUES (:jobId, :chunkIndex, :firstRow, :lastRow, :rows, :created, :updated, :skipped, :failed)
-         ON CONFLICT (job_id, chunk_index) DO NOTHING RETURNING chunk_index`,
-        {
-          jobId,
-          chunkIndex: chunk.chunkIndex,
-          firstRow: chunk.firstRow,
-          lastRow: chunk.lastRow,
-          rows: chunk.rows,
-          ...counts,
-        },
-      ),
-      manager,
-    );
-    if (ledger.length === 0) throw new ChunkFenceError(`Chunk ${chunk.chunkIndex} was already committed.`);
     await this.insertKept(manager, jobId, chunk.kept);
   }
 
