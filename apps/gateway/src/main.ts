@@ -7,6 +7,9 @@ import { loadConfig } from '@app/config';
 import { ImporterLoadError, loadImporterCatalog } from '@app/importers';
 import { configureGateway } from './app.setup.js';
 import { GatewayModule } from './gateway.module.js';
+import { tuneGatewayHeap } from './heap-tuning.js';
+
+tuneGatewayHeap();
 
 const config = loadConfig();
 try {
