@@ -60,16 +60,23 @@ describe('CsvRecordCounter', () => {
     { name: 'a CRLF file', text: 'a,b\r\n1,2\r\n3,4\n5,6\r\n' },
     { name: 'a preamble before the header', text: 'title\nnotes,x\n\nh1,h2\n1,2\n3,4,5\n', headerRow: 3 },
     { name: 'multi-byte text', text: 'a,b\nä,ö\n€,😀\n \u00a0,x\n' },
-  ])('$name: the byte counter agrees with the character counter at every split', ({ text, headerRow = 1 }) => {
-    const bytes = Buffer.from(text, 'utf8');
-    // The character counter (checked against the parser above and below) reads the text in one piece.
-    const expected = count(text, text.includes(';') ? ';' : ',', headerRow, text.length);
-    for (const size of [1, 2, 5, 7, bytes.length]) {
-      const counter = new CsvRecordCounter(text.includes(';') ? ';' : ',', headerRow);
-      for (let i = 0; i < bytes.length; i += size) counter.feedBytes(bytes.subarray(i, i + size));
-      expect(counter.end(), `read ${size} bytes at a time`).toEqual(expected);
-    }
-  });
+    // Tabs that separate fields before a line's content, and lines of only tabs and spaces.
+    { name: 'tab-separated', text: 'a\tb\n\t\t1\n\t\n \t x\n\t \n3\t4\n', delimiter: '\t' },
+    { name: 'leading delimiters', text: 'a,b\n,,1\n , ,\n,\n' },
+  ])(
+    '$name: the byte counter agrees with the character counter at every split',
+    ({ text, headerRow = 1, delimiter }) => {
+      const bytes = Buffer.from(text, 'utf8');
+      const separator = delimiter ?? (text.includes(';') ? ';' : ',');
+      // The character counter (checked against the parser above and below) reads the text in one piece.
+      const expected = count(text, separator, headerRow, text.length);
+      for (const size of [1, 2, 5, 7, bytes.length]) {
+        const counter = new CsvRecordCounter(separator, headerRow);
+        for (let i = 0; i < bytes.length; i += size) counter.feedBytes(bytes.subarray(i, i + size));
+        expect(counter.end(), `read ${size} bytes at a time`).toEqual(expected);
+      }
+    },
+  );
 
   it('counts a large LF-only file in whole buffers as the parser does', () => {
     const lines = ['id,name,amount'];

@@ -83,26 +83,48 @@ export class CsvRecordCounter {
     );
   }
 
-  /** `next` over `bytes` when `lineFeedsOnly(bytes)`: the same counts, in locals. */
-  private feedLines(bytes: Uint8Array): void {
+  /**
+   * `next` over `bytes` when `lineFeedsOnly(bytes)`: the same counts, in locals. Each line's end is found
+   * by the typed array's own `indexOf` (native speed), and the loop over the line then only compares
+   * with the delimiter once the line has content: about twice as fast as comparing every byte three
+   * ways. (A Buffer's `indexOf` is a slower call, hence the plain view.)
+   */
+  private feedLines(buffer: Uint8Array): void {
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
     const delimiter = this.delimiter;
+    const n = bytes.length;
     let fields = this.fields;
     let content = this.content;
     let records = this.records;
     let maxWidth = this.maxWidth;
     let lines = 0;
-    for (let i = 0; i < bytes.length; i += 1) {
-      const c = bytes[i] as number;
-      if (c === LF) {
-        lines += 1;
-        if (content) {
-          records += 1;
-          if (fields > maxWidth) maxWidth = fields;
+    let i = 0;
+    while (i < n) {
+      const lf = bytes.indexOf(LF, i);
+      const end = lf < 0 ? n : lf;
+      let j = i;
+      // Until the line has content: a space or a tab is not content (a blank line is no record).
+      if (!content) {
+        for (; j < end; j += 1) {
+          const c = bytes[j] as number;
+          if (c === delimiter) fields += 1;
+          else if (c !== SPACE && c !== TAB) {
+            content = true;
+            j += 1;
+            break;
+          }
         }
-        fields = 1;
-        content = false;
-      } else if (c === delimiter) fields += 1;
-      else if (!content && c !== SPACE && c !== TAB) content = true;
+      }
+      for (; j < end; j += 1) if (bytes[j] === delimiter) fields += 1;
+      if (lf < 0) break;
+      lines += 1;
+      if (content) {
+        records += 1;
+        if (fields > maxWidth) maxWidth = fields;
+      }
+      fields = 1;
+      content = false;
+      i = lf + 1;
     }
     if (lines > 0) this.lineEnd = 'lf';
     this.line += lines;
