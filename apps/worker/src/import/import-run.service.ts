@@ -272,7 +272,7 @@ export class ImportRunService {
       };
       const runners = new Set([target, book, ...lanes]);
       try {
-        for (const runner of runners) await runner.connect();
+        await Promise.all([...runners].map((runner) => runner.connect()));
         if (wholeRun) await target.startTransaction();
         await this.prepareTarget(conn, importer);
         conn.direct = await this.directMerge(conn, definition);
@@ -281,10 +281,9 @@ export class ImportRunService {
         // Chunk transactions may commit without waiting for the WAL flush: the ledger row commits with
         // its chunk, so a database crash loses both together and the resumed run redoes them; the run's
         // final status is a synchronous commit, which flushes everything before it.
-        for (const lane of lanes) {
-          await lane.query(`SET synchronous_commit = off`);
-          for (const statement of [...stageDdl(plan), ...(raw?.ddl ?? [])]) await lane.query(statement);
-        }
+        // Each lane's session in one round trip (statements without parameters), the lanes at once.
+        const session = [`SET synchronous_commit = off`, ...stageDdl(plan), ...(raw?.ddl ?? [])].join(';\n');
+        await Promise.all(lanes.map((lane) => lane.query(session)));
         await ctx.progress({ step: JobStep.Loading });
         const srid = opened.srid ?? null;
         const { failure, seen } = await this.chunks(ctx, conn, { importer, plan, binding, sourceSrid: srid }, reader, {
@@ -336,11 +335,9 @@ export class ImportRunService {
           if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         }
         // The connections go back to the pool as they came: no staging table, the default commit mode.
-        for (const lane of lanes) {
-          for (const statement of [stageDrop, ...(raw?.drop ?? [])]) await lane.query(statement).catch(() => undefined);
-          await lane.query(`RESET synchronous_commit`).catch(() => undefined);
-        }
-        for (const runner of runners) await runner.release();
+        const cleanup = [stageDrop, ...(raw?.drop ?? []), `RESET synchronous_commit`];
+        await Promise.all(lanes.map((lane) => runEach(lane, cleanup)));
+        await Promise.all([...runners].map((runner) => runner.release()));
       }
     } finally {
       await opened.dispose();
@@ -963,6 +960,18 @@ async function firstInTransaction<T>(
     await q.rollbackTransaction();
     await q.startTransaction();
     return { done: false, error };
+  }
+}
+
+/**
+ * Runs `statements` (without parameters) on `q` in one round trip; should that fail (they are then all
+ * undone), one by one, each failure ignored.
+ */
+async function runEach(q: QueryRunner, statements: string[]): Promise<void> {
+  try {
+    await q.query(statements.join(';\n'));
+  } catch {
+    for (const statement of statements) await q.query(statement).catch(() => undefined);
   }
 }
 

@@ -436,9 +436,19 @@ describe('the direct merge of clean chunks', () => {
     expect(bookkeeping).toHaveLength(4);
     expect(sent.filter((q) => q.startsWith('INSERT INTO import_chunks'))).toEqual([]);
     expect(sent.filter((q) => q.includes('SAVEPOINT'))).toEqual([]);
-    for (const lane of runners.filter((r) => r.some((q) => bookkeeping.includes(q)))) {
-      const chunks = lane.slice(lane.indexOf('START TRANSACTION'), lane.lastIndexOf('COMMIT') + 1);
-      expect(chunks.join('\n')).toMatch(/^(START TRANSACTION\nWITH held AS [^\n]*\nCOMMIT\n?)+$/);
+    const lanes = runners.filter((r) => r.some((q) => bookkeeping.includes(q)));
+    expect(lanes).toHaveLength(2);
+    for (const lane of lanes) {
+      const first = lane.indexOf('START TRANSACTION');
+      const last = lane.lastIndexOf('COMMIT');
+      expect(lane.slice(first, last + 1).join('\n')).toMatch(/^(START TRANSACTION\nWITH held AS [^\n]*\nCOMMIT\n?)+$/);
+      // The lane's session is set up in one round trip before its chunks, and given back in one after.
+      expect(lane.slice(first - 1, first)).toEqual([
+        expect.stringMatching(/^SET synchronous_commit = off;.*CREATE TEMP TABLE import_stage/),
+      ]);
+      expect(lane.slice(last + 1)).toEqual([
+        expect.stringMatching(/^DROP TABLE IF EXISTS pg_temp\.import_stage;.*RESET synchronous_commit$/),
+      ]);
     }
     // The commit's fence answers a cancel: the job's row is read once, by this test, never per chunk.
     expect(sent.filter((q) => q.includes('FROM "ingest_jobs" "IngestJob"'))).toHaveLength(1);
