@@ -3,7 +3,7 @@ import { ReaderFailure } from '@app/common';
 import type { ImporterRead, SourceRecord } from '@app/importers';
 import { parse, type CsvError } from 'csv-parse';
 import { CsvRecordCounter } from './csv-count.js';
-import { PlainCsvCheck } from './plain-csv.js';
+import { PLAIN_READ_BYTES, PlainCsvCheck } from './plain-csv.js';
 import { extendHeaders, isBlankRow, uniqueHeaders } from './headers.js';
 import { ReaderError } from './reader.errors.js';
 import { resumeFrom, type SourceReader } from './source-reader.js';
@@ -244,7 +244,8 @@ async function countRows(
     // The characters the counter looks at are ASCII: in UTF-8 it can count bytes, without decoding.
     if (layout.encoding === 'utf-8' && layout.delimiter.charCodeAt(0) < 0x80) {
       const check = new PlainCsvCheck();
-      for await (const bytes of utf8Bytes(path)) {
+      // Read as the plain-CSV path reads (4 MiB at a time): with 256 KiB reads the pass took ~100 ms more.
+      for await (const bytes of utf8Bytes(path, PLAIN_READ_BYTES)) {
         signal?.throwIfAborted();
         counter.feedBytes(bytes);
         check.feed(bytes);

@@ -11,7 +11,7 @@ const LF = 0x0a;
  * Bytes per read of `plainCsvChunks`: several chunks' worth, so most chunks lie within one read buffer and
  * are handed on without a copy (a chunk across two reads is joined). A few such buffers are alive at once.
  */
-const PLAIN_READ_BYTES = 4 * 1024 * 1024;
+export const PLAIN_READ_BYTES = 4 * 1024 * 1024;
 
 /** What the pipeline needs to read a plain CSV's rows itself. */
 export interface PlainCsv {
