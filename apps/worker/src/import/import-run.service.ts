@@ -272,7 +272,9 @@ export class ImportRunService {
       };
       const runners = new Set([target, book, ...lanes]);
       try {
-        await Promise.all([...runners].map((runner) => runner.connect()));
+        // At once; all settled before going on, so none is still connecting when the runners are released.
+        const connected = await Promise.allSettled([...runners].map((runner) => runner.connect()));
+        for (const outcome of connected) if (outcome.status === 'rejected') throw outcome.reason;
         if (wholeRun) await target.startTransaction();
         await this.prepareTarget(conn, importer);
         conn.direct = await this.directMerge(conn, definition);
