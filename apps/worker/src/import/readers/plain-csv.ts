@@ -10,6 +10,7 @@ const LF = 0x0a;
 /**
  * Bytes per read of `plainCsvChunks`: several chunks' worth, so most chunks lie within one read buffer and
  * are handed on without a copy (a chunk across two reads is joined). A few such buffers are alive at once.
+ * The CSV reader's counting pass reads the same size (csv.reader.ts).
  */
 export const PLAIN_READ_BYTES = 4 * 1024 * 1024;
 
