@@ -6,9 +6,9 @@ import v8 from 'node:v8';
  *
  * Why: an upload arrives as one new Buffer per socket read (64 KiB), and the bytes of Buffers still on
  * their way to storage count towards that limit. On a gateway that had been idle, a 74 MB upload ran into
- * the tight limit over and over: 8–10 full collections, each marking the whole ~50 MB heap, and the
- * upload took 0.47–0.70 s instead of 0.25 s (measured on the benchmark machine; docs/operations.md). With
- * twice the room the same uploads took 0.34–0.55 s, and the gateway's peak RSS did not change.
+ * the tight limit over and over: 8–10 full collections, each marking the whole ~50 MB heap. With twice
+ * the room, the first upload after 25 s idle takes half the gateway's CPU and ~17 % less time, and the
+ * gateway's peak RSS does not change (`node bench/upload-after-idle.mjs`; docs/benchmarks.md).
  *
  * The flag is read at every collection, so setting it once the process runs takes effect; it is set
  * in the entry point so every way of starting the gateway gets it.
